@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from .models import ChannelAccount, InboundEvent
+
+
+@admin.register(ChannelAccount)
+class ChannelAccountAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "channel", "provider", "address", "is_active")
+    list_filter = ("channel", "provider", "is_active")
+    search_fields = ("name", "slug", "address")
+
+
+@admin.register(InboundEvent)
+class InboundEventAdmin(admin.ModelAdmin):
+    list_display = ("id", "provider", "account", "received_at", "outcome", "reason")
+    list_filter = ("provider", "outcome")
+    search_fields = ("reason",)
+    date_hierarchy = "received_at"
+    readonly_fields = [f.name for f in InboundEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

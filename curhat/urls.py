@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+admin.site.site_header = "Curhat Adminduk"
+admin.site.site_title = "Curhat Adminduk"
+admin.site.index_title = settings.CURHAT_OFFICE_NAME
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("masuk/", auth_views.LoginView.as_view(), name="login"),
+    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("webhooks/", include("channels.urls")),
+    path("pejabat/", include("officials.urls")),
+    path("laporan/", include("reports.urls")),
+    path("", include("tickets.urls")),
+]

@@ -1,0 +1,60 @@
+"""Shared test fixtures.
+
+The suite runs twice (scripts/test): on SQLite with tasks in-process, and on PostgreSQL + Redis
+(``DATABASE_URL``/``REDIS_URL`` set) where tests marked ``worker`` start a real Celery worker process.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from curhat.celery import app as celery_app
+
+from .support import WorkerProcess
+
+ON_POSTGRES = bool(os.environ.get("DATABASE_URL", "").startswith("postgres"))
+HAS_REDIS = bool(os.environ.get("REDIS_URL"))
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (runs in the PostgreSQL + Redis pass)")
+    skip_worker = pytest.mark.skip(
+        reason="needs Redis and a real worker (runs in the PostgreSQL + Redis pass)"
+    )
+    for item in items:
+        if "postgres" in item.keywords and not ON_POSTGRES:
+            item.add_marker(skip_pg)
+        if "worker" in item.keywords and not (ON_POSTGRES and HAS_REDIS):
+            item.add_marker(skip_worker)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process():
+    """Unless a test starts a real worker, tasks run in-process (as in the embedded default)."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _isolated_uploads(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+
+
+@pytest.fixture
+def purge_broker():
+    """Drop tasks a previous test left in the broker (their rows are gone with the flushed database)."""
+    celery_app.control.purge()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, purge_broker):
+    """Start a real worker (PostgreSQL + Redis pass only); tasks go through the broker meanwhile."""
+    celery_app.conf.task_always_eager = False
+    worker = WorkerProcess().start()
+    yield worker
+    worker.stop()
+    celery_app.conf.task_always_eager = True

@@ -1,0 +1,80 @@
+from django.contrib import admin
+
+from .models import Attachment, CannedAnswer, Contact, ContactIdentity, Message, Ticket, Topic
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "department", "sort_order", "is_active")
+    list_filter = ("is_active", "department")
+    list_editable = ("sort_order", "is_active")
+    search_fields = ("name", "code")
+    prepopulated_fields = {"code": ("name",)}
+
+
+class ContactIdentityInline(admin.TabularInline):
+    model = ContactIdentity
+    extra = 0
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "created_at")
+    search_fields = ("name", "identities__value")
+    inlines = [ContactIdentityInline]
+    raw_id_fields = ("merged_into",)
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    extra = 0
+    fields = ("created_at", "direction", "kind", "channel", "status", "body", "author")
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = (
+        "reference",
+        "contact",
+        "channel",
+        "topic",
+        "department",
+        "status",
+        "assignee",
+        "created_at",
+    )
+    list_filter = ("status", "channel", "topic", "department")
+    search_fields = ("reference", "contact__name", "contact__identities__value")
+    date_hierarchy = "created_at"
+    raw_id_fields = ("contact", "assignee", "merged_into", "account")
+    readonly_fields = ("reference", "created_at", "last_activity_at", "last_inbound_at", "first_response_at")
+    list_select_related = ("contact", "topic", "department", "assignee")
+    inlines = [MessageInline]
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ("original_name", "content_type", "size", "download_status", "download_error")
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ("id", "ticket", "direction", "kind", "channel", "provider", "status", "created_at")
+    list_filter = ("direction", "status", "channel", "provider", "kind")
+    search_fields = ("ticket__reference", "provider_message_id")
+    raw_id_fields = ("ticket", "author", "account")
+    list_select_related = ("ticket",)
+    inlines = [AttachmentInline]
+
+
+@admin.register(CannedAnswer)
+class CannedAnswerAdmin(admin.ModelAdmin):
+    list_display = ("title", "topic", "shortcut", "is_active", "updated_at")
+    list_filter = ("is_active", "topic")
+    search_fields = ("title", "body", "shortcut")

@@ -1,0 +1,127 @@
+"""Normalizing how citizens are identified: phone numbers to E.164, e-mail lower-cased.
+
+domain.md §4: strip spaces/dashes/dots/brackets; ``+62…`` keep; ``62…`` add "+"; ``0…`` is national
+(Indonesian trunk prefix) → +62…; bare ``8…`` → +628…. WhatsApp ids are E.164 without the "+".
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from .models import ContactIdentity
+
+_SEPARATORS = re.compile(r"[\s\-.()/\u00a0]")
+_WHATSAPP_PREFIX = re.compile(r"^(whatsapp|tel|sms):", re.IGNORECASE)
+_PSID = re.compile(r"^\d{5,32}$")
+
+
+def normalize_phone(raw: str) -> str:
+    """Return the E.164 form of an Indonesian (or international) number, or raise ValidationError."""
+    value = _SEPARATORS.sub("", _WHATSAPP_PREFIX.sub("", (raw or "").strip()))
+    if not value:
+        raise ValidationError(_("Nomor telepon kosong."), code="phone_empty")
+    region = getattr(settings, "CURHAT_DEFAULT_REGION", "ID")
+    if value.startswith("+"):
+        candidate = value
+    elif value.startswith("00"):
+        candidate = "+" + value[2:]
+    elif value.startswith("0"):
+        candidate = value  # national format, parsed with the default region
+    elif value.startswith("62"):
+        candidate = "+" + value
+    elif value.startswith("8"):
+        candidate = "+62" + value
+    else:
+        candidate = "+" + value  # bare digits with a country code, as WhatsApp ids are
+    if not re.fullmatch(r"\+?\d{5,17}", candidate):
+        raise ValidationError(
+            _("Nomor telepon tidak valid: %(value)s"), code="phone_invalid", params={"value": raw}
+        )
+    try:
+        number = phonenumbers.parse(candidate, region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(
+            _("Nomor telepon tidak valid: %(value)s"), code="phone_invalid", params={"value": raw}
+        ) from exc
+    if not phonenumbers.is_possible_number(number):
+        raise ValidationError(
+            _("Nomor telepon tidak valid: %(value)s"), code="phone_invalid", params={"value": raw}
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def whatsapp_id(e164: str) -> str:
+    """WhatsApp's id for a number: E.164 digits without the '+' (``62811415227``)."""
+    return e164.lstrip("+")
+
+
+def is_mobile(e164: str) -> bool:
+    """True when the number is a mobile (an SMS can reach it); landlines need a call-back."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(number) in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+
+
+def normalize_email(raw: str) -> str:
+    value = (raw or "").strip().lower()
+    try:
+        validate_email(value)
+    except ValidationError as exc:
+        raise ValidationError(
+            _("Alamat email tidak valid: %(value)s"), code="email_invalid", params={"value": raw}
+        ) from exc
+    return value
+
+
+def normalize_identity(kind: str, value: str) -> str:
+    """Normalize an identity value of the given ContactIdentity kind."""
+    if kind == ContactIdentity.Kind.PHONE:
+        return normalize_phone(value)
+    if kind == ContactIdentity.Kind.EMAIL:
+        return normalize_email(value)
+    if kind == ContactIdentity.Kind.FACEBOOK_PSID:
+        cleaned = (value or "").strip()
+        if not _PSID.fullmatch(cleaned):
+            raise ValidationError(_("ID Messenger tidak valid."), code="psid_invalid")
+        return cleaned
+    if kind == ContactIdentity.Kind.WHATSAPP_USER:
+        cleaned = (value or "").strip()
+        if not cleaned or len(cleaned) > 254:
+            raise ValidationError(_("ID pengguna WhatsApp tidak valid."), code="wa_user_invalid")
+        return cleaned
+    raise ValidationError(
+        _("Jenis identitas tidak dikenal: %(kind)s"), code="identity_kind", params={"kind": kind}
+    )
+
+
+def mask_phone(e164: str) -> str:
+    """+62811415227 → +62811****227 (lists and logs never show the whole number)."""
+    if len(e164) <= 7:
+        return "*" * len(e164)
+    return e164[:6] + "*" * (len(e164) - 9) + e164[-3:]
+
+
+def mask_email(email: str) -> str:
+    local, _sep, domain = email.partition("@")
+    if not domain:
+        return "***"
+    return (local[:2] if len(local) > 2 else local[:1]) + "***@" + domain
+
+
+def mask_identity(kind: str, value: str) -> str:
+    if kind == ContactIdentity.Kind.PHONE:
+        return mask_phone(value)
+    if kind == ContactIdentity.Kind.EMAIL:
+        return mask_email(value)
+    return value[:3] + "***" if len(value) > 6 else "***"
