@@ -290,6 +290,21 @@ LOGGING = {
 }
 
 # --- Channels in: messaging and calls (webhooks, media download) ---------------------------------
+# Provider packages under channels/providers/ (each: inbound.py and/or outbound.py).
+CURHAT_CHANNEL_PROVIDERS = [
+    "channels.providers.twilio_whatsapp",
+    "channels.providers.meta_whatsapp",
+    "channels.providers.messenger",
+    "channels.providers.twilio_voice",
+    "channels.providers.email",
+    "channels.providers.website",
+]
+# Base URLs are settings so tests (and bench) point the real code at stand-ins on 127.0.0.1.
+CURHAT_TWILIO_API_BASE_URL = env("CURHAT_TWILIO_API_BASE_URL", "https://api.twilio.com").rstrip("/")
+CURHAT_GRAPH_API_BASE_URL = env("CURHAT_GRAPH_API_BASE_URL", "https://graph.facebook.com").rstrip("/")
+# Pinned Graph API version (WhatsApp Cloud API and Messenger Send API).
+CURHAT_GRAPH_API_VERSION = env("CURHAT_GRAPH_API_VERSION", "v23.0")
+CURHAT_PROVIDER_TIMEOUT_SECONDS = env_int("CURHAT_PROVIDER_TIMEOUT_SECONDS", 15)
 
 # --- Channels in: e-mail (IMAP, anymail inbound) and the website form ----------------------------
 

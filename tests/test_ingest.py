@@ -281,3 +281,58 @@ def test_tracking_tokens_are_random_and_long():
     }
     assert len(tokens) == 20
     assert all(len(t) >= 32 for t in tokens)
+
+
+def _outbound(ticket, status="sent", provider="meta_whatsapp", pid="wamid.OUT1"):
+    return Message.objects.create(
+        ticket=ticket,
+        direction=Message.Direction.OUT,
+        channel=ticket.channel,
+        provider=provider,
+        provider_message_id=pid,
+        body="Syaratnya ...",
+        status=status,
+    )
+
+
+def test_status_updates_move_forward_only():
+    from tickets.services import message_status_apply
+
+    ticket = ticket_ingest(message=inbound()).ticket
+    out = _outbound(ticket)
+    t = at_wita(2026, 5, 1, 10, 0)
+    message_status_apply(
+        provider="meta_whatsapp", provider_message_id="wamid.OUT1", status="read", timestamp=t
+    )
+    message_status_apply(
+        provider="meta_whatsapp", provider_message_id="wamid.OUT1", status="delivered", timestamp=t
+    )
+    out.refresh_from_db()
+    assert out.status == "read" and out.read_at == t and out.delivered_at == t and out.sent_at is not None
+    # A failure after read does not undo read; unknown ids are ignored.
+    message_status_apply(
+        provider="meta_whatsapp", provider_message_id="wamid.OUT1", status="failed", timestamp=t
+    )
+    out.refresh_from_db()
+    assert out.status == "read"
+    assert (
+        message_status_apply(provider="meta_whatsapp", provider_message_id="nope", status="read", timestamp=t)
+        is None
+    )
+
+
+def test_failed_status_records_the_reason():
+    from tickets.services import message_status_apply
+
+    ticket = ticket_ingest(message=inbound()).ticket
+    out = _outbound(ticket, pid="SM1", provider="twilio_whatsapp")
+    message_status_apply(
+        provider="twilio_whatsapp",
+        provider_message_id="SM1",
+        status="failed",
+        timestamp=at_wita(2026, 5, 1, 10, 0),
+        error_code="63016",
+        error_text="Outside the allowed window",
+    )
+    out.refresh_from_db()
+    assert (out.status, out.error_code) == ("failed", "63016")

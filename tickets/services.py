@@ -262,3 +262,62 @@ def ticket_ingest(*, message: InboundMessage, account=None, event=None) -> Inges
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+# Provider states only move forward: a late "sent" callback must not undo "read".
+_STATUS_RANK = {
+    Message.Status.QUEUED: 0,
+    Message.Status.SENDING: 1,
+    Message.Status.SENT: 2,
+    Message.Status.DELIVERED: 3,
+    Message.Status.READ: 4,
+}
+
+
+def message_status_apply(
+    *,
+    provider: str,
+    provider_message_id: str,
+    status: str,
+    timestamp: dt.datetime,
+    error_code: str = "",
+    error_text: str = "",
+) -> Message | None:
+    """Apply a provider's delivery report to our outbound message (None if we do not know it).
+
+    ``status`` is one of sent/delivered/read/failed (channels.types.DeliveryStatus); out-of-order and
+    repeated callbacks never move a message backwards. "failed" wins over sent/delivered (a provider
+    may report delivery failure after accepting), but not over "read".
+    """
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update()
+            .filter(
+                provider=provider, provider_message_id=provider_message_id, direction=Message.Direction.OUT
+            )
+            .first()
+        )
+        if message is None:
+            return None
+        current = message.status
+        fields: list[str] = []
+        if status == Message.Status.FAILED:
+            if current != Message.Status.READ and current != Message.Status.FAILED:
+                message.status = Message.Status.FAILED
+                message.error_code = (error_code or "")[:40]
+                message.error_text = error_text or ""
+                fields += ["status", "error_code", "error_text"]
+        elif status in _STATUS_RANK:
+            if current == Message.Status.FAILED or _STATUS_RANK[status] > _STATUS_RANK.get(current, -1):
+                message.status = status
+                fields.append("status")
+            stamp_field = {"sent": "sent_at", "delivered": "delivered_at", "read": "read_at"}.get(status)
+            if stamp_field and getattr(message, stamp_field) is None:
+                setattr(message, stamp_field, timestamp)
+                fields.append(stamp_field)
+            if status in (Message.Status.DELIVERED, Message.Status.READ) and message.sent_at is None:
+                message.sent_at = timestamp
+                fields.append("sent_at")
+        if fields:
+            message.save(update_fields=sorted(set(fields)))
+        return message
