@@ -3,11 +3,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from .health import health
+
 admin.site.site_header = "Curhat Adminduk"
 admin.site.site_title = "Curhat Adminduk"
 admin.site.index_title = settings.CURHAT_OFFICE_NAME
 
 urlpatterns = [
+    path("sehat/", health, name="health"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("masuk/", auth_views.LoginView.as_view(), name="login"),

@@ -58,3 +58,8 @@ def celery_worker(transactional_db, purge_broker):
     yield worker
     worker.stop()
     celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

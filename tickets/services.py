@@ -85,11 +85,13 @@ def _validate(message: InboundMessage) -> tuple[str, str]:
 
 
 def _find_or_create_contact(kind: str, value: str, display_name: str) -> Contact:
-    identity = ContactIdentity.objects.select_related("contact").filter(kind=kind, value=value).first()
+    identity = ContactIdentity.objects.filter(kind=kind, value=value).first()
     if identity is not None:
-        contact = identity.contact
+        # Lock the contact for the rest of the transaction: two messages from one citizen arriving at
+        # once are threaded one after the other, so they cannot both open a new ticket.
+        contact = Contact.objects.select_for_update().get(pk=identity.contact_id)
         while contact.merged_into_id is not None:  # follow operator merges to the surviving contact
-            contact = Contact.objects.get(pk=contact.merged_into_id)
+            contact = Contact.objects.select_for_update().get(pk=contact.merged_into_id)
         if display_name and not contact.name:
             contact.name = display_name[:200]
             contact.save(update_fields=["name", "updated_at"])

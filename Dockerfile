@@ -1,0 +1,25 @@
+# Curhat Adminduk: one image for web (gunicorn), worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 CURHAT_DATA_DIR=/var/lib/curhat
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --create-home --home-dir /app curhat \
+    && mkdir -p /var/lib/curhat && chown curhat /var/lib/curhat
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY curhat curhat
+COPY channels channels
+COPY tickets tickets
+COPY officials officials
+COPY reports reports
+COPY templates templates
+COPY static static
+COPY locale locale
+COPY manage.py ./
+RUN pip install --no-cache-dir . \
+    && DJANGO_SECRET_KEY=build-only python manage.py compilemessages -v0 \
+    && DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput -v0
+USER curhat
+EXPOSE 8000
+CMD ["gunicorn", "curhat.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
