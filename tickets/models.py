@@ -346,3 +346,19 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id}#{self.number} {self.outcome}"
+
+
+class TicketReadState(models.Model):
+    """When a staff user last opened a ticket: drives the inbox's unread marker."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="read_states")
+    last_read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("user", "ticket"), name="readstate_unique_user_ticket")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.ticket_id} at {self.last_read_at:%Y-%m-%d %H:%M}"
