@@ -194,6 +194,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(DATA_DIR / "staticfiles")))
+WHITENOISE_USE_FINDERS = DEBUG
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing folder
 # Uploads live outside the web root and are only served through a permission-checked view.
 MEDIA_ROOT = Path(env("CURHAT_UPLOAD_ROOT", str(DATA_DIR / "uploads")))
 MEDIA_URL = "/lampiran/"
@@ -311,3 +314,20 @@ CURHAT_PROVIDER_TIMEOUT_SECONDS = env_int("CURHAT_PROVIDER_TIMEOUT_SECONDS", 15)
 # --- Replies out: senders, outbox, retries ---------------------------------------------------------
 
 # --- Reports -----------------------------------------------------------------------------------------
+
+# --- Escalation to officials -------------------------------------------------------------------------
+# The citizen's holding message when an operator passes the question on (a canned answer with the
+# shortcut "diteruskan" overrides it). {nama}, {nomor_tiket} and {bidang} are filled in.
+CURHAT_ESCALATION_HOLDING_TEXT = env(
+    "CURHAT_ESCALATION_HOLDING_TEXT",
+    "Terima kasih, {nama}. Pertanyaan Anda (nomor {nomor_tiket}) sedang kami teruskan kepada {bidang}. "
+    "Kami akan mengabari Anda melalui saluran ini.",
+)
+# Officials are reminded this many hours before an escalation falls due.
+CURHAT_ESCALATION_REMIND_BEFORE_HOURS = env_int("CURHAT_ESCALATION_REMIND_BEFORE_HOURS", 4)
+CELERY_BEAT_SCHEDULE["escalations-clock"] = {
+    "task": "officials.tasks.escalations_clock_task",
+    "schedule": 300.0,
+    "options": {"expires": 300},
+}
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("officials.context_processors.escalation_badge")

@@ -93,6 +93,10 @@ class Escalation(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
+    # The outbound message that carried the answer to the citizen (set when relayed).
+    relayed_message = models.ForeignKey(
+        "tickets.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("eskalasi")
@@ -108,3 +112,35 @@ class Escalation(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.OPEN and self.due_at < timezone.now()
+
+
+class EscalationEvent(models.Model):
+    """The history of an escalation: who did what, when. Append-only; shown in the ticket's timeline."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Diteruskan ke pejabat")
+        ASSIGNED = "assigned", _("Dialihkan")
+        ANSWERED = "answered", _("Dijawab pejabat")
+        SUBMITTED = "submitted", _("Jawaban menunggu persetujuan")
+        APPROVED = "approved", _("Jawaban disetujui operator")
+        RELAYED = "relayed", _("Jawaban diteruskan ke warga")
+        RETURNED = "returned", _("Dikembalikan ke operator")
+        REMINDED = "reminded", _("Pengingat jatuh tempo")
+        OVERDUE = "overdue", _("Melewati jatuh tempo")
+        CANCELLED = "cancelled", _("Dibatalkan")
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        verbose_name = _("riwayat eskalasi")
+        verbose_name_plural = _("riwayat eskalasi")
+
+    def __str__(self) -> str:
+        return f"{self.escalation_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

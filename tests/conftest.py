@@ -12,7 +12,7 @@ import pytest
 
 from curhat.celery import app as celery_app
 
-from .support import WorkerProcess
+from .support import WorkerProcess, set_eager
 
 ON_POSTGRES = bool(os.environ.get("DATABASE_URL", "").startswith("postgres"))
 HAS_REDIS = bool(os.environ.get("REDIS_URL"))
@@ -33,10 +33,9 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _tasks_in_process():
     """Unless a test starts a real worker, tasks run in-process (as in the embedded default)."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
+    set_eager(True)
     yield
-    celery_app.conf.task_always_eager = previous
+    set_eager(True)
 
 
 @pytest.fixture(autouse=True)
@@ -53,11 +52,11 @@ def purge_broker():
 @pytest.fixture
 def celery_worker(transactional_db, purge_broker):
     """Start a real worker (PostgreSQL + Redis pass only); tasks go through the broker meanwhile."""
-    celery_app.conf.task_always_eager = False
+    set_eager(False)
     worker = WorkerProcess().start()
     yield worker
     worker.stop()
-    celery_app.conf.task_always_eager = True
+    set_eager(True)
 
 
 @pytest.fixture(autouse=True)

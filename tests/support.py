@@ -114,3 +114,15 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1, message: s
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+
+
+def set_eager(flag: bool) -> None:
+    """Run Celery tasks in-process (True) or send them to the broker (False).
+
+    Celery reads the Django-namespaced key (CELERY_TASK_ALWAYS_EAGER) before ``task_always_eager``,
+    so both must be set or the change silently does nothing on the PostgreSQL + Redis run.
+    """
+    from curhat.celery import app
+
+    app.conf.task_always_eager = flag
+    app.conf["CELERY_TASK_ALWAYS_EAGER"] = flag

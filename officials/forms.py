@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Department, Official
+
+
+class EscalationCreateForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("Bidang"), queryset=Department.objects.filter(is_active=True), empty_label=None
+    )
+    official = forms.ModelChoiceField(
+        label=_("Pejabat (opsional)"),
+        queryset=Official.objects.select_related("user").filter(user__is_active=True),
+        required=False,
+        empty_label=_("Pejabat bawaan bidang"),
+    )
+    question = forms.CharField(label=_("Pertanyaan untuk pejabat"), widget=forms.Textarea(attrs={"rows": 4}))
+    notify_citizen = forms.BooleanField(
+        label=_("Kirim pesan ke warga bahwa pertanyaannya sedang diteruskan"), required=False, initial=True
+    )
+
+    def clean(self):
+        data = super().clean()
+        department, official = data.get("department"), data.get("official")
+        if department and official and not official.departments.filter(pk=department.pk).exists():
+            self.add_error("official", _("Pejabat tersebut bukan dari bidang ini."))
+        return data
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Jawaban untuk warga"), widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class ReturnForm(forms.Form):
+    note = forms.CharField(
+        label=_("Catatan untuk operator"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Misalnya: perlu nomor KK warga."),
+    )
+
+
+class ApproveForm(forms.Form):
+    answer = forms.CharField(label=_("Jawaban (boleh disunting)"), widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class ReassignForm(forms.Form):
+    official = forms.ModelChoiceField(
+        label=_("Alihkan ke"),
+        queryset=Official.objects.none(),
+        required=False,
+        empty_label=_("Bidang (siapa saja)"),
+    )
+
+    def __init__(self, *args, department: Department, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["official"].queryset = department.officials.filter(user__is_active=True).select_related(
+            "user"
+        )

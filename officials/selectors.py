@@ -1,0 +1,71 @@
+"""Reads for the officials' queue and the escalation panel on the ticket page."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from tickets.models import Message, Ticket
+
+from .models import Department, Escalation, EscalationEvent, Official
+
+
+def official_departments(*, user) -> QuerySet[Department]:
+    official = getattr(user, "official", None)
+    if official is None:
+        return Department.objects.none()
+    return official.departments.all()
+
+
+def escalation_queue(*, user, status: str = Escalation.Status.OPEN) -> QuerySet[Escalation]:
+    """The escalations an official may see: their departments' only, soonest due first."""
+    return (
+        Escalation.objects.filter(department__in=official_departments(user=user), status=status)
+        .select_related("ticket", "ticket__topic", "department", "official__user")
+        .order_by("due_at", "pk")
+    )
+
+
+def escalation_open_count(*, user) -> int:
+    return Escalation.objects.filter(
+        department__in=official_departments(user=user), status=Escalation.Status.OPEN
+    ).count()
+
+
+def escalation_for_official(*, user, pk: int) -> Escalation | None:
+    """One escalation, only if it belongs to one of the official's departments."""
+    return (
+        Escalation.objects.filter(pk=pk, department__in=official_departments(user=user))
+        .select_related(
+            "ticket", "ticket__contact", "ticket__topic", "department", "official__user", "requested_by"
+        )
+        .first()
+    )
+
+
+def ticket_public_timeline(*, ticket: Ticket) -> QuerySet[Message]:
+    """What an official reads of the ticket: the conversation with the citizen (no internal notes)."""
+    return (
+        ticket.messages.exclude(direction=Message.Direction.NOTE)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("created_at", "pk")
+    )
+
+
+def ticket_escalations(*, ticket: Ticket) -> QuerySet[Escalation]:
+    return (
+        ticket.escalations.select_related("department", "official__user", "requested_by", "answered_by")
+        .prefetch_related(Prefetch("events", queryset=EscalationEvent.objects.select_related("actor")))
+        .order_by("created_at", "pk")
+    )
+
+
+def department_officials(*, department: Department) -> QuerySet[Official]:
+    return (
+        department.officials.filter(user__is_active=True).select_related("user").order_by("user__first_name")
+    )
+
+
+def is_overdue(escalation: Escalation) -> bool:
+    return escalation.status == Escalation.Status.OPEN and escalation.due_at < timezone.now()
