@@ -55,6 +55,6 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args, department: Department, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["official"].queryset = department.officials.filter(user__is_active=True).select_related(
-            "user"
-        )
+        field = self.fields["official"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = department.officials.filter(user__is_active=True).select_related("user")

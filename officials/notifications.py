@@ -13,7 +13,7 @@ from .models import Escalation
 
 
 def _official_addresses(escalation: Escalation) -> list[str]:
-    if escalation.official_id and escalation.official.user.email:
+    if escalation.official is not None and escalation.official.user.email:
         return [escalation.official.user.email]
     # Nobody assigned (everyone away, or no default): every available official of the department.
     return sorted(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -59,13 +61,13 @@ def queue(request):
     if status not in dict(STATUS_TABS):
         status = Escalation.Status.OPEN
     escalations = list(selectors.escalation_queue(user=request.user, status=status)[:200])
-    for escalation in escalations:
-        escalation.overdue = selectors.is_overdue(escalation)
+    overdue_ids = {e.pk for e in escalations if selectors.is_overdue(e)}
     return render(
         request,
         "officials/queue.html",
         {
             "escalations": escalations,
+            "overdue_ids": overdue_ids,
             "status": status,
             "tabs": STATUS_TABS,
             "departments": selectors.official_departments(user=request.user),
@@ -164,31 +166,42 @@ def availability(request):
 # --- the operators' side: the escalation panel of a ticket ---------------------------------------------
 
 
+@dataclass(frozen=True)
+class EscalationItem:
+    """An escalation as the ticket panel shows it, with the forms an operator may use on it."""
+
+    escalation: Escalation
+    overdue: bool
+    approve_form: ApproveForm | None
+    reassign_form: ReassignForm | None
+
+
+def _panel_item(escalation: Escalation) -> EscalationItem:
+    awaiting = escalation.status == Escalation.Status.AWAITING_APPROVAL
+    is_open = escalation.status == Escalation.Status.OPEN
+    return EscalationItem(
+        escalation=escalation,
+        overdue=selectors.is_overdue(escalation),
+        approve_form=ApproveForm(initial={"answer": escalation.answer}, prefix=f"approve{escalation.pk}")
+        if awaiting
+        else None,
+        reassign_form=ReassignForm(
+            department=escalation.department,
+            initial={"official": escalation.official_id},
+            prefix=f"reassign{escalation.pk}",
+        )
+        if is_open
+        else None,
+    )
+
+
 def ticket_panel_context(*, ticket: Ticket, create_form: EscalationCreateForm | None = None) -> dict:
     """Context for ``officials/ticket_panel.html`` (included in the inbox's ticket page)."""
-    initial = {
-        "department": ticket.department_id or (ticket.topic.department_id if ticket.topic_id else None)
-    }
-    escalations = list(selectors.ticket_escalations(ticket=ticket))
-    for escalation in escalations:
-        escalation.overdue = selectors.is_overdue(escalation)
-        escalation.approve_form = (
-            ApproveForm(initial={"answer": escalation.answer}, prefix=f"approve{escalation.pk}")
-            if escalation.status == Escalation.Status.AWAITING_APPROVAL
-            else None
-        )
-        escalation.reassign_form = (
-            ReassignForm(
-                department=escalation.department,
-                initial={"official": escalation.official_id},
-                prefix=f"reassign{escalation.pk}",
-            )
-            if escalation.status == Escalation.Status.OPEN
-            else None
-        )
+    topic_department = ticket.topic.department_id if ticket.topic is not None else None
+    initial = {"department": ticket.department_id or topic_department}
     return {
         "ticket": ticket,
-        "escalations": escalations,
+        "escalation_items": [_panel_item(e) for e in selectors.ticket_escalations(ticket=ticket)],
         "escalation_form": create_form or EscalationCreateForm(initial=initial),
     }
 

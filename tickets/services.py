@@ -204,7 +204,7 @@ def _ingest_once(message: InboundMessage, kind: str, value: str, account, event)
         )
         _store_attachments(stored, message)
         if not ticket_created:
-            updates = {
+            updates: dict[str, object] = {
                 "last_activity_at": max(ticket.last_activity_at, message.timestamp),
                 "last_inbound_at": max(ticket.last_inbound_at or message.timestamp, message.timestamp),
             }
@@ -267,7 +267,7 @@ def ticket_ingest(*, message: InboundMessage, account=None, event=None) -> Inges
 
 
 # Provider states only move forward: a late "sent" callback must not undo "read".
-_STATUS_RANK = {
+_STATUS_RANK: dict[str, int] = {
     Message.Status.QUEUED: 0,
     Message.Status.SENDING: 1,
     Message.Status.SENT: 2,

@@ -91,7 +91,8 @@ def test_official_answers_from_the_web_and_it_is_relayed(
 def test_empty_answer_is_a_form_error_in_indonesian(client, escalated):
     _login(client, escalated["capil"].user)
     response = client.post(
-        reverse("officials:detail", args=[escalated["esc_capil"].pk]), {"action": "answer", "answer-answer": ""}
+        reverse("officials:detail", args=[escalated["esc_capil"].pk]),
+        {"action": "answer", "answer-answer": ""},
     )
     assert response.status_code == 400
     assert "Bidang ini harus diisi." in response.content.decode()
@@ -185,3 +186,28 @@ def test_attachment_of_escalated_ticket_is_downloadable_by_its_official_only(cli
     assert b"".join(response.streaming_content) == PNG
     _login(client, escalated["piak"].user)
     assert client.get(url).status_code == 404
+
+
+def test_operator_approves_an_edited_answer_from_the_panel(
+    client, escalated, django_capture_on_commit_callbacks
+):
+    from officials.services import escalation_answer
+
+    Department.objects.filter(code="capil").update(answer_needs_approval=True)
+    escalation = Escalation.objects.select_related("department").get(pk=escalated["esc_capil"].pk)
+    escalation_answer(escalation=escalation, user=escalated["capil"].user, answer="Tidak perlu pengadilan.")
+    _login(client, escalated["operator"])
+    panel = client.get(reverse("officials:ticket_escalations", args=[escalation.ticket_id])).content.decode()
+    assert "Setujui dan kirim ke warga" in panel and "Tidak perlu pengadilan." in panel
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("officials:approve", args=[escalation.pk]),
+            {f"approve{escalation.pk}-answer": "Tidak perlu ke pengadilan, Bu. Cukup datang ke Capil."},
+        )
+    assert response.status_code == 302
+    escalation.refresh_from_db()
+    assert escalation.status == "answered"
+    assert escalation.relayed_message.body == "Tidak perlu ke pengadilan, Bu. Cukup datang ke Capil."
+    panel = client.get(reverse("officials:ticket_escalations", args=[escalation.ticket_id])).content.decode()
+    assert "Setujui dan kirim ke warga" not in panel
+    assert "Jawaban disetujui operator" in panel  # the history shows the approval
