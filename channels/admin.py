@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ChannelAccount, InboundEvent
+from .models import ChannelAccount, InboundEvent, MailboxState
 
 
 @admin.register(ChannelAccount)
@@ -20,3 +20,9 @@ class InboundEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(MailboxState)
+class MailboxStateAdmin(admin.ModelAdmin):
+    list_display = ("account", "folder", "uidvalidity", "last_uid", "last_polled_at", "last_error")
+    readonly_fields = ("uidvalidity", "last_uid", "last_polled_at", "last_error")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Department, Escalation, Official
+from .models import Department, Escalation, EscalationEvent, Official
 
 
 @admin.register(Department)
@@ -25,8 +25,20 @@ class OfficialAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__first_name", "user__last_name", "title")
 
 
+class EscalationEventInline(admin.TabularInline):
+    model = EscalationEvent
+    extra = 0
+    fields = ("created_at", "kind", "actor", "note")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Escalation)
 class EscalationAdmin(admin.ModelAdmin):
+    inlines = [EscalationEventInline]
     list_display = ("ticket", "department", "official", "status", "created_at", "due_at", "answered_at")
     list_filter = ("status", "department")
     search_fields = ("ticket__reference", "question", "answer")

@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Attachment, CannedAnswer, Contact, ContactIdentity, Message, Ticket, Topic
+from .models import (
+    Attachment,
+    CannedAnswer,
+    Contact,
+    ContactIdentity,
+    DeliveryAttempt,
+    Message,
+    Ticket,
+    Topic,
+)
 
 
 @admin.register(Topic)
@@ -63,6 +72,26 @@ class AttachmentInline(admin.TabularInline):
     can_delete = False
 
 
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    fields = (
+        "number",
+        "started_at",
+        "finished_at",
+        "outcome",
+        "http_status",
+        "error_code",
+        "error_text",
+        "variant",
+    )
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     list_display = ("id", "ticket", "direction", "kind", "channel", "provider", "status", "created_at")
@@ -70,7 +99,7 @@ class MessageAdmin(admin.ModelAdmin):
     search_fields = ("ticket__reference", "provider_message_id")
     raw_id_fields = ("ticket", "author", "account")
     list_select_related = ("ticket",)
-    inlines = [AttachmentInline]
+    inlines = [AttachmentInline, DeliveryAttemptInline]
 
 
 @admin.register(CannedAnswer)

@@ -344,7 +344,8 @@ def _ensure_users() -> dict[str, object]:
             },
         )
         user.set_password(spec.password)
-        user.is_superuser = spec.role == ROLE_ADMIN
+        # Only admins enter the Django admin (configuration); operators and officials use the app.
+        user.is_superuser = user.is_staff = spec.role == ROLE_ADMIN
         user.save()
         user.groups.add(Group.objects.get(name=spec.role))
         if spec.role == ROLE_OFFICIAL:
