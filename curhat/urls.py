@@ -13,6 +13,7 @@ urlpatterns = [
     path("sehat/", health, name="health"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("curhat.api_urls")),
     path("masuk/", auth_views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("webhooks/", include("channels.urls")),

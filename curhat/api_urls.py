@@ -1,0 +1,22 @@
+"""The REST API (v1), its OpenAPI schema and the browsable documentation."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from officials.api import EscalationViewSet
+from reports.api import TallyView
+from tickets.api import CannedAnswerViewSet, ContactViewSet, TicketViewSet
+
+router = DefaultRouter()
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("canned-answers", CannedAnswerViewSet, basename="canned-answer")
+router.register("escalations", EscalationViewSet, basename="escalation")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("v1/reports/tally/", TallyView.as_view(), name="api-tally"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]
