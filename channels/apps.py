@@ -6,3 +6,6 @@ class ChannelsConfig(AppConfig):
     label = "channels"
     verbose_name = "Kanal"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the secrets check)

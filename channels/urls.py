@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from __future__ import annotations
+
+from django.urls import path
+
+from .webhooks import ProviderWebhookView
 
 app_name = "channels"
-urlpatterns: list = []
+urlpatterns = [
+    # /webhooks/<provider>/<account slug>/ : the slug identifies the ChannelAccount.
+    path("<slug:provider>/<slug:account_slug>/", ProviderWebhookView.as_view(), name="webhook"),
+]

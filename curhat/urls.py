@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django_ratelimit.decorators import ratelimit
 
 from .health import health
 
@@ -14,10 +15,20 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("curhat.api_urls")),
-    path("masuk/", auth_views.LoginView.as_view(), name="login"),
+    # Per-IP rate limit on sign-in attempts, besides django-axes' lockout per username and IP.
+    path(
+        "masuk/",
+        ratelimit(key="ip", rate=settings.CURHAT_LOGIN_RATE, method="POST", block=True)(
+            auth_views.LoginView.as_view()
+        ),
+        name="login",
+    ),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("webhooks/anymail/", include("channels.providers.email.urls")),
     path("webhooks/", include("channels.urls")),
+    path("panggilan/", include("tickets.call_urls")),
     path("pejabat/", include("officials.urls")),
     path("laporan/", include("reports.urls")),
+    path("", include("tickets.public_urls")),
     path("", include("tickets.urls")),
 ]

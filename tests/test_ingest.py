@@ -336,3 +336,12 @@ def test_failed_status_records_the_reason():
     )
     out.refresh_from_db()
     assert (out.status, out.error_code) == ("failed", "63016")
+
+
+def test_new_ticket_opens_a_consultation_even_inside_the_window():
+    first = ticket_ingest(message=inbound(channel="website", provider="website", provider_message_id="web:1"))
+    second = ticket_ingest(
+        message=inbound(channel="website", provider="website", provider_message_id="web:2"), new_ticket=True
+    )
+    assert second.ticket_created and second.ticket != first.ticket
+    assert second.contact == first.contact

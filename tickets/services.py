@@ -169,10 +169,12 @@ def _store_attachments(stored: Message, message: InboundMessage) -> list[Attachm
     return created
 
 
-def _ingest_once(message: InboundMessage, kind: str, value: str, account, event) -> IngestResult:
+def _ingest_once(
+    message: InboundMessage, kind: str, value: str, account, event, new_ticket: bool
+) -> IngestResult:
     with transaction.atomic():
         contact = _find_or_create_contact(kind, value, message.sender.display_name)
-        ticket = _thread_target(contact, message)
+        ticket = None if new_ticket else _thread_target(contact, message)
         ticket_created = ticket is None
         if ticket is None:
             year, number, reference = ticket_reference_allocate(opened_at=message.timestamp)
@@ -236,13 +238,17 @@ def _existing(message: InboundMessage) -> Message | None:
     )
 
 
-def ticket_ingest(*, message: InboundMessage, account=None, event=None) -> IngestResult:
+def ticket_ingest(
+    *, message: InboundMessage, account=None, event=None, new_ticket: bool = False
+) -> IngestResult:
     """Store a citizen's message: find or create the contact, continue or open a ticket, store the
     message and its attachments, all in one transaction.
 
     Idempotent: a message whose (provider, provider message id) we already hold is returned as it
     is (``created=False``), also when two deliveries race (the unique constraint decides).
     Raises ``ValidationError`` (and stores nothing) for input that cannot be a message.
+    ``new_ticket`` opens a new consultation whatever the contact's recent tickets (a web-form
+    submission is a new question by construction).
     """
     kind, value = _validate(message)
     existing = _existing(message)
@@ -252,7 +258,7 @@ def ticket_ingest(*, message: InboundMessage, account=None, event=None) -> Inges
         )
     for attempt in range(3):
         try:
-            return _ingest_once(message, kind, value, account, event)
+            return _ingest_once(message, kind, value, account, event, new_ticket)
         except IntegrityError:
             # A concurrent delivery of the same message, or of the same new contact, committed
             # first. Its rows are visible now: look again.

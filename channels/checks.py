@@ -1,0 +1,34 @@
+"""System checks: a channel account that is switched on must have its secrets (DESIGN §5.7)."""
+
+from __future__ import annotations
+
+from django.core.checks import Error, register
+from django.db import DatabaseError
+
+
+@register("curhat")
+def channel_secrets_check(app_configs=None, **kwargs) -> list[Error]:
+    from .models import ChannelAccount
+    from .registry import required_secrets
+
+    needed = required_secrets()
+    try:
+        accounts = list(ChannelAccount.objects.filter(is_active=True, provider__in=list(needed)))
+    except DatabaseError:
+        # Before the first migrate (or with the database down) there is nothing to check yet.
+        return []
+    errors = []
+    for account in accounts:
+        missing = [name for name in needed[account.provider] if not account.secret_values(name)]
+        if missing:
+            errors.append(
+                Error(
+                    f"Akun kanal '{account.slug}' ({account.provider}) aktif tetapi tanpa rahasia: "
+                    + ", ".join(missing),
+                    hint=f"Isi {', '.join(account._env_name(n) for n in missing)} (atau _FILE), atau "
+                    "isi 'rahasia' akun di admin, atau nonaktifkan akun.",
+                    obj=account,
+                    id="channels.E001",
+                )
+            )
+    return errors
