@@ -7,4 +7,5 @@ from __future__ import annotations
 
 PROVIDER = "messenger"
 CHANNEL = "facebook"
-REQUIRED_SECRETS = ("app_secret", "verify_token")
+# The page access token is what replies are sent with (Send API).
+REQUIRED_SECRETS = ("app_secret", "verify_token", "page_access_token")
