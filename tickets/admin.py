@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from . import knowledge_admin  # noqa: F401  (registers the knowledge base's admin)
+
 from .models import (
     Attachment,
     CannedAnswer,

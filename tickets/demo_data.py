@@ -393,6 +393,9 @@ PROVIDER_OF = {
 def demo_data_seed(*, rounds: int = 2, seed: int = 2020) -> dict[str, int]:
     """Create demo staff, channel accounts and ``rounds`` × the demo conversations (idempotent users)."""
     reference_data_seed()
+    from .knowledge import knowledge_seed
+
+    knowledge_seed()
     users = _ensure_users()
     accounts = _ensure_accounts()
     rng = random.Random(seed)
