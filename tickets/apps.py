@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class TicketsConfig(AppConfig):
     name = "tickets"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import audit_signals  # noqa: F401  (permission changes are audit-logged)

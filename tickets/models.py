@@ -152,6 +152,9 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the retention period or an erasure request removed the ticket's personal content; the
+    # row itself stays, so the monthly tally keeps counting it.
+    anonymized_at = models.DateTimeField(null=True, blank=True)
 
     OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING_OFFICIAL, Status.ANSWERED)
     # A message from the citizen continues a ticket in these states (resolved ones are reopened,
@@ -544,3 +547,8 @@ class TopicSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.topic_id} ({self.confidence:.2f})"
+
+
+# Models kept in their own modules, registered with the app here.
+from .audit import AuditEvent  # noqa: E402, F401
+from .privacy import NumberMention, RetentionPolicy  # noqa: E402, F401

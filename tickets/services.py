@@ -32,6 +32,7 @@ from .models import (
     Ticket,
     TicketSequence,
 )
+from .privacy import message_numbers_index
 
 logger = logging.getLogger(__name__)
 
@@ -205,6 +206,7 @@ def _ingest_once(
             created_at=message.timestamp,
         )
         _store_attachments(stored, message)
+        message_numbers_index(message=stored)
         if not ticket_created:
             updates: dict[str, object] = {
                 "last_activity_at": max(ticket.last_activity_at, message.timestamp),

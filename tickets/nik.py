@@ -1,0 +1,102 @@
+"""NIK and KK numbers (domain.md §3): finding them in text, validating, masking.
+
+NIK, 16 digits ``PP KK CC DDMMYY SSSS``: region of first registration (province, kab/kota, kecamatan),
+date of birth with DD + 40 for women, a serial from 0001. A KK number is the 6-digit region code, the
+recording date DDMMYY and a 4-digit family serial. Region prefixes are not checked against Parepare
+(73.72): people who moved in keep their old NIK.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+
+# 16 digits, possibly written in groups ("7372 0145 0790 0001", "7372.01.450790.0001"), not part of a
+# longer digit run (a phone number or an account number).
+_CANDIDATE = re.compile(r"(?<![\d])(\d(?:[ .\-]?\d){15})(?![\d])")
+_SEPARATORS = re.compile(r"[ .\-]")
+
+KIND_NIK = "nik"
+KIND_KK = "kk"
+
+
+@dataclass(frozen=True)
+class NumberFound:
+    kind: str  # "nik" or "kk"
+    value: str  # 16 digits
+    start: int
+    end: int
+
+
+def _valid_region(digits: str) -> bool:
+    province, regency, district = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
+    return 11 <= province <= 99 and regency >= 1 and district >= 1
+
+
+def _valid_date(day: int, month: int) -> bool:
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
+def is_valid_nik(value: str) -> bool:
+    digits = _SEPARATORS.sub("", value or "")
+    if not re.fullmatch(r"\d{16}", digits) or not _valid_region(digits):
+        return False
+    day, month = int(digits[6:8]), int(digits[8:10])
+    if day > 40:  # women: day of birth + 40
+        day -= 40
+    elif day > 31:
+        return False
+    return _valid_date(day, month) and digits[12:16] != "0000"
+
+
+def is_valid_kk(value: str) -> bool:
+    digits = _SEPARATORS.sub("", value or "")
+    if not re.fullmatch(r"\d{16}", digits) or not _valid_region(digits):
+        return False
+    day, month = int(digits[6:8]), int(digits[8:10])
+    return _valid_date(day, month) and digits[12:16] != "0000"
+
+
+def find_numbers(text: str) -> list[NumberFound]:
+    """Every valid NIK or KK number in ``text``. A number valid as both (a man's NIK and a KK number
+    share the shape) counts as a NIK unless the words before it say "KK"."""
+    found = []
+    for match in _CANDIDATE.finditer(text or ""):
+        digits = _SEPARATORS.sub("", match.group(1))
+        before = text[max(0, match.start() - 25) : match.start()].lower()
+        says_kk = bool(re.search(r"\b(kk|no\.?\s*kk|nomor\s+kk|kartu\s+keluarga)\b", before))
+        if says_kk and is_valid_kk(digits):
+            found.append(NumberFound(KIND_KK, digits, match.start(1), match.end(1)))
+        elif is_valid_nik(digits):
+            found.append(NumberFound(KIND_NIK, digits, match.start(1), match.end(1)))
+        elif is_valid_kk(digits):
+            found.append(NumberFound(KIND_KK, digits, match.start(1), match.end(1)))
+    return found
+
+
+def mask_number(digits: str) -> str:
+    """7372014507900001 → 737201******0001: the region stays readable, the birth date does not."""
+    return digits[:6] + "*" * 6 + digits[-4:]
+
+
+def mask_numbers_in(text: str) -> str:
+    """``text`` with every valid NIK/KK number masked (lists, previews, notifications, logs)."""
+    if not text:
+        return text
+    out, last = [], 0
+    for item in find_numbers(text):
+        out.append(text[last : item.start])
+        out.append(mask_number(item.value))
+        last = item.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def number_digest(digits: str) -> str:
+    """A keyed hash to find tickets mentioning the same number without indexing the number itself."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"nik:{digits}".encode(), hashlib.sha256).hexdigest()
