@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tickets.audit import AuditEvent, audit_record
 from tickets.models import CannedAnswer, Message, Ticket
 
 from .models import Department, Escalation, EscalationEvent, Official
@@ -55,6 +56,14 @@ def official_route(*, department: Department, preferred: Official | None = None)
 
 
 def _event(escalation: Escalation, kind: str, actor=None, note: str = "") -> EscalationEvent:
+    """Record a step in the escalation's history and in the audit log."""
+    audit_record(
+        action=AuditEvent.Action.ESCALATION,
+        actor=actor,
+        ticket=escalation.ticket,
+        obj=escalation,
+        detail={"step": kind, "department": escalation.department.code},
+    )
     return EscalationEvent.objects.create(escalation=escalation, kind=kind, actor=actor, note=note)
 
 

@@ -253,3 +253,16 @@ def test_reassign_only_within_the_department(office, ticket):
     assert escalation.official == office["capil_deputy"]
     with pytest.raises(ValidationError):
         escalation_reassign(escalation=escalation, official=office["piak"], actor=office["operator"])
+
+
+def test_every_escalation_step_is_audit_logged(office, ticket):
+    from tickets.audit import AuditEvent
+
+    escalation = _escalate(ticket, office)
+    escalation_return(escalation=escalation, user=office["capil"].user, note="Perlu KK")
+    steps = list(
+        AuditEvent.objects.filter(action=AuditEvent.Action.ESCALATION)
+        .order_by("at", "id")
+        .values_list("detail__step", "actor_name", "ticket_reference")
+    )
+    assert steps == [("created", "op", ticket.reference), ("returned", "kabid.capil", ticket.reference)]

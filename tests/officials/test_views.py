@@ -10,7 +10,7 @@ from officials.services import escalation_create
 from tickets.models import Message, Ticket
 from tickets.services import ticket_ingest
 
-from ..factories import inbound, staff_user
+from ..factories import inbound
 from .test_escalation import office  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
