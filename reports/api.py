@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -37,7 +36,7 @@ class TallyView(APIView):
         raw = request.query_params.get("year", "")
         if raw and not (raw.isdigit() and 2000 <= int(raw) <= 2100):
             raise ValidationError({"year": "tahun harus antara 2000 dan 2100"})
-        year = int(raw) if raw else dt.date.today().year
+        year = int(raw) if raw else timezone.localdate().year  # the office's (WITA) year
         result = tally(period=Period.year(year))
         return Response(
             {

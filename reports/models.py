@@ -1,0 +1,130 @@
+"""Report data that is not a ticket: figures from before the system, the working-day calendar, the
+per-month rollup of the tally, and the log of exports."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import Channel
+
+# Historical tables sometimes only give a remainder ("other: email+facebook+website") per month.
+OTHER_CHANNEL = "other"
+HISTORICAL_CHANNEL_CHOICES = [*Channel.choices, (OTHER_CHANNEL, _("Lainnya (tidak dirinci)"))]
+
+
+class HistoricalTally(models.Model):
+    """A monthly figure per channel from before the system (the office's own published tables).
+
+    Never mixed silently with counted tickets: the report shows these as their own labelled rows and
+    series.
+    """
+
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    month = models.PositiveSmallIntegerField(_("bulan"), choices=[(m, str(m)) for m in range(1, 13)])
+    channel = models.CharField(_("kanal"), max_length=20, choices=HISTORICAL_CHANNEL_CHOICES)
+    count = models.PositiveIntegerField(_("jumlah"))
+    source = models.CharField(_("sumber"), max_length=500, blank=True)
+    imported = models.BooleanField(
+        _("diimpor"), default=False, help_text=_("Diisi dari berkas impor (bukan diketik di admin).")
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("year", "month", "channel")
+        verbose_name = _("rekap historis")
+        verbose_name_plural = _("rekap historis")
+        constraints = [
+            models.UniqueConstraint(fields=("year", "month", "channel"), name="historical_tally_unique"),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12), name="historical_tally_month_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} {self.channel}: {self.count}"
+
+
+class PublicHoliday(models.Model):
+    """A day the office is closed (hari libur nasional, cuti bersama). Editable in the admin; saving
+    one rebuilds the working-day calendar the metrics use."""
+
+    date = models.DateField(_("tanggal"), unique=True)
+    name = models.CharField(_("keterangan"), max_length=200)
+
+    class Meta:
+        ordering = ("date",)
+        verbose_name = _("hari libur")
+        verbose_name_plural = _("hari libur")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class WorkDay(models.Model):
+    """The working-day calendar, one row per date (rebuilt from settings and PublicHoliday).
+
+    ``workdays_before`` counts working days strictly before ``date`` since the calendar's first day,
+    so SQL can turn an instant into cumulative working seconds with one lookup (see working_time).
+    """
+
+    date = models.DateField(primary_key=True)
+    is_workday = models.BooleanField()
+    workdays_before = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("hari kerja")
+        verbose_name_plural = _("kalender hari kerja")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {'kerja' if self.is_workday else 'libur'}"
+
+
+class TallyRollup(models.Model):
+    """Tickets per (local month, channel), excluding merged tickets.
+
+    On PostgreSQL a trigger on tickets_ticket keeps it in the same transaction as every insert,
+    update and delete (migration 0002); ``manage.py tally_rollup --verify`` proves it equals the raw
+    count. The tally reads it for whole-month periods; SQLite always counts the tickets directly.
+    """
+
+    month = models.DateField(_("bulan"))  # first day of the local (WITA) month
+    channel = models.CharField(_("kanal"), max_length=20)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("rekap bulanan (rollup)")
+        verbose_name_plural = _("rekap bulanan (rollup)")
+        constraints = [models.UniqueConstraint(fields=("month", "channel"), name="tally_rollup_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.channel}: {self.count}"
+
+
+class ExportLog(models.Model):
+    """Who exported what, and whether personal data was in it (UU PDP). The full audit log is a later
+    issue; this keeps the minimum."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("oleh"),
+    )
+    created_at = models.DateTimeField(_("waktu"), default=timezone.now)
+    what = models.CharField(_("ekspor"), max_length=200)
+    params = models.JSONField(_("parameter"), default=dict, blank=True)
+    with_personal_data = models.BooleanField(_("dengan data pribadi"), default=False)
+    row_count = models.PositiveIntegerField(_("jumlah baris"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = _("log ekspor")
+        verbose_name_plural = _("log ekspor")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.what}"

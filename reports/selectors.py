@@ -1,0 +1,290 @@
+"""Reads for the reports: the office's monthly tally, historical figures, and service metrics.
+
+Everything is aggregated in SQL; Python only arranges the (small) grouped result into the office's
+table. Months are local (WITA) months: the database converts each instant with AT TIME ZONE (or
+Django's SQLite functions), so neither the server's nor the database session's zone matters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Count,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import (
+    Coalesce,
+    TruncMonth,
+)
+from django.utils import timezone
+
+from tickets.models import ContactIdentity, Ticket
+
+from .models import HistoricalTally, TallyRollup
+from .office_format import channel_label, format_count, month_name, ordered_channels
+from .periods import Period, report_tz
+from .rollup import rollup_available
+
+BASIS_COUNTED = "sistem"
+BASIS_HISTORICAL = "historis"
+BASIS_COMBINED = "gabungan"
+BASES = (BASIS_COUNTED, BASIS_HISTORICAL, BASIS_COMBINED)
+
+
+# --- The tally -------------------------------------------------------------------------------------
+@dataclass
+class TallyRow:
+    number: int
+    year: int
+    month: int
+    counts: dict[str, int]
+    total: int
+
+    @property
+    def label(self) -> str:
+        return month_name(self.month)
+
+
+@dataclass
+class Tally:
+    period: Period
+    basis: str
+    channels: list[str]
+    rows: list[TallyRow]
+    totals: dict[str, int]
+    grand_total: int
+    source_notes: list[str] = field(default_factory=list)
+
+    @property
+    def headers(self) -> list[str]:
+        return ["NO", "BULAN", *[channel_label(c) for c in self.channels], "JUMLAH"]
+
+    @property
+    def spans_years(self) -> bool:
+        return len({r.year for r in self.rows}) > 1
+
+    def row_label(self, row: TallyRow) -> str:
+        return f"{row.label} {row.year}" if self.spans_years else row.label
+
+    def as_text_rows(self) -> list[list[str]]:
+        """The table as the office prints it: header, one row per month, TOTAL."""
+        out = [self.headers]
+        for row in self.rows:
+            out.append(
+                [
+                    str(row.number),
+                    self.row_label(row),
+                    *[format_count(row.counts.get(c, 0)) for c in self.channels],
+                    format_count(row.total),
+                ]
+            )
+        out.append(
+            [
+                "",
+                "TOTAL",
+                *[format_count(self.totals.get(c, 0)) for c in self.channels],
+                format_count(self.grand_total),
+            ]
+        )
+        return out
+
+
+def _counted_cells(period: Period) -> dict[tuple[int, int, str], int]:
+    """{(year, month, channel): tickets}, merged tickets excluded (their survivor counts)."""
+    if rollup_available() and period.whole_months:
+        rows = TallyRollup.objects.filter(
+            month__gte=period.first, month__lte=period.last, count__gt=0
+        ).values_list("month", "channel", "count")
+        return {(m.year, m.month, ch): n for m, ch, n in rows}
+    return tally_cells_raw(period)
+
+
+def tally_cells_raw(period: Period) -> dict[tuple[int, int, str], int]:
+    """The tally counted straight from the tickets (the rollup's reference)."""
+    rows = (
+        Ticket.objects.filter(
+            merged_into__isnull=True, created_at__gte=period.start, created_at__lt=period.end
+        )
+        .annotate(local_month=TruncMonth("created_at", tzinfo=report_tz()))
+        .values("local_month", "channel")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("local_month", "channel", "n")
+    )
+    cells: dict[tuple[int, int, str], int] = {}
+    for month, channel, n in rows:
+        local = _as_local_date(month)
+        cells[(local.year, local.month, channel)] = n
+    return cells
+
+
+def _as_local_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value, report_tz()).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def _historical_cells(period: Period) -> tuple[dict[tuple[int, int, str], int], list[str]]:
+    wanted = Q()
+    for year, month in period.months:
+        wanted |= Q(year=year, month=month)
+    rows = HistoricalTally.objects.filter(wanted).values_list("year", "month", "channel", "count", "source")
+    cells: dict[tuple[int, int, str], int] = {}
+    notes: list[str] = []
+    for year, month, channel, count, source in rows:
+        cells[(year, month, channel)] = count
+        if source and source not in notes:
+            notes.append(source)
+    return cells, notes
+
+
+def _arrange(period: Period, basis: str, cells: dict[tuple[int, int, str], int], notes: list[str]) -> Tally:
+    channels = ordered_channels({ch for (_, _, ch), n in cells.items() if n})
+    rows, totals = [], dict.fromkeys(channels, 0)
+    for number, (year, month) in enumerate(period.months, start=1):
+        counts = {ch: cells.get((year, month, ch), 0) for ch in channels}
+        for ch, n in counts.items():
+            totals[ch] += n
+        rows.append(TallyRow(number, year, month, counts, sum(counts.values())))
+    return Tally(period, basis, channels, rows, totals, sum(totals.values()), notes)
+
+
+def tally(*, period: Period, basis: str = BASIS_COUNTED) -> Tally:
+    """The office's monthly table for ``period``.
+
+    ``basis``: counted tickets (sistem), imported/entered historical figures (historis), or both
+    summed (gabungan), which the page labels as such.
+    """
+    if basis == BASIS_COUNTED:
+        return _arrange(period, basis, _counted_cells(period), [])
+    historical, notes = _historical_cells(period)
+    if basis == BASIS_HISTORICAL:
+        return _arrange(period, basis, historical, notes)
+    if basis == BASIS_COMBINED:
+        combined = defaultdict(int, _counted_cells(period))
+        for key, n in historical.items():
+            combined[key] += n
+        return _arrange(period, basis, dict(combined), notes)
+    raise ValueError(f"unknown basis: {basis}")
+
+
+def historical_years() -> list[int]:
+    return list(HistoricalTally.objects.order_by("year").values_list("year", flat=True).distinct())
+
+
+@dataclass
+class YearSeries:
+    year: int
+    imported: bool
+    monthly: list[int | None]  # 12 values; None where there is nothing for that month
+
+    @property
+    def label(self) -> str:
+        return f"{self.year} (historis)" if self.imported else str(self.year)
+
+
+def year_over_year(*, years: list[int]) -> list[YearSeries]:
+    """Monthly totals per year: counted tickets, and historical figures as their own series."""
+    if not years:
+        return []
+    period = Period(dt.date(min(years), 1, 1), dt.date(max(years), 12, 31))
+    counted = _counted_cells(period)
+    historical, _ = _historical_cells(period)
+    series = []
+    for source, imported in ((counted, False), (historical, True)):
+        by_month: dict[tuple[int, int], int] = defaultdict(int)
+        for (year, month, _ch), n in source.items():
+            by_month[(year, month)] += n
+        for year in years:
+            if any((year, m) in by_month for m in range(1, 13)):
+                series.append(YearSeries(year, imported, [by_month.get((year, m)) for m in range(1, 13)]))
+    return sorted(series, key=lambda s: (s.year, s.imported))
+
+
+# --- Topics ----------------------------------------------------------------------------------------
+@dataclass
+class TopicCount:
+    topic: str
+    count: int
+
+
+def _topic_name(name: str | None) -> str:
+    return name or "(tanpa topik)"
+
+
+def tickets_per_topic(*, period: Period) -> list[TopicCount]:
+    rows = (
+        Ticket.objects.filter(
+            merged_into__isnull=True, created_at__gte=period.start, created_at__lt=period.end
+        )
+        .values("topic__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "topic__name")
+    )
+    return [TopicCount(_topic_name(r["topic__name"]), r["n"]) for r in rows]
+
+
+@dataclass
+class MonthTopics:
+    year: int
+    month: int
+    top: list[TopicCount]
+
+    @property
+    def label(self) -> str:
+        return f"{month_name(self.month)} {self.year}"
+
+
+def top_topics_per_month(*, period: Period, limit: int = 3) -> list[MonthTopics]:
+    """The ``limit`` most frequent topics of each month (counted in SQL, grouped result trimmed)."""
+    rows = (
+        Ticket.objects.filter(
+            merged_into__isnull=True, created_at__gte=period.start, created_at__lt=period.end
+        )
+        .annotate(local_month=TruncMonth("created_at", tzinfo=report_tz()))
+        .values("local_month", "topic__name")
+        .annotate(n=Count("id"))
+        .order_by("local_month", "-n", "topic__name")
+    )
+    grouped: dict[tuple[int, int], list[TopicCount]] = defaultdict(list)
+    for r in rows:
+        local = _as_local_date(r["local_month"])
+        bucket = grouped[(local.year, local.month)]
+        if len(bucket) < limit:
+            bucket.append(TopicCount(_topic_name(r["topic__name"]), r["n"]))
+    return [MonthTopics(y, m, grouped[(y, m)]) for (y, m) in period.months if (y, m) in grouped]
+
+
+# --- Ticket-level rows for exports -----------------------------------------------------------------
+TICKET_EXPORT_FIELDS = (
+    "reference",
+    "created_at",
+    "channel",
+    "topic__name",
+    "department__name",
+    "status",
+    "first_response_at",
+    "resolved_at",
+)
+
+
+def ticket_export_rows(*, period: Period, with_personal_data: bool) -> QuerySet:
+    qs = Ticket.objects.filter(
+        merged_into__isnull=True, created_at__gte=period.start, created_at__lt=period.end
+    ).order_by("created_at", "id")
+    fields = list(TICKET_EXPORT_FIELDS)
+    if with_personal_data:
+        first_identity = ContactIdentity.objects.filter(contact=OuterRef("contact_id")).order_by("id")
+        qs = qs.annotate(
+            contact_name=Coalesce("contact__name", Value("")),
+            contact_identity=Subquery(first_identity.values("value")[:1]),
+        )
+        fields += ["contact_name", "contact_identity", "subject"]
+    return qs.values_list(*fields)
