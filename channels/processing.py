@@ -124,8 +124,9 @@ def event_apply(event: InboundEvent, items: list[Item]) -> ApplyReport:
                 report.errors.append(f"jenis item tidak dikenal: {type(item).__name__}")
                 continue
             try:
-                with transaction.atomic():
-                    handler(item, account, event, report)
+                # Every handler's service runs in its own atomic block (a savepoint here), so a
+                # failed item is undone alone and the transaction goes on with the others.
+                handler(item, account, event, report)
             except Exception as exc:
                 logger.exception("event %s: item could not be applied", event.pk)
                 report.errors.append(_reason(exc))

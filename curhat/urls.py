@@ -29,6 +29,7 @@ urlpatterns = [
     path("panggilan/", include("tickets.call_urls")),
     path("pejabat/", include("officials.urls")),
     path("laporan/", include("reports.urls")),
+    path("inbox/", include("tickets.inbox_urls")),
     path("persyaratan/", include("tickets.knowledge_urls")),
     path("privasi-data/", include("tickets.privacy_urls")),
     path("", include("tickets.public_urls")),

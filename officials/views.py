@@ -14,15 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tickets.models import Attachment, Ticket
-from tickets.reference_data import ROLE_ADMIN, ROLE_OPERATOR
+from tickets.roles import can_use_inbox
 
 from . import selectors, services
 from .forms import AnswerForm, ApproveForm, EscalationCreateForm, ReassignForm, ReturnForm
 from .models import Escalation
-
-
-def _in_group(user, *names: str) -> bool:
-    return user.is_superuser or user.groups.filter(name__in=names).exists()
 
 
 def operator_required(view):
@@ -30,7 +26,7 @@ def operator_required(view):
 
     @login_required
     def wrapped(request, *args, **kwargs):
-        if not _in_group(request.user, ROLE_OPERATOR, ROLE_ADMIN):
+        if not can_use_inbox(request.user):
             raise PermissionDenied(_("Halaman ini untuk operator."))
         return view(request, *args, **kwargs)
 

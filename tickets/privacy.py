@@ -81,9 +81,12 @@ class RetentionPolicy(models.Model):
 # --- NIK/KK index ---------------------------------------------------------------------------------------
 
 
-def message_numbers_index(*, message) -> list[NumberMention]:
-    """Index the NIK/KK numbers of a message (and of its attachments' names)."""
-    names = " ".join(a.original_name for a in message.attachments.all())
+def message_numbers_index(*, message, attachment_names: list[str] | None = None) -> list[NumberMention]:
+    """Index the NIK/KK numbers of a message (and of its attachments' names, read from the message's
+    attachments unless the caller already has them)."""
+    if attachment_names is None:
+        attachment_names = [a.original_name for a in message.attachments.all()]
+    names = " ".join(attachment_names)
     found = {(n.kind, n.value) for n in find_numbers(f"{message.body}\n{names}")}
     mentions = [
         NumberMention(
@@ -95,7 +98,8 @@ def message_numbers_index(*, message) -> list[NumberMention]:
         )
         for kind, value in sorted(found)
     ]
-    NumberMention.objects.bulk_create(mentions, ignore_conflicts=True)
+    if mentions:
+        NumberMention.objects.bulk_create(mentions, ignore_conflicts=True)
     return mentions
 
 

@@ -14,8 +14,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -56,16 +55,24 @@ def ticket_reference_allocate(*, opened_at: dt.datetime) -> tuple[int, int, str]
     """Take the next reference number of the (local) year of ``opened_at``.
 
     Must run inside the caller's transaction: the UPDATE holds the sequence row's lock until commit,
-    so concurrent creators queue behind each other and a rolled-back ticket leaves no gap.
+    so concurrent creators queue behind each other and a rolled-back ticket leaves no gap. One
+    statement (UPDATE … RETURNING, PostgreSQL and SQLite ≥ 3.35) in the common case.
     """
     year = timezone.localtime(opened_at).year
-    updated = TicketSequence.objects.filter(year=year).update(last_number=F("last_number") + 1)
-    if not updated:
-        # First ticket of the year: create the row without racing (a concurrent creator's row wins
-        # and we increment it instead).
-        TicketSequence.objects.bulk_create([TicketSequence(year=year, last_number=0)], ignore_conflicts=True)
-        TicketSequence.objects.filter(year=year).update(last_number=F("last_number") + 1)
-    number = TicketSequence.objects.values_list("last_number", flat=True).get(year=year)
+    table = TicketSequence._meta.db_table
+    sql = f"UPDATE {table} SET last_number = last_number + 1 WHERE year = %s RETURNING last_number"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year])
+        row = cursor.fetchone()
+        if row is None:
+            # First ticket of the year: create the row without racing (a concurrent creator's row
+            # wins and we increment it instead).
+            TicketSequence.objects.bulk_create(
+                [TicketSequence(year=year, last_number=0)], ignore_conflicts=True
+            )
+            cursor.execute(sql, [year])
+            row = cursor.fetchone()
+    number = int(row[0])
     return year, number, f"CA-{year}-{number:06d}"
 
 
@@ -85,21 +92,22 @@ def _validate(message: InboundMessage) -> tuple[str, str]:
     return kind, value
 
 
-def _find_or_create_contact(kind: str, value: str, display_name: str) -> Contact:
+def _find_or_create_contact(kind: str, value: str, display_name: str) -> tuple[Contact, bool]:
+    """(contact, created). An existing contact is locked for the rest of the transaction: two messages
+    from one citizen arriving at once are threaded one after the other, so they cannot both open a
+    new ticket."""
     identity = ContactIdentity.objects.filter(kind=kind, value=value).first()
     if identity is not None:
-        # Lock the contact for the rest of the transaction: two messages from one citizen arriving at
-        # once are threaded one after the other, so they cannot both open a new ticket.
         contact = Contact.objects.select_for_update().get(pk=identity.contact_id)
         while contact.merged_into_id is not None:  # follow operator merges to the surviving contact
             contact = Contact.objects.select_for_update().get(pk=contact.merged_into_id)
         if display_name and not contact.name:
             contact.name = display_name[:200]
             contact.save(update_fields=["name", "updated_at"])
-        return contact
+        return contact, False
     contact = Contact.objects.create(name=display_name[:200])
     ContactIdentity.objects.create(contact=contact, kind=kind, value=value)
-    return contact
+    return contact, True
 
 
 def _thread_target(contact: Contact, message: InboundMessage) -> Ticket | None:
@@ -174,8 +182,9 @@ def _ingest_once(
     message: InboundMessage, kind: str, value: str, account, event, new_ticket: bool
 ) -> IngestResult:
     with transaction.atomic():
-        contact = _find_or_create_contact(kind, value, message.sender.display_name)
-        ticket = None if new_ticket else _thread_target(contact, message)
+        contact, new_contact = _find_or_create_contact(kind, value, message.sender.display_name)
+        # A contact we have never seen has no ticket to continue.
+        ticket = None if new_ticket or new_contact else _thread_target(contact, message)
         ticket_created = ticket is None
         if ticket is None:
             year, number, reference = ticket_reference_allocate(opened_at=message.timestamp)
@@ -206,7 +215,7 @@ def _ingest_once(
             created_at=message.timestamp,
         )
         _store_attachments(stored, message)
-        message_numbers_index(message=stored)
+        message_numbers_index(message=stored, attachment_names=[a.filename for a in message.attachments])
         if not ticket_created:
             updates: dict[str, object] = {
                 "last_activity_at": max(ticket.last_activity_at, message.timestamp),
@@ -218,9 +227,21 @@ def _ingest_once(
             Ticket.objects.filter(pk=ticket.pk).update(**updates, updated_at=timezone.now())
             for field, field_value in updates.items():
                 setattr(ticket, field, field_value)
+        result = IngestResult(stored, ticket, contact, created=True, ticket_created=ticket_created)
         for task_path in settings.CURHAT_AFTER_INGEST_TASKS:
-            transaction.on_commit(partial(_enqueue, task_path, stored.pk))
-    return IngestResult(stored, ticket, contact, created=True, ticket_created=ticket_created)
+            # Publishing costs a broker round trip: only enqueue work that has something to do.
+            when = settings.CURHAT_AFTER_INGEST_WHEN.get(task_path, "always")
+            if INGEST_TASK_CONDITIONS[when](result, message):
+                transaction.on_commit(partial(_enqueue, task_path, stored.pk))
+    return result
+
+
+# When an after-ingest task (settings.CURHAT_AFTER_INGEST_WHEN) is worth enqueueing.
+INGEST_TASK_CONDITIONS = {
+    "always": lambda result, message: True,
+    "new_ticket": lambda result, message: result.ticket_created,
+    "remote_attachments": lambda result, message: any(a.content is None for a in message.attachments),
+}
 
 
 def _enqueue(task_path: str, message_id: int) -> None:
@@ -253,11 +274,8 @@ def ticket_ingest(
     submission is a new question by construction).
     """
     kind, value = _validate(message)
-    existing = _existing(message)
-    if existing is not None:
-        return IngestResult(
-            existing, existing.ticket, existing.ticket.contact, created=False, ticket_created=False
-        )
+    # No lookup first: redeliveries are rare, and the unique constraint on (provider, provider message
+    # id) finds them at the message INSERT, whose savepoint undoes the rest.
     for attempt in range(3):
         try:
             return _ingest_once(message, kind, value, account, event, new_ticket)

@@ -1,7 +1,16 @@
 from django.conf import settings
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+
+from .roles import can_use_inbox
 
 
 def home(request):
-    """The public front page: how to reach the office, and the staff sign-in."""
+    """The public front page: how to reach the office, and the staff sign-in. Operators who are
+    signed in go straight to their inbox."""
+    if can_use_inbox(request.user):
+        try:
+            return redirect(reverse("inbox:list"))
+        except NoReverseMatch:  # the inbox is not mounted in this URL configuration
+            pass
     return render(request, "tickets/home.html", {"office_name": settings.CURHAT_OFFICE_NAME})
