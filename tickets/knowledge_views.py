@@ -7,6 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from tickets.roles import can_use_inbox
+
 from .knowledge import (
     entry_render_email,
     entry_render_whatsapp,
@@ -16,9 +18,6 @@ from .knowledge import (
     lines,
 )
 from .models import KnowledgeEntry, Ticket, TopicSuggestion
-from .reference_data import ROLE_ADMIN, ROLE_OPERATOR
-
-STAFF_GROUPS = (ROLE_OPERATOR, ROLE_ADMIN)
 
 
 @require_GET
@@ -53,10 +52,8 @@ def knowledge_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _is_operator(request: HttpRequest) -> bool:
-    user = request.user
-    if not user.is_authenticated:
-        return False
-    return user.is_staff or user.is_superuser or user.groups.filter(name__in=STAFF_GROUPS).exists()
+    """Inserting answers (and a ticket's suggestion) is the inbox's business: operators and admins."""
+    return can_use_inbox(request.user)
 
 
 def _answer(entry: KnowledgeEntry) -> dict:

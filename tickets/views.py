@@ -2,12 +2,14 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
-from .roles import can_use_inbox
+from .roles import can_use_inbox, is_official
 
 
 def home(request):
-    """The public front page: how to reach the office, and the staff sign-in. Operators who are
-    signed in go straight to their inbox."""
+    """The public front page: how to reach the office, and the staff sign-in. Signed-in operators go
+    straight to their inbox, officials to their queue."""
+    if is_official(request.user) and not can_use_inbox(request.user):
+        return redirect(reverse("officials:queue"))
     if can_use_inbox(request.user):
         try:
             return redirect(reverse("inbox:list"))

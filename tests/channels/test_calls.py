@@ -43,7 +43,7 @@ def _token() -> str:
 
 
 def test_logging_a_handset_call_opens_a_ticket_on_its_channel(topic):
-    user = staff_user()
+    user = staff_user(group="operator")
     ticket = call_log_record(
         channel="whatsapp_call",
         caller_number="0812-3456-7890",
@@ -88,7 +88,7 @@ class TestVoiceCallSummarizedNotCountedTwice(TwilioSigning):
     def test_the_operator_summarizes_the_voice_call_on_its_own_ticket(self, client, account, topic):
         assert self.post(client, "incoming").status_code == 200
         call = calls_awaiting_summary().get()
-        user = staff_user()
+        user = staff_user(group="operator")
         ticket = call_log_record(
             channel="phone",
             caller_number="",
@@ -107,17 +107,17 @@ class TestVoiceCallSummarizedNotCountedTwice(TwilioSigning):
         assert not calls_awaiting_summary().exists()
 
     # The page itself ------------------------------------------------------------------------------
-    def test_page_needs_a_staff_login(self, client, account):
+    def test_page_is_for_operators(self, client, account):
         response = client.get("/panggilan/catat/")
         assert response.status_code == 302 and "/masuk/" in response["Location"]
-        citizen = staff_user()
-        citizen.is_staff = False
-        citizen.save()
-        client.force_login(citizen)
-        assert client.get("/panggilan/catat/").status_code == 302
+        # Django-admin staff status is not a role: without the operator (or admin) group, 403.
+        client.force_login(staff_user())
+        assert client.get("/panggilan/catat/").status_code == 403
+        client.force_login(staff_user(group="official"))
+        assert client.get("/panggilan/catat/").status_code == 403
 
     def test_page_logs_a_new_call_in_bahasa_indonesia(self, client, account, topic):
-        client.force_login(staff_user())
+        client.force_login(staff_user(group="operator"))
         page = client.get("/panggilan/catat/")
         assert page.status_code == 200
         html = page.content.decode()
@@ -146,7 +146,7 @@ class TestVoiceCallSummarizedNotCountedTwice(TwilioSigning):
 
     def test_page_attaches_to_the_voice_call_and_does_not_open_a_second_ticket(self, client, account, topic):
         self.post(client, "incoming")
-        client.force_login(staff_user())
+        client.force_login(staff_user(group="operator"))
         page = client.get("/panggilan/catat/")
         call = Message.objects.get(kind="call")
         assert call.ticket.reference in page.content.decode()
@@ -166,7 +166,7 @@ class TestVoiceCallSummarizedNotCountedTwice(TwilioSigning):
         assert Ticket.objects.get().topic == topic
 
     def test_page_requires_a_number_for_a_new_call(self, client, account):
-        client.force_login(staff_user())
+        client.force_login(staff_user(group="operator"))
         token = client.get("/panggilan/catat/").context["form"].initial["token"]
         response = client.post(
             "/panggilan/catat/", {"channel": "phone", "summary": "x", "outcome": "answered", "token": token}
