@@ -1,7 +1,12 @@
+import csv
+import io
+import json
+
 from django.contrib import admin
+from django.http import HttpResponse
 
 from . import knowledge_admin  # noqa: F401  (registers the knowledge base's admin)
-
+from .audit import AuditEvent, audit_record
 from .models import (
     Attachment,
     CannedAnswer,
@@ -12,6 +17,7 @@ from .models import (
     Ticket,
     Topic,
 )
+from .privacy import RetentionPolicy
 
 
 @admin.register(Topic)
@@ -109,3 +115,62 @@ class CannedAnswerAdmin(admin.ModelAdmin):
     list_display = ("title", "topic", "shortcut", "is_active", "updated_at")
     list_filter = ("is_active", "topic")
     search_fields = ("title", "body", "shortcut")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log: read-only, filterable, exportable (the export itself is audited)."""
+
+    list_display = (
+        "at",
+        "actor_name",
+        "action",
+        "ticket_reference",
+        "object_type",
+        "object_id",
+        "ip_address",
+    )
+    list_filter = ("action", "at")
+    search_fields = ("actor_name", "ticket_reference", "object_id")
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+    actions = ["export_csv"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Ekspor log audit terpilih (CSV)")
+    def export_csv(self, request, queryset):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["waktu", "pelaku", "tindakan", "tiket", "objek", "id", "rincian", "ip"])
+        rows = list(queryset.order_by("at", "id"))
+        for e in rows:
+            writer.writerow(
+                [
+                    e.at.isoformat(),
+                    e.actor_name,
+                    e.action,
+                    e.ticket_reference,
+                    e.object_type,
+                    e.object_id,
+                    json.dumps(e.detail, ensure_ascii=False),
+                    e.ip_address or "",
+                ]
+            )
+        audit_record(action=AuditEvent.Action.AUDIT_EXPORT, request=request, detail={"rows": len(rows)})
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="log-audit.csv"'
+        return response
+
+
+@admin.register(RetentionPolicy)
+class RetentionPolicyAdmin(admin.ModelAdmin):
+    list_display = ("channel", "topic", "days", "note")
+    list_filter = ("channel", "topic")

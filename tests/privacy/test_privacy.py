@@ -229,3 +229,19 @@ def test_subject_pages_are_admin_only_and_work(client):
     assert refused.status_code == 302 and Ticket.objects.get().anonymized_at is None
     client.post("/privasi-data/hapus/", {"contact": [contact_id], "confirm": "HAPUS"})
     assert Ticket.objects.get().anonymized_at is not None
+
+
+def test_admins_read_and_export_the_audit_log_and_the_export_is_audited(client):
+    audit_record(action=AuditEvent.Action.EXPORT, detail={"what": "tally"})
+    admin = staff_user("adm", group="admin", superuser=True)
+    client.force_login(admin)
+    assert client.get("/admin/tickets/auditevent/").status_code == 200
+    response = client.post(
+        "/admin/tickets/auditevent/",
+        {"action": "export_csv", "_selected_action": list(AuditEvent.objects.values_list("pk", flat=True))},
+    )
+    assert response.status_code == 200 and b"tally" in response.content
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.AUDIT_EXPORT, actor=admin).exists()
+    # Nobody edits or deletes audit rows through the admin.
+    event = AuditEvent.objects.first()
+    assert client.post(f"/admin/tickets/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
