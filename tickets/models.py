@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -188,8 +189,8 @@ class Message(models.Model):
     """One message in a ticket's timeline: from the citizen, to the citizen, or an internal note."""
 
     class Direction(models.TextChoices):
-        IN = "in", _("Masuk")
-        OUT = "out", _("Keluar")
+        IN = "in", pgettext_lazy("message direction", "Masuk")
+        OUT = "out", pgettext_lazy("message direction", "Keluar")
         NOTE = "note", _("Catatan internal")
 
     class Kind(models.TextChoices):
