@@ -436,6 +436,7 @@ CELERY_BEAT_SCHEDULE["escalations-clock"] = {
     "options": {"expires": 300},
 }
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("officials.context_processors.escalation_badge")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("tickets.context_processors.navigation")
 
 # --- Knowledge base and topic detection ------------------------------------------------------------
 # Topic detection (tickets/classifier.py): a ticket's topic and department are set when the

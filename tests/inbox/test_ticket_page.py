@@ -310,6 +310,11 @@ def _colleague_part_queries(ticket, user) -> int:
     knowledge base's requirements panel), counted apart so this pin is about the inbox's own page."""
     request = RequestFactory().get("/")
     request.user = user
+    # In the page the user's roles are already known (read once per request); read them here too so
+    # the top bar's context processor costs these renders nothing the page does not pay for itself.
+    from tickets.roles import user_roles
+
+    user_roles(user)
     total = 0
     if inbox_views._panel_context(ticket)["panel_available"]:
         from officials.views import ticket_panel_context
