@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
+from django_ratelimit.core import is_ratelimited
 
 from .errors import MalformedPayload, PayloadTooLarge, ProviderUnavailable, UnknownAccount, WebhookError
 from .models import ChannelAccount, InboundEvent
@@ -38,6 +39,16 @@ KEPT_HEADERS = (
     "I-Twilio-Idempotency-Token",
     "X-Hub-Signature-256",
 )
+
+
+def _flooded(request: HttpRequest, provider: str) -> bool:
+    """A generous per-IP cap (``CURHAT_WEBHOOK_RATE_PER_IP``, empty: none) against floods of posts."""
+    rate = settings.CURHAT_WEBHOOK_RATE_PER_IP
+    if not rate:
+        return False
+    return is_ratelimited(
+        request, group=f"webhook-{provider}", key="ip", rate=rate, method="POST", increment=True
+    )
 
 
 def _refusal(error: WebhookError) -> JsonResponse:
@@ -96,6 +107,13 @@ class ProviderWebhookView(View):
     # --- POST: an event --------------------------------------------------------------------------
     def post(self, request: HttpRequest, provider: str, account_slug: str) -> HttpResponse:
         inbound = self._inbound(provider)
+        if _flooded(request, provider):
+            # Before anything is read or stored: the provider retries later, nothing is lost.
+            return JsonResponse(
+                {"error": "terlalu banyak permintaan dari alamat ini; coba lagi nanti"},
+                status=429,
+                headers={"Retry-After": "60"},
+            )
         limit = settings.CURHAT_WEBHOOK_MAX_BODY_BYTES
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)

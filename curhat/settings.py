@@ -469,6 +469,10 @@ CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.knowledge_tasks
 # --- Security and personal-data protection -----------------------------------------------------------
 # Sign-in attempts per IP address (django-ratelimit; refused with 403), besides django-axes' lockout.
 CURHAT_LOGIN_RATE = env("CURHAT_LOGIN_RATE", "20/m")
+# Tracking-page views per IP (found or not), and webhook posts per IP and provider (empty: no cap;
+# providers retry a 429, so nothing is lost, but keep it well above a provider's burst).
+CURHAT_TRACKING_RATE_PER_IP = env("CURHAT_TRACKING_RATE_PER_IP", "60/m")
+CURHAT_WEBHOOK_RATE_PER_IP = env("CURHAT_WEBHOOK_RATE_PER_IP", "6000/m")
 # Days a finished ticket's content is kept when no retention policy in the admin matches it.
 CURHAT_RETENTION_DAYS = env_int("CURHAT_RETENTION_DAYS", 730)
 CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.privacy_tasks"]

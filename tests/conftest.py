@@ -62,3 +62,11 @@ def celery_worker(transactional_db, purge_broker):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _generous_public_rate_limits(settings):
+    """The suite views tracking pages and posts webhooks far faster than any citizen or provider from
+    one address; tests of the limits themselves set them low."""
+    settings.CURHAT_TRACKING_RATE_PER_IP = "100000/m"
+    settings.CURHAT_WEBHOOK_RATE_PER_IP = "100000/m"

@@ -4,6 +4,7 @@ or missing token is the same 404 (no ticket can be found by its reference)."""
 
 from __future__ import annotations
 
+import django_ratelimit as ratelimit
 from django.conf import settings
 from django.contrib import messages as flash
 from django.http import HttpRequest, HttpResponse
@@ -114,6 +115,16 @@ def ask_done(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest, token: str) -> HttpResponse:
+    # Every look-up counts, found or not: guessing tokens from one address is slowed to a crawl.
+    if is_ratelimited(
+        request,
+        group="public-track-view",
+        key="ip",
+        rate=settings.CURHAT_TRACKING_RATE_PER_IP,
+        method=ratelimit.ALL,
+        increment=True,
+    ):
+        return render(request, "403.html", {"exception": REFUSED_RATE}, status=429)
     ticket = get_object_or_404(Ticket.objects.select_related("topic", "contact"), tracking_token=token)
     can_reply = tracking_can_reply(ticket)
     form = TrackingReplyForm()

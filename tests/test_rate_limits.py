@@ -1,0 +1,61 @@
+"""Rate limits on the public surfaces: the tracking page (token guessing) and webhooks (floods)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.cache import cache
+
+from channels.models import ChannelAccount, InboundEvent
+from channels.signatures import meta_signature
+from tickets.services import ticket_ingest
+
+from .factories import inbound
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_tracking_page_guessing_is_slowed_down(client, settings):
+    settings.CURHAT_TRACKING_RATE_PER_IP = "5/m"
+    ticket = ticket_ingest(message=inbound()).ticket
+    for i in range(5):
+        assert client.get(f"/lacak/{'A' * 31}{i}/").status_code == 404
+    refused = client.get(f"/lacak/{ticket.tracking_token}/")
+    assert refused.status_code == 429
+    assert ticket.reference not in refused.content.decode()
+    assert "Terlalu banyak" in refused.content.decode()
+    # Another address is not affected.
+    assert client.get(f"/lacak/{ticket.tracking_token}/", REMOTE_ADDR="10.9.8.7").status_code == 200
+
+
+def test_webhook_flood_gets_429_before_anything_is_stored(client, settings):
+    settings.CURHAT_WEBHOOK_RATE_PER_IP = "3/m"
+    ChannelAccount.objects.create(
+        slug="wa",
+        name="wa",
+        channel="whatsapp",
+        provider="meta_whatsapp",
+        address="1",
+        secrets={"app_secret": "s", "verify_token": "v", "access_token": "a"},
+    )
+    body = json.dumps({"object": "whatsapp_business_account", "entry": []}).encode()
+    headers = {"X-Hub-Signature-256": meta_signature(body, "s")}
+    codes = [
+        client.post(
+            "/webhooks/meta_whatsapp/wa/", body, content_type="application/json", headers=headers
+        ).status_code
+        for _ in range(5)
+    ]
+    assert codes == [200, 200, 200, 429, 429]
+    assert InboundEvent.objects.count() == 3
+    settings.CURHAT_WEBHOOK_RATE_PER_IP = ""
+    ok = client.post("/webhooks/meta_whatsapp/wa/", body, content_type="application/json", headers=headers)
+    assert ok.status_code == 200
