@@ -43,9 +43,18 @@ class EscalationSerializer(serializers.ModelSerializer):
         )
 
 
+class NulSafeSlugRelatedField(serializers.SlugRelatedField):
+    """PostgreSQL refuses NUL in text: such a slug can match nothing and is refused before the query."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class EscalationCreateSerializer(serializers.Serializer):
-    ticket = serializers.SlugRelatedField(slug_field="reference", queryset=Ticket.objects.all())
-    department = serializers.SlugRelatedField(
+    ticket = NulSafeSlugRelatedField(slug_field="reference", queryset=Ticket.objects.all())
+    department = NulSafeSlugRelatedField(
         slug_field="code", queryset=Department.objects.filter(is_active=True)
     )
     official = serializers.PrimaryKeyRelatedField(

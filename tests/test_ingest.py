@@ -345,3 +345,9 @@ def test_new_ticket_opens_a_consultation_even_inside_the_window():
     )
     assert second.ticket_created and second.ticket != first.ticket
     assert second.contact == first.contact
+
+
+def test_nul_characters_from_a_provider_are_stored_as_replacement_characters():
+    result = ticket_ingest(message=inbound(text="KK\x00 hilang", name="A\x00"))
+    assert result.message.body == "KK\ufffd hilang"
+    assert result.contact.name == "A\ufffd"

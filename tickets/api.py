@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
@@ -28,7 +28,18 @@ from .serializers import (
 )
 
 
-class TicketCursorPagination(CursorPagination):
+class NulSafeCursorPagination(CursorPagination):
+    """A forged cursor carrying a NUL character would reach PostgreSQL (which refuses NUL in text)
+    as a 500; it is an invalid cursor (404) like any other."""
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None and "\x00" in cursor.position:
+            raise NotFound(self.invalid_cursor_message)
+        return cursor
+
+
+class TicketCursorPagination(NulSafeCursorPagination):
     """Keyset pagination on the inbox index: a deep page costs what the first one costs."""
 
     ordering = ("-last_activity_at", "-id")
@@ -37,14 +48,14 @@ class TicketCursorPagination(CursorPagination):
     max_page_size = 100
 
 
-class IdCursorPagination(CursorPagination):
+class IdCursorPagination(NulSafeCursorPagination):
     ordering = ("-id",)
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
 
 
-class TimelinePagination(CursorPagination):
+class TimelinePagination(NulSafeCursorPagination):
     ordering = ("created_at", "id")
     page_size = 100
     page_size_query_param = "page_size"
@@ -72,6 +83,9 @@ def _date_param(params, name: str) -> dt.date | None:
 
 def inbox_query_from_params(params) -> InboxQuery:
     """The inbox's filters from query parameters; a bad value is a 400 with the parameter's name."""
+    for name, value in params.items():
+        if "\x00" in value:
+            raise ValidationError({name: "karakter NUL tidak diizinkan"})
     status_value = params.get("status", "")
     if status_value and status_value != STATUS_ALL and status_value not in Ticket.Status.values:
         raise ValidationError(
@@ -130,7 +144,11 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
                 query = inbox_query_from_params(self.request.query_params)
             except DjangoValidationError as exc:
                 raise ValidationError(exc.messages) from exc
-            return base.filter(pk__in=inbox_filter(user=self.request.user, query=query).values("pk"))
+            return (
+                inbox_filter(user=self.request.user, query=query)
+                .select_related("contact", "topic", "department", "assignee")
+                .prefetch_related(self.identities)
+            )
         return base
 
     def get_serializer_class(self):

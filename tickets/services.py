@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from django.conf import settings
@@ -74,6 +74,17 @@ def ticket_reference_allocate(*, opened_at: dt.datetime) -> tuple[int, int, str]
             row = cursor.fetchone()
     number = int(row[0])
     return year, number, f"CA-{year}-{number:06d}"
+
+
+def _without_nul(message: InboundMessage) -> InboundMessage:
+    """PostgreSQL cannot store NUL in text; a provider that sends one gets U+FFFD in its place (the
+    rest is stored exactly as received), instead of an event that can never be ingested."""
+    fields = {"text": message.text, "subject": message.subject}
+    if not any("\x00" in value for value in fields.values()) and "\x00" not in message.sender.display_name:
+        return message
+    cleaned = {name: value.replace("\x00", "\ufffd") for name, value in fields.items()}
+    sender = replace(message.sender, display_name=message.sender.display_name.replace("\x00", "\ufffd"))
+    return replace(message, sender=sender, **cleaned)
 
 
 def _validate(message: InboundMessage) -> tuple[str, str]:
@@ -273,6 +284,7 @@ def ticket_ingest(
     ``new_ticket`` opens a new consultation whatever the contact's recent tickets (a web-form
     submission is a new question by construction).
     """
+    message = _without_nul(message)
     kind, value = _validate(message)
     # No lookup first: redeliveries are rare, and the unique constraint on (provider, provider message
     # id) finds them at the message INSERT, whose savepoint undoes the rest.

@@ -175,3 +175,15 @@ def test_session_auth_works_for_the_browser(client, people):
     assert client.get("/api/v1/tickets/").status_code == 200
     assert client.get("/api/schema/").status_code == 200
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_nul_characters_are_a_400_not_a_server_error(people):
+    """Found by schemathesis on PostgreSQL: a NUL in a slug or a filter reached the database."""
+    api = token_client(people["operator"])
+    bad = api.post(
+        "/api/v1/escalations/",
+        {"ticket": "CA\x00", "department": "capil\x00", "question": "x"},
+        format="json",
+    )
+    assert bad.status_code == 400
+    assert api.get("/api/v1/tickets/", {"q": "akta\x00"}).status_code == 400
