@@ -175,6 +175,15 @@ def contact_identity(ticket: Ticket, kind: str) -> str:
     return identity.value if identity else ""
 
 
+def whatsapp_send(message: Message, deliver) -> SendResult:
+    """``send`` of a WhatsApp provider: the citizen's number, then the provider's ``deliver``."""
+    account = require_account(message)
+    phone = contact_identity(message.ticket, "phone")
+    if not phone:
+        raise SendError("Warga tidak punya nomor WhatsApp.", permanent=True, code="no_recipient")
+    return deliver(message, account=account, to=phone)
+
+
 def last_inbound_at(ticket: Ticket, channel: str) -> dt.datetime | None:
     """When the citizen last wrote to us on ``channel`` (drives the 24-hour windows). On the ticket's
     own channel that is ``ticket.last_inbound_at``; for a relay (a website ticket answered on

@@ -163,18 +163,24 @@ def official_may_act(*, user, escalation: Escalation) -> bool:
     return official is not None and official.departments.filter(pk=escalation.department_id).exists()
 
 
+def _open_for_official(*, escalation: Escalation, user) -> Escalation:
+    """Lock an escalation the official may act on and that still waits for them."""
+    if not official_may_act(user=user, escalation=escalation):
+        raise PermissionDenied(_("Eskalasi ini bukan untuk bidang Anda."))
+    escalation = _lock(escalation)
+    if escalation.status != Escalation.Status.OPEN:
+        raise ValidationError(_("Eskalasi ini sudah tidak menunggu jawaban."), code="not_open")
+    return escalation
+
+
 @transaction.atomic
 def escalation_answer(*, escalation: Escalation, user, answer: str) -> Escalation:
     """The official's answer: relayed to the citizen at once, or held for an operator's approval when
     the department asks for it."""
-    if not official_may_act(user=user, escalation=escalation):
-        raise PermissionDenied(_("Eskalasi ini bukan untuk bidang Anda."))
+    escalation = _open_for_official(escalation=escalation, user=user)
     answer = (answer or "").strip()
     if not answer:
         raise ValidationError(_("Jawaban tidak boleh kosong."), code="answer_empty")
-    escalation = _lock(escalation)
-    if escalation.status != Escalation.Status.OPEN:
-        raise ValidationError(_("Eskalasi ini sudah tidak menunggu jawaban."), code="not_open")
     now = timezone.now()
     escalation.answer, escalation.answered_by, escalation.answered_at = answer, user, now
     if escalation.official_id is None and hasattr(user, "official"):
@@ -220,14 +226,10 @@ def escalation_approve(*, escalation: Escalation, operator, answer: str | None =
 @transaction.atomic
 def escalation_return(*, escalation: Escalation, user, note: str) -> Escalation:
     """The official sends the question back to the operator ("perlu nomor KK warga") instead of answering."""
-    if not official_may_act(user=user, escalation=escalation):
-        raise PermissionDenied(_("Eskalasi ini bukan untuk bidang Anda."))
+    escalation = _open_for_official(escalation=escalation, user=user)
     note = (note or "").strip()
     if not note:
         raise ValidationError(_("Tuliskan alasan pengembalian untuk operator."), code="note_empty")
-    escalation = _lock(escalation)
-    if escalation.status != Escalation.Status.OPEN:
-        raise ValidationError(_("Eskalasi ini sudah tidak menunggu jawaban."), code="not_open")
     now = timezone.now()
     escalation.status, escalation.return_note, escalation.answered_by = Escalation.Status.RETURNED, note, user
     escalation.answered_at = now

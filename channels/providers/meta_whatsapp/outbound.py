@@ -24,13 +24,12 @@ from django.conf import settings
 from channels.senders import (
     SendError,
     SendResult,
-    contact_identity,
     http_error,
     http_request,
     json_body,
-    require_account,
     require_secret,
     template_value,
+    whatsapp_send,
     whatsapp_window_open,
 )
 from tickets.identities import whatsapp_id
@@ -55,11 +54,7 @@ def can_send_freeform(ticket: Ticket) -> bool:
 
 
 def send(message: Message) -> SendResult:
-    account = require_account(message)
-    phone = contact_identity(message.ticket, "phone")
-    if not phone:
-        raise SendError("Warga tidak punya nomor WhatsApp.", permanent=True, code="no_recipient")
-    return deliver(message, account=account, to=phone)
+    return whatsapp_send(message, deliver)
 
 
 def deliver(

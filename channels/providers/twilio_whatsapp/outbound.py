@@ -36,6 +36,7 @@ from channels.senders import (
     require_account,
     require_secret,
     template_value,
+    whatsapp_send,
     whatsapp_window_open,
 )
 
@@ -56,11 +57,7 @@ def can_send_freeform(ticket: Ticket) -> bool:
 
 
 def send(message: Message) -> SendResult:
-    account = require_account(message)
-    phone = contact_identity(message.ticket, "phone")
-    if not phone:
-        raise SendError("Warga tidak punya nomor WhatsApp.", permanent=True, code="no_recipient")
-    return deliver(message, account=account, to=phone)
+    return whatsapp_send(message, deliver)
 
 
 def deliver(
