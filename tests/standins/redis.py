@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import time
 
+import kombu.pools
 import redis
 
 from .smtp import free_port
@@ -63,6 +64,9 @@ def producer_broker(url: str):
             celery_app._pool.force_close_all()
             celery_app._pool = None
         celery_app.amqp._producer_pool = None
+        # kombu keeps producer pools in a process-wide registry keyed by broker URL: without a reset,
+        # switching back would hand later tests the pool closed above ("Acquire on closed pool").
+        kombu.pools.reset()
 
     switch(dict.fromkeys(keys, url))
     try:
