@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from curhat.choices import ChoiceDisplayMixin
+
 
 class Department(models.Model):
     """A field of the office (Dafduk, Capil, PIAK, PDIP, Sekretariat). Data, not code: offices differ."""
@@ -63,7 +65,7 @@ class Official(models.Model):
         return f"{full_name} ({self.title})" if self.title else full_name
 
 
-class Escalation(models.Model):
+class Escalation(ChoiceDisplayMixin, models.Model):
     """An operator's question about a ticket to the competent official, and the official's answer."""
 
     class Status(models.TextChoices):
@@ -114,7 +116,7 @@ class Escalation(models.Model):
         return self.status == self.Status.OPEN and self.due_at < timezone.now()
 
 
-class EscalationEvent(models.Model):
+class EscalationEvent(ChoiceDisplayMixin, models.Model):
     """The history of an escalation: who did what, when. Append-only; shown in the ticket's timeline."""
 
     class Kind(models.TextChoices):

@@ -18,9 +18,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, transaction
 from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string, select_template
+from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,7 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from officials.models import Department
 
-from . import inbox_services, outbox, presence, selectors
+from . import inbox_html, inbox_services, outbox, presence, selectors
 from .inbox_forms import (
     ASSIGNED_CHOICES,
     STATUS_CHOICES,
@@ -145,6 +146,7 @@ def inbox_list(request):
         "page_sizes": selectors.PAGE_SIZES,
         "page": page,
         "rows": page.rows,
+        "row_html": inbox_html.rows_html(page.rows, ticket_url=_url_prefix("inbox:ticket")),
         "next_url": next_url,
         "first_url": first_url,
         "is_first_page": not cursor,
@@ -191,20 +193,12 @@ def inbox_poll(request):
         return _bad_request(_("Parameter since tidak valid."))
     now = timezone.now()
     rows = selectors.inbox_changes(user=request.user, query=query, since=since)
-    links = _link_context()
+    html = inbox_html.rows_html(rows, ticket_url=_url_prefix("inbox:ticket"))
     return JsonResponse(
         {
             "since": _since_token(now),
             "rows": [
-                {
-                    "id": row.ticket.pk,
-                    "html": render_to_string(
-                        "tickets/inbox/_row.html",
-                        {"row": row, **links},
-                        request=request,
-                    ),
-                }
-                for row in rows
+                {"id": row.ticket.pk, "html": fragment} for row, fragment in zip(rows, html, strict=True)
             ],
         }
     )
@@ -254,6 +248,9 @@ def _canned_for(ticket: Ticket, answers: list[CannedAnswer]) -> list[dict[str, o
 def ticket_detail(request, ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     timeline = selectors.ticket_timeline(ticket=ticket)
+    shown = [entry for entry in timeline if entry.message is not None]
+    for entry, html in zip(shown, _message_fragments(request, [e.message for e in shown]), strict=True):
+        entry.html = html
     identities = selectors.contact_identities(contact=ticket.contact)
     last_message_id = max((e.message.pk for e in timeline if e.message is not None), default=0)
     inbox_services.ticket_mark_read(ticket=ticket, user=request.user)
@@ -314,8 +311,13 @@ def _safe_back(request) -> str:
     return reverse("inbox:list")
 
 
-def _render_message(request, message: Message) -> str:
-    return render_to_string("tickets/inbox/_message.html", {"m": message, **_link_context()}, request=request)
+def _message_fragments(request, messages: list[Message]) -> list[str]:
+    labels = inbox_html.Labels()
+    attachment_url, token = _url_prefix("inbox:attachment"), get_token(request)
+    return [
+        inbox_html.message_html(m, attachment_url=attachment_url, csrf_token=token, labels=labels)
+        for m in messages
+    ]
 
 
 @require_GET
@@ -335,7 +337,10 @@ def ticket_poll(request, ticket_id: int):
     others = presence.presence_others(ticket_id=ticket.pk, user=request.user)
     return JsonResponse(
         {
-            "messages": [{"id": m.pk, "html": _render_message(request, m)} for m in new],
+            "messages": [
+                {"id": m.pk, "html": html}
+                for m, html in zip(new, _message_fragments(request, new), strict=True)
+            ],
             "statuses": {str(pk): state for pk, state in states.items()},
             "presence": [{"name": p.name, "typing": p.typing} for p in others],
             "status": ticket.status,

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from curhat.choices import ChoiceDisplayMixin
+
 
 class Channel(models.TextChoices):
     """How a consultation reached the office; the order is the office's tally column order."""
@@ -72,7 +74,7 @@ class Contact(models.Model):
         return self.name or f"Kontak #{self.pk}"
 
 
-class ContactIdentity(models.Model):
+class ContactIdentity(ChoiceDisplayMixin, models.Model):
     """A normalized address a contact can be reached at: E.164 phone (WhatsApp, calls, SMS share
     it), lower-cased e-mail, or a Messenger page-scoped id."""
 
@@ -110,7 +112,7 @@ def new_tracking_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Ticket(models.Model):
+class Ticket(ChoiceDisplayMixin, models.Model):
     """One consultation: what the office counts in its monthly tally."""
 
     class Status(models.TextChoices):
@@ -185,7 +187,7 @@ class Ticket(models.Model):
         return self.status in self.OPEN_STATUSES
 
 
-class Message(models.Model):
+class Message(ChoiceDisplayMixin, models.Model):
     """One message in a ticket's timeline: from the citizen, to the citizen, or an internal note."""
 
     class Direction(models.TextChoices):
@@ -267,7 +269,7 @@ def attachment_upload_to(instance: Attachment, filename: str) -> str:
     return f"lampiran/{now:%Y/%m}/{uuid.uuid4().hex}"
 
 
-class Attachment(models.Model):
+class Attachment(ChoiceDisplayMixin, models.Model):
     """A file a citizen sent (or we sent). Stored outside the web root, served only through a
     permission-checked view; the content type is sniffed from the bytes, never trusted."""
 
@@ -320,7 +322,7 @@ class CannedAnswer(models.Model):
         return self.title
 
 
-class DeliveryAttempt(models.Model):
+class DeliveryAttempt(ChoiceDisplayMixin, models.Model):
     """One try at handing an outbound message to its provider: every attempt is recorded, so the
     operator sees exactly why a reply did not reach the citizen."""
 

@@ -274,6 +274,7 @@ class TimelineEntry:
     at: dt.datetime
     message: Message | None = None
     escalation: Escalation | None = None
+    html: str = ""  # a message's fragment (tickets.inbox_html), filled by the page's view
 
 
 def ticket_messages(*, ticket: Ticket, after_id: int = 0) -> QuerySet[Message]:

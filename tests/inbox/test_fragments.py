@@ -1,0 +1,130 @@
+"""The list's rows and the timeline's messages are built in Python (tickets.inbox_html) for speed:
+they must show what the templates showed, escape every value that comes from a citizen, an operator
+or a provider, follow the chosen language, and show local (WITA) times as the ``date`` filter does."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.conf import settings
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from tickets import outbox
+from tickets.inbox_html import Labels
+from tickets.models import Attachment, Message, Ticket, Topic
+
+from ..factories import staff_user
+from .conftest import make_ticket
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.inbox.urls")]
+
+CSRF_VALUE = re.compile(r'(?<=name="csrfmiddlewaretoken" value=")[^"]+')
+EVIL = '<img src=x onerror="alert(1)">'
+
+
+def _assert_inert(html: str) -> None:
+    assert "<img src=x" not in html, "a value was rendered as markup"
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html, "the value is not shown escaped"
+
+
+def _hostile_ticket(operator) -> Ticket:
+    ticket = make_ticket(name=EVIL, text=f"tolong {EVIL}\nbaris dua")
+    Ticket.objects.filter(pk=ticket.pk).update(topic=Topic.objects.create(code="x", name=EVIL))
+    reply = outbox.message_reply_create(ticket=ticket, author=operator, body="Balasan")
+    Message.objects.filter(pk=reply.pk).update(status="failed", error_code="470", error_text=EVIL)
+    message = Message.objects.filter(direction="in").first()
+    Attachment.objects.create(
+        message=message,
+        content_type="image/png",
+        original_name=EVIL,
+        size=2048,
+        download_status=Attachment.DownloadStatus.STORED,
+    )
+    Attachment.objects.create(
+        message=message,
+        content_type="application/pdf",
+        original_name="akta.pdf",
+        size=10,
+        download_status=Attachment.DownloadStatus.FAILED,
+        download_error=EVIL,
+    )
+    Message.objects.create(
+        ticket=ticket,
+        direction="in",
+        kind="call",
+        channel="whatsapp_call",
+        status="received",
+        meta={"call": {"status": EVIL, "duration_seconds": 42, "talk_seconds": 30, "transcript": EVIL}},
+    )
+    return ticket
+
+
+def test_every_value_in_rows_and_messages_is_escaped(client, seeded):
+    operator = staff_user("op-evil", group="operator", first_name=EVIL)
+    ticket = _hostile_ticket(operator)
+    Ticket.objects.filter(pk=ticket.pk).update(assignee=operator)
+    client.force_login(operator)
+
+    listing = client.get(reverse("inbox:list")).content.decode()
+    _assert_inert(listing)
+    assert listing.count("&lt;img src=x") >= 3  # contact, topic, assignee
+
+    page = client.get(reverse("inbox:ticket", args=[ticket.pk])).content.decode()
+    _assert_inert(page)
+    assert "tolong &lt;img" in page and "<br>baris dua" in page  # line breaks kept, text escaped
+    assert 'alt="Lampiran gambar &lt;img' in page
+    assert "Gagal: 470 &lt;img" in page and "Kirim ulang" in page
+    assert "durasi 42 detik" in page and "bicara 30 detik" in page
+    assert '<p class="transcript">&lt;img' in page
+    assert "2,0\xa0KB" in page or "2.0\xa0KB" in page
+
+    since = str(int((timezone.now() - dt.timedelta(hours=1)).timestamp() * 1_000_000))
+    rows = json.loads(client.get(reverse("inbox:poll"), {"since": since}).content)["rows"]
+    assert [row["id"] for row in rows] == [ticket.pk]
+    _assert_inert(rows[0]["html"])
+
+    messages = json.loads(client.get(reverse("inbox:ticket_poll", args=[ticket.pk]), {"after": 0}).content)[
+        "messages"
+    ]
+    assert len(messages) == Message.objects.filter(ticket=ticket).count()
+    _assert_inert("".join(message["html"] for message in messages))
+    # The poll's fragments are the page's own (the CSRF token is masked anew on each response).
+    unmasked = CSRF_VALUE.sub("", page)
+    for message in messages:
+        assert CSRF_VALUE.sub("", message["html"]) in unmasked
+
+
+def test_rows_and_messages_follow_the_chosen_language(client, seeded):
+    operator = staff_user("op-en", group="operator")
+    ticket = make_ticket(name="")
+    reply = outbox.message_reply_create(ticket=ticket, author=operator, body="Siap")
+    Message.objects.filter(pk=reply.pk).update(status="failed")
+    client.force_login(operator)
+
+    indonesian = client.get(reverse("inbox:list")).content.decode()
+    assert 'aria-label="Belum dibaca"' in indonesian and "Tanpa nama" in indonesian
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(reverse("inbox:list")).content.decode()
+    assert "Belum dibaca" not in english and "Tanpa nama" not in english
+    assert 'aria-label="Unread"' in english and "No name" in english
+    page = client.get(reverse("inbox:ticket", args=[ticket.pk])).content.decode()
+    assert "Citizen" in page and "Failed:" in page and "Resend" in page
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_dates_match_the_date_filter_in_local_time(language):
+    with translation.override(language):
+        labels = Labels()
+        for month in range(1, 13):
+            # 23:30 UTC is the next morning in Makassar (UTC+8): the local day and month are shown.
+            moment = dt.datetime(2026, month, 20, 23, 30, tzinfo=dt.UTC)
+            local = timezone.localtime(moment)
+            assert local.day == 21
+            assert labels.full(moment) == date_filter(local, "d M Y H:i")
+            assert labels.short(moment) == date_filter(local, "d M H:i")
