@@ -359,6 +359,64 @@ def _ticket_with_messages(count: int) -> int:
     return ticket.pk
 
 
+def _office_setup(ticket_id: int) -> None:
+    """What a working office has beside its tickets, so the ticket page renders as it does there:
+    the knowledge base, staff with officials in every department, channel accounts, 20 canned
+    answers; and the timed ticket has an account, an assignee, escalations with their history, a
+    topic suggestion and attachments. Idempotent (``--reuse``)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from officials.models import Department, Escalation, EscalationEvent, Official
+    from tickets.demo_data import _ensure_accounts, _ensure_users
+    from tickets.knowledge import knowledge_seed
+    from tickets.models import Attachment, CannedAnswer, KnowledgeEntry, Message, Ticket, TopicSuggestion
+
+    knowledge_seed()
+    users = _ensure_users()
+    accounts = _ensure_accounts()
+    for n in range(20 - CannedAnswer.objects.count()):
+        CannedAnswer.objects.create(
+            title=f"Jawaban tersimpan {n + 1}",
+            shortcut=f"j{n + 1}",
+            body="Selamat pagi {nama}, untuk tiket {nomor_tiket}: silakan bawa KTP-el dan KK asli.",
+        )
+    ticket = Ticket.objects.get(pk=ticket_id)
+    Ticket.objects.filter(pk=ticket_id).update(account=accounts["whatsapp"], assignee=users["operator"])
+    if not ticket.escalations.exists():
+        now = timezone.now()
+        for n, department in enumerate(Department.objects.order_by("id")[:2]):
+            official = Official.objects.filter(departments=department).first()
+            escalation = Escalation.objects.create(
+                ticket=ticket,
+                department=department,
+                official=official,
+                question=f"Pertanyaan nomor {n + 1} untuk pejabat",
+                answer="Boleh, dengan surat pernyataan." if n == 0 else "",
+                status=Escalation.Status.ANSWERED if n == 0 else Escalation.Status.OPEN,
+                requested_by=users["operator"],
+                answered_by=official.user if n == 0 and official else None,
+                due_at=now + dt.timedelta(days=2),
+            )
+            EscalationEvent.objects.create(escalation=escalation, kind="created", actor=users["operator"])
+    if not Attachment.objects.filter(message__ticket_id=ticket_id).exists():
+        inbound = Message.objects.filter(ticket_id=ticket_id, direction="in").order_by("id")[:3]
+        for n, message in enumerate(inbound):
+            Attachment.objects.create(
+                message=message, content_type="image/jpeg", original_name=f"foto-kk-{n}.jpg", size=120_000
+            )
+    entry = KnowledgeEntry.objects.order_by("id").first()
+    if entry and not TopicSuggestion.objects.filter(ticket_id=ticket_id).exists():
+        TopicSuggestion.objects.create(
+            ticket_id=ticket_id,
+            message=Message.objects.filter(ticket_id=ticket_id).order_by("id").first(),
+            topic=entry.topic,
+            entry=entry,
+            confidence=0.8,
+        )
+
+
 def _page_200_cursor(size: int) -> str:
     from tickets.models import Ticket
     from tickets.selectors import cursor_encode
@@ -427,6 +485,7 @@ def main() -> int:
 
         _mount_inbox(include, path)
         ticket_id = _ticket_with_messages(50)
+        _office_setup(ticket_id)
         from django.contrib.auth import get_user_model
 
         operator = get_user_model().objects.filter(username="bench-operator").first() or staff_user(

@@ -3,14 +3,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from curhat.forms import ModelChoiceField
+
 from .models import Department, Official
 
 
 class EscalationCreateForm(forms.Form):
-    department = forms.ModelChoiceField(
+    department = ModelChoiceField(
         label=_("Bidang"), queryset=Department.objects.filter(is_active=True), empty_label=None
     )
-    official = forms.ModelChoiceField(
+    official = ModelChoiceField(
         label=_("Pejabat (opsional)"),
         queryset=Official.objects.select_related("user").filter(user__is_active=True),
         required=False,
@@ -46,7 +48,7 @@ class ApproveForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    official = forms.ModelChoiceField(
+    official = ModelChoiceField(
         label=_("Alihkan ke"),
         queryset=Official.objects.none(),
         required=False,
@@ -56,5 +58,5 @@ class ReassignForm(forms.Form):
     def __init__(self, *args, department: Department, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["official"]
-        assert isinstance(field, forms.ModelChoiceField)
+        assert isinstance(field, ModelChoiceField)
         field.queryset = department.officials.filter(user__is_active=True).select_related("user")

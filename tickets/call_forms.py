@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from curhat.forms import ModelChoiceField
+
 from .calls import calls_awaiting_summary
 from .identities import mask_phone, normalize_phone
 from .models import Channel, Message, Topic
@@ -20,7 +22,7 @@ OUTCOMES = [
 ]
 
 
-class CallMessageChoiceField(forms.ModelChoiceField):
+class CallMessageChoiceField(ModelChoiceField):
     def label_from_instance(self, obj: Message) -> str:
         identity = obj.ticket.contact.identities.first()
         who = mask_phone(identity.value) if identity and identity.kind == "phone" else str(obj.ticket.contact)
@@ -42,7 +44,7 @@ class CallLogForm(forms.Form):
     )
     caller_number = forms.CharField(label=_("Nomor penelepon"), max_length=30, required=False)
     caller_name = forms.CharField(label=_("Nama penelepon"), max_length=200, required=False)
-    topic = forms.ModelChoiceField(label=_("Topik"), queryset=Topic.objects.none(), required=False)
+    topic = ModelChoiceField(label=_("Topik"), queryset=Topic.objects.none(), required=False)
     summary = forms.CharField(label=_("Ringkasan"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
     duration_minutes = forms.IntegerField(
         label=_("Durasi (menit)"), min_value=0, max_value=600, required=False

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from curhat.forms import ModelChoiceField
 from officials.models import Department
 
 from .inbox_services import BULK_ACTIONS, STATUS_ACTIONS
@@ -40,10 +41,10 @@ class InboxFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Kanal"), choices=[("", _("Semua kanal")), *Channel.choices], required=False
     )
-    topic = forms.ModelChoiceField(
+    topic = ModelChoiceField(
         label=_("Topik"), queryset=Topic.objects.all(), required=False, empty_label=_("Semua topik")
     )
-    department = forms.ModelChoiceField(
+    department = ModelChoiceField(
         label=_("Bidang"), queryset=Department.objects.all(), required=False, empty_label=_("Semua bidang")
     )
     assigned = forms.ChoiceField(label=_("Petugas"), choices=ASSIGNED_CHOICES, required=False)
@@ -88,8 +89,8 @@ class NoteForm(forms.Form):
     )
 
 
-def _operator_field(required: bool = False) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+def _operator_field(required: bool = False) -> ModelChoiceField:
+    return ModelChoiceField(
         label=_("Petugas"),
         queryset=get_user_model().objects.filter(is_active=True),
         required=required,
@@ -102,8 +103,8 @@ class AssignForm(forms.Form):
 
 
 class CategorizeForm(forms.Form):
-    topic = forms.ModelChoiceField(label=_("Topik"), queryset=Topic.objects.all(), required=False)
-    department = forms.ModelChoiceField(label=_("Bidang"), queryset=Department.objects.all(), required=False)
+    topic = ModelChoiceField(label=_("Topik"), queryset=Topic.objects.all(), required=False)
+    department = ModelChoiceField(label=_("Bidang"), queryset=Department.objects.all(), required=False)
 
 
 class StatusForm(forms.Form):
@@ -131,7 +132,7 @@ class BulkForm(forms.Form):
     action = forms.ChoiceField(label=_("Tindakan"), choices=[(a, a) for a in BULK_ACTIONS])
     tickets = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True)
     assignee = _operator_field()
-    topic = forms.ModelChoiceField(label=_("Topik"), queryset=Topic.objects.all(), required=False)
+    topic = ModelChoiceField(label=_("Topik"), queryset=Topic.objects.all(), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

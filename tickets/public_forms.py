@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from curhat.forms import ModelChoiceField
+
 from .attachments import attachment_check
 from .identities import normalize_email, normalize_phone
 from .models import Topic
@@ -106,7 +108,7 @@ class PublicQuestionForm(forms.Form):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    topic = forms.ModelChoiceField(
+    topic = ModelChoiceField(
         label=_("Topik"),
         queryset=Topic.objects.filter(is_active=True),
         empty_label=_("— pilih topik —"),

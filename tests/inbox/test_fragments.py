@@ -128,3 +128,17 @@ def test_dates_match_the_date_filter_in_local_time(language):
             assert local.day == 21
             assert labels.full(moment) == date_filter(local, "d M Y H:i")
             assert labels.short(moment) == date_filter(local, "d M H:i")
+
+
+def test_choice_lists_are_read_with_one_plain_query_each(seeded):
+    """Short choice lists are read with one query each, never through a server-side cursor
+    (DECLARE/FETCH/CLOSE on PostgreSQL cost more than the rest of the ticket page's SQL)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from officials.forms import EscalationCreateForm
+
+    with CaptureQueriesContext(connection) as ctx:
+        html = str(EscalationCreateForm().as_p())
+    assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["SELECT", "SELECT"]
+    assert 'name="department"' in html and "Capil" in html
