@@ -191,13 +191,21 @@ def _panel_item(escalation: Escalation) -> EscalationItem:
     )
 
 
-def ticket_panel_context(*, ticket: Ticket, create_form: EscalationCreateForm | None = None) -> dict:
-    """Context for ``officials/ticket_panel.html`` (included in the inbox's ticket page)."""
+def ticket_panel_context(
+    *,
+    ticket: Ticket,
+    create_form: EscalationCreateForm | None = None,
+    escalations: list[Escalation] | None = None,
+) -> dict:
+    """Context for ``officials/ticket_panel.html`` (included in the inbox's ticket page, which passes
+    the ``escalations`` it already read with ``selectors.ticket_escalations`` for its timeline)."""
     topic_department = ticket.topic.department_id if ticket.topic is not None else None
     initial = {"department": ticket.department_id or topic_department}
+    if escalations is None:
+        escalations = list(selectors.ticket_escalations(ticket=ticket))
     return {
         "ticket": ticket,
-        "escalation_items": [_panel_item(e) for e in selectors.ticket_escalations(ticket=ticket)],
+        "escalation_items": [_panel_item(e) for e in escalations],
         "escalation_form": create_form or EscalationCreateForm(initial=initial),
     }
 

@@ -20,15 +20,15 @@ from django.db import OperationalError, transaction
 from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from officials import selectors as officials_selectors
 from officials.models import Department
+from officials.views import ticket_panel_context
 
 from . import inbox_html, inbox_services, outbox, presence, selectors
 from .inbox_forms import (
@@ -64,7 +64,6 @@ INLINE_SAFE_TYPES = frozenset(
         "video/mp4",
     }
 )
-PANEL_TEMPLATE = "officials/ticket_panel.html"
 POLL_INTERVAL_MS = 4000
 
 
@@ -204,20 +203,6 @@ def inbox_poll(request):
     )
 
 
-def _panel_context(ticket: Ticket) -> dict[str, object]:
-    """The escalation panel (officials app) when it is installed: its template and the context
-    its own view builds. Until then the page renders without it."""
-    try:
-        select_template([PANEL_TEMPLATE])
-    except TemplateDoesNotExist:
-        return {"panel_available": False}
-    try:
-        from officials.views import ticket_panel_context
-    except ImportError:
-        return {"panel_available": True}
-    return {"panel_available": True, **ticket_panel_context(ticket=ticket)}
-
-
 def _knowledge_available() -> bool:
     """The knowledge base's template tags (a colleague's app part); the page works without them."""
     from django.template import engines
@@ -247,7 +232,9 @@ def _canned_for(ticket: Ticket, answers: list[CannedAnswer]) -> list[dict[str, o
 @staff_required()
 def ticket_detail(request, ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
-    timeline = selectors.ticket_timeline(ticket=ticket)
+    # One read of the escalations (with their history) for both the timeline and the panel.
+    escalations = list(officials_selectors.ticket_escalations(ticket=ticket))
+    timeline = selectors.ticket_timeline(ticket=ticket, escalations=escalations)
     shown = [entry for entry in timeline if entry.message is not None]
     for entry, html in zip(shown, _message_fragments(request, [e.message for e in shown]), strict=True):
         entry.html = html
@@ -278,7 +265,7 @@ def ticket_detail(request, ticket_id: int):
         "back_url": _safe_back(request),
         "knowledge_available": _knowledge_available(),
         **_link_context(),
-        **_panel_context(ticket),
+        **ticket_panel_context(ticket=ticket, escalations=escalations),
     }
     return render(request, "tickets/inbox/ticket.html", context)
 

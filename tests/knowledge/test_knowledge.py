@@ -282,7 +282,14 @@ def test_inbox_include_renders_every_entry_with_the_suggestion_first(
     assert html.count('class="kb-insert"') == len(REQUIRED_SLUGS)
     first = re.search(r'data-kb-slug="([^"]+)"', html).group(1)
     assert first == "kk-baru-pisah-kk"
-    assert "Topik terdeteksi" in html
+    assert "Topik terdeteksi" in html and "saran" in html
+
+    # An unpublished entry is not offered, nor suggested: the panel could not insert it.
+    KnowledgeEntry.objects.filter(slug="kk-baru-pisah-kk").update(is_published=False)
+    html = Template("{% load knowledge %}{% knowledge_answers ticket %}").render(Context({"ticket": ticket}))
+    assert html.count('class="kb-insert"') == len(REQUIRED_SLUGS) - 1
+    assert "kk-baru-pisah-kk" not in html and "kb-suggested" not in html and "saran" not in html
+    assert "Topik terdeteksi" in html  # what the classifier made of the message is still shown
 
 
 def test_admin_pages_of_the_knowledge_base_render(seeded, client):
