@@ -93,8 +93,8 @@ def row_html(row: InboxRow, *, ticket_url: str, labels: Labels | None = None) ->
         if row.unread
         else ""
     )
-    if t.assignee_id:
-        assignee = escape(_person(t.assignee))
+    if row.assignee_name:
+        assignee = escape(row.assignee_name)
     else:
         assignee = format_html('<span class="muted">{}</span>', labels.nobody)
     if row.last_reply_status:
@@ -132,7 +132,7 @@ def row_html(row: InboxRow, *, ticket_url: str, labels: Labels | None = None) ->
         reference=t.reference,
         name=t.contact.name or labels.no_name,
         masked=row.masked_contact,
-        topic=t.topic.name if t.topic_id else "—",
+        topic=row.topic_name or "—",
         status_code=t.status,
         status=t.get_status_display(),
         assignee=assignee,

@@ -142,3 +142,16 @@ def test_choice_lists_are_read_with_one_plain_query_each(seeded):
         html = str(EscalationCreateForm().as_p())
     assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["SELECT", "SELECT"]
     assert 'name="department"' in html and "Capil" in html
+
+
+def test_row_names_the_assignee_as_the_rest_of_the_app_does(op_client, seeded):
+    """The row's assignee is read in SQL; it must read as ``get_full_name() or username``."""
+    nameless = staff_user("petugas-tanpa-nama", group="operator")
+    named = staff_user("rina", group="operator", first_name="Rina", last_name="")
+    first = make_ticket(sender="081200000001")
+    second = make_ticket(sender="081200000002")
+    Ticket.objects.filter(pk=first.pk).update(assignee=nameless)
+    Ticket.objects.filter(pk=second.pk).update(assignee=named)
+    rows = {row.ticket.pk: row for row in op_client.get(reverse("inbox:list")).context["rows"]}
+    assert rows[first.pk].assignee_name == "petugas-tanpa-nama"
+    assert rows[second.pk].assignee_name == named.get_full_name() == "Rina"
