@@ -101,6 +101,26 @@ def test_search_by_phone_any_spelling_name_and_text(op_client, needle, few_match
     assert _rows(op_client.get(reverse("inbox:list"), {"q": needle})) == [wanted.reference]
 
 
+@pytest.mark.parametrize("few_matches", [2000, 1, 0], ids=["rare", "more-than-the-statistics-said", "common"])
+def test_search_finds_every_match_whichever_plan(op_client, few_matches, monkeypatch):
+    """With one allowed match but three found, the rare-word plan gives way to the common one."""
+    monkeypatch.setattr(selectors, "FEW_MATCHES", few_matches)
+    wanted = [make_ticket(sender=f"08170000{n:04d}", text=f"dompet saya hilang {n}") for n in range(3)]
+    make_ticket(sender="081799999999", text="Syarat KK baru?")
+    found = _rows(op_client.get(reverse("inbox:list"), {"q": "dompet"}))
+    assert sorted(found) == sorted(ticket.reference for ticket in wanted)
+
+
+def test_edited_message_text_is_searched_as_it_now_reads(op_client):
+    """PostgreSQL keeps the stored search vector with the text: an erased message is not found."""
+    ticket = make_ticket(text="nomor KK saya 7372011234560001 hilang")
+    url = reverse("inbox:list")
+    assert _rows(op_client.get(url, {"q": "7372011234560001"})) == [ticket.reference]
+    Message.objects.filter(ticket=ticket).update(body="[dihapus]")
+    assert _rows(op_client.get(url, {"q": "7372011234560001"})) == []
+    assert _rows(op_client.get(url, {"q": "dihapus"})) == [ticket.reference]
+
+
 def test_search_by_reference_and_email(op_client):
     wanted = make_ticket(
         sender="Warga.Satu@Example.ID", sender_kind="email", channel="email", provider="email_imap"
