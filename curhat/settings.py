@@ -148,6 +148,12 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions read from the cache, written through to the database (kept across a cache restart).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Topics, departments, operators, canned answers and knowledge entries shown on the inbox's pages
+# are cached (tickets.refdata); a change through the app shows at once, one made around it
+# (SQL by hand) after at most this long.
+CURHAT_REFDATA_CACHE_SECONDS = env_int("CURHAT_REFDATA_CACHE_SECONDS", 300)
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None

@@ -39,6 +39,15 @@ def _tasks_in_process():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_reference_data():
+    """Each test's database starts anew (rolled back), so must the cached reference data
+    (tickets.refdata): a new generation, without flushing the cache the broker may share."""
+    from tickets.refdata import refdata_changed
+
+    refdata_changed()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_uploads(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
 

@@ -7,3 +7,6 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import audit_signals  # noqa: F401  (permission changes are audit-logged)
+        from .refdata import connect_signals
+
+        connect_signals()

@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from officials import selectors as officials_selectors
-from officials.models import Department
 from officials.views import ticket_panel_context
 
 from . import inbox_html, inbox_services, outbox, presence, selectors
@@ -141,7 +140,7 @@ def inbox_list(request):
         "status_choices": STATUS_CHOICES,
         "channel_choices": Channel.choices,
         "assigned_choices": ASSIGNED_CHOICES,
-        "departments": list(Department.objects.filter(is_active=True)),
+        "departments": selectors.active_departments(),
         "page_sizes": selectors.PAGE_SIZES,
         "page": page,
         "rows": page.rows,
@@ -251,10 +250,10 @@ def ticket_detail(request, ticket_id: int):
         "reply_options": selectors.reply_channel_options(
             ticket=ticket, identity_kinds=[identity["kind"] for identity in identities]
         ),
-        "canned": _canned_for(ticket, selectors.canned_answers(limit=200)),
+        "canned": _canned_for(ticket, selectors.canned_answers_for_page()),
         "operators": selectors.inbox_operators(),
         "topics": selectors.active_topics(),
-        "departments": list(Department.objects.filter(is_active=True)),
+        "departments": selectors.active_departments(),
         "others": presence.presence_others(ticket_id=ticket.pk, user=request.user),
         "last_message_id": last_message_id,
         "poll_url": reverse("inbox:ticket_poll", args=[ticket.pk]),

@@ -18,6 +18,7 @@ from officials.models import Department, Official
 
 from .knowledge_seed_data import ENTRIES, FEE, GENERAL_NOTES, SERVICE_TIME, TOPIC_PHRASES
 from .models import CannedAnswer, ClassifierPhrase, KnowledgeEntry, KnowledgeRevision, Topic
+from .refdata import loader
 from .reference_data import reference_data_seed
 
 # Fields a revision records (the whole entry as the citizen and the operators see it).
@@ -153,6 +154,12 @@ def _phrase_seed(topic: Topic | None, phrase: str, weight: float, entry: Knowled
 def knowledge_entries(*, published_only: bool = True) -> QuerySet[KnowledgeEntry]:
     qs = KnowledgeEntry.objects.select_related("topic", "department")
     return qs.filter(is_published=True) if published_only else qs
+
+
+@loader("knowledge")
+def published_entries() -> list[KnowledgeEntry]:
+    """Every published entry, as the inbox's requirements panel lists them (cached: ``refdata``)."""
+    return list(KnowledgeEntry.objects.filter(is_published=True).order_by("sort_order", "title"))
 
 
 def knowledge_entry_get(*, slug: str, published_only: bool = True) -> KnowledgeEntry | None:

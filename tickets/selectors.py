@@ -24,10 +24,11 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 
-from officials.models import Escalation
+from officials.models import Department, Escalation
 
 from .identities import mask_identity, normalize_phone
 from .models import CannedAnswer, Contact, ContactIdentity, Message, Ticket, TicketReadState, Topic
+from .refdata import loader, refdata
 from .reference_data import ROLE_ADMIN, ROLE_OPERATOR
 
 STATUS_OPEN = ""  # the default view: every status that still needs work
@@ -39,6 +40,8 @@ PAGE_SIZES = (10, 25, 50)
 DEFAULT_PAGE_SIZE = 25
 # A searched word shorter than this matches too much to be useful as free text.
 MIN_TEXT_SEARCH = 2
+# Canned answers listed on the ticket page.
+CANNED_ON_PAGE = 200
 
 
 @dataclass(frozen=True)
@@ -383,7 +386,8 @@ def ticket_updates(*, ticket_id: int, after_id: int) -> tuple[list[Message], dic
 # --- reference lists for the forms ------------------------------------------------------------------
 
 
-def inbox_operators() -> list:
+@loader("operators")
+def _operators() -> list:
     User = get_user_model()
     return list(
         User.objects.filter(is_active=True)
@@ -393,8 +397,37 @@ def inbox_operators() -> list:
     )
 
 
-def active_topics() -> list[Topic]:
+@loader("topics")
+def _topics() -> list[Topic]:
     return list(Topic.objects.filter(is_active=True).select_related("department"))
+
+
+@loader("departments")
+def _departments() -> list[Department]:
+    return list(Department.objects.filter(is_active=True))
+
+
+@loader("canned")
+def _canned() -> list[CannedAnswer]:
+    return list(CannedAnswer.objects.filter(is_active=True).order_by("title")[:CANNED_ON_PAGE])
+
+
+def inbox_operators() -> list:
+    """Who a ticket can be assigned to: active operators and admins (cached, ``tickets.refdata``)."""
+    return refdata("operators")
+
+
+def active_topics() -> list[Topic]:
+    return refdata("topics")
+
+
+def active_departments() -> list[Department]:
+    return refdata("departments")
+
+
+def canned_answers_for_page() -> list[CannedAnswer]:
+    """The canned answers listed on the ticket page (cached; the search box filters them there)."""
+    return refdata("canned")
 
 
 def canned_answers(*, text: str = "", topic_id: int | None = None, limit: int = 50) -> list[CannedAnswer]:

@@ -35,8 +35,9 @@ def test_reply_is_committed_queued_and_delivered_after_commit(
     live_providers, citizen, django_capture_on_commit_callbacks
 ):
     ticket = citizen.ticket("twilio_whatsapp")
+    operator = staff_user()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        message = queued(ticket)
+        message = message_reply_create(ticket=ticket, author=operator, body=ANSWER)
     assert message.status == Message.Status.QUEUED
     assert message.direction == Message.Direction.OUT
     assert live_providers.requests() == []  # nothing leaves before the commit

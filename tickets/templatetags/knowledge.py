@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django import template
 
-from tickets.knowledge import entry_render_for_channel, knowledge_entries
+from tickets.knowledge import entry_render_for_channel
 from tickets.models import TopicSuggestion
+from tickets.refdata import refdata
 
 register = template.Library()
 
@@ -15,8 +16,7 @@ def knowledge_answers(ticket, target: str = "textarea[name=body]") -> dict:
     """Every published entry rendered for the ticket's channel, the classifier's suggestion first.
     Needs ``static/js/knowledge-insert.js`` on the page for the insert buttons."""
     suggestion = TopicSuggestion.objects.filter(ticket=ticket).select_related("topic").first()
-    # The panel shows no entry's topic or department: no joins (each costs the planner time).
-    entries = list(knowledge_entries().select_related(None))
+    entries = list(refdata("knowledge"))
     # Only a published entry is suggested: the panel can insert nothing else.
     suggested = next((e for e in entries if suggestion and e.pk == suggestion.entry_id), None)
     entries.sort(key=lambda entry: entry is not suggested)

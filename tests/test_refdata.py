@@ -1,0 +1,106 @@
+"""The reference data cache (tickets.refdata): read once, shown afresh after any change made through
+the app, within the timeout after one made around it, and read from the database when the cache is
+down."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from officials.models import Department
+from tickets import selectors
+from tickets.models import Topic
+from tickets.refdata import GENERATION_KEY
+from tickets.reference_data import reference_data_seed
+
+from .factories import staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(db):
+    reference_data_seed()
+
+
+def _queries(function) -> tuple[object, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        result = function()
+    return result, len(ctx.captured_queries)
+
+
+def test_read_once_then_served_from_the_cache(seeded):
+    topics, first = _queries(selectors.active_topics)
+    again, second = _queries(selectors.active_topics)
+    assert first == 1 and second == 0
+    assert [t.code for t in again] == [t.code for t in topics] and topics
+    assert again[0].department is not None  # related objects come along (no query on use)
+
+
+def test_a_change_through_the_app_shows_at_once(seeded, django_capture_on_commit_callbacks):
+    selectors.active_topics(), selectors.active_departments(), selectors.inbox_operators()
+    with django_capture_on_commit_callbacks(execute=True):
+        Topic.objects.create(
+            code="aktivasi-ikd-uji", name="Aktivasi IKD", department=Department.objects.get(code="piak")
+        )
+        department = Department.objects.get(code="pdip")
+        department.is_active = False
+        department.save()
+    assert "aktivasi-ikd-uji" in [t.code for t in selectors.active_topics()]
+    assert "pdip" not in [d.code for d in selectors.active_departments()]
+
+    user = staff_user("calon-operator")
+    assert user not in selectors.inbox_operators()
+    with django_capture_on_commit_callbacks(execute=True):
+        user.groups.add(Group.objects.get(name="operator"))  # a role given in the admin
+    assert user in selectors.inbox_operators()
+
+
+def test_a_change_rolled_back_changes_nothing(seeded, django_capture_on_commit_callbacks):
+    before = cache.get(GENERATION_KEY)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        Topic.objects.create(code="batal", name="Batal")
+    assert callbacks  # the new generation waits for the commit
+    assert cache.get(GENERATION_KEY) == before
+
+
+def test_a_sign_in_is_not_a_change(seeded, client, django_capture_on_commit_callbacks):
+    staff_user("op", group="operator")
+    selectors.inbox_operators()
+    before = cache.get(GENERATION_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("login"), {"username": "op", "password": "rahasia-uji-123"})
+    assert response.status_code == 302 and "_auth_user_id" in client.session
+    assert cache.get(GENERATION_KEY) == before
+
+
+def test_a_change_around_the_app_shows_when_the_entries_expire(seeded, settings):
+    settings.CURHAT_REFDATA_CACHE_SECONDS = 1
+    assert "Kartu Keluarga (KK)" in [t.name for t in selectors.active_topics()]
+    Topic.objects.filter(code="kk").update(name="KK (diubah lewat SQL)")  # no signal
+    assert "KK (diubah lewat SQL)" not in [t.name for t in selectors.active_topics()]
+    time.sleep(1.2)
+    assert "KK (diubah lewat SQL)" in [t.name for t in selectors.active_topics()]
+
+
+def test_without_a_cache_the_database_answers(seeded):
+    # A real Redis client pointed at a port where nothing listens.
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+    with override_settings(CACHES=unreachable):
+        topics, queries = _queries(selectors.active_topics)
+        again, queries_again = _queries(selectors.active_topics)
+    assert queries == queries_again == 1
+    assert [t.code for t in topics] == [t.code for t in again] and topics

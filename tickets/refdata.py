@@ -1,0 +1,102 @@
+"""The office's reference data that every inbox page shows, read from Django's cache.
+
+Active topics and departments, the operators an operator can assign to, the canned answers and the
+published knowledge entries change a few times a month, and each page showed them by reading them
+again: a query apiece, about as much time as the page's own ticket query. They are cached (Redis in
+production; process memory in the embedded default, which is one process) under a generation
+number. Saving or deleting any of their rows, or changing who is in a role, moves to a new
+generation once the transaction commits (the signals below), so the next page reads them afresh.
+A change that bypasses the ORM's signals (``QuerySet.update()``, SQL by hand) shows once the
+entries expire: ``CURHAT_REFDATA_CACHE_SECONDS``, 5 minutes by default.
+
+If the cache cannot be reached, the data is read from the database as before.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "curhat:refdata:generation"
+_LOADERS: dict[str, Callable[[], Any]] = {}
+# Distinct start values for generations created by different processes at the same moment.
+_counter = itertools.count()
+
+
+def loader(name: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+    """Register the function that reads one kind of reference data from the database."""
+
+    def register(function: Callable[[], Any]) -> Callable[[], Any]:
+        _LOADERS[name] = function
+        return function
+
+    return register
+
+
+def refdata(name: str) -> Any:
+    """The named reference data: from the cache, else read (and cached) by its loader."""
+    load = _LOADERS[name]
+    try:
+        generation = cache.get(GENERATION_KEY)
+        if generation is None:
+            cache.add(GENERATION_KEY, _new_generation(), None)
+            generation = cache.get(GENERATION_KEY)
+        key = f"curhat:refdata:{generation}:{name}"
+        value = cache.get(key)
+    except Exception:  # the cache is down: the database still answers
+        logger.warning("reference data cache unavailable; reading %s from the database", name, exc_info=True)
+        return load()
+    if value is None:
+        value = load()
+        try:
+            cache.set(key, value, settings.CURHAT_REFDATA_CACHE_SECONDS)
+        except Exception:
+            logger.warning("reference data cache unavailable; %s not cached", name, exc_info=True)
+    return value
+
+
+def _new_generation() -> int:
+    return int(time.time() * 1000) * 1000 + next(_counter) % 1000
+
+
+def refdata_changed() -> None:
+    """Start a new generation: every kind is read afresh on its next use."""
+    try:
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # no generation yet (or it was evicted)
+            cache.set(GENERATION_KEY, _new_generation(), None)
+    except Exception:
+        logger.warning("reference data cache unavailable; generation not moved", exc_info=True)
+
+
+def _after_commit(sender=None, update_fields=None, **kwargs) -> None:
+    if update_fields is not None and set(update_fields) == {"last_login"}:
+        return  # a sign-in, not a change of anyone's name or role
+    transaction.on_commit(refdata_changed)
+
+
+def connect_signals() -> None:
+    from django.contrib.auth import get_user_model
+
+    from officials.models import Department
+
+    from .models import CannedAnswer, KnowledgeEntry, Topic
+
+    User = get_user_model()
+    for model in (Topic, Department, CannedAnswer, KnowledgeEntry, User):
+        uid = f"refdata-{model._meta.label_lower}"
+        post_save.connect(_after_commit, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_after_commit, sender=model, dispatch_uid=f"{uid}-delete")
+    # Who is an operator (the assignee choices) is group membership.
+    m2m_changed.connect(_after_commit, sender=User.groups.through, dispatch_uid="refdata-user-groups")
