@@ -12,11 +12,13 @@ import base64
 import binascii
 import contextlib
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
@@ -143,6 +145,58 @@ DIRECT_MATCHES_CAP = 10_000
 MESSAGE_SEARCH_COLUMN = "body_search"
 
 
+# What the statistics of each searched vector are called (table or index, column).
+MESSAGE_STATS = ("tickets_message", MESSAGE_SEARCH_COLUMN)
+NAME_STATS = ("contact_name_fts_idx", "to_tsvector")
+COMMON_WORDS_CACHE_SECONDS = 600
+_COMMON_SQL = """
+WITH lexemes AS (
+    SELECT unnest(tsvector_to_array(to_tsvector('simple'::regconfig, %(text)s))) AS lexeme
+), stats AS (
+    SELECT s.tablename, s.most_common_elems::text::text[] AS elems, s.most_common_elem_freqs AS freqs,
+           c.reltuples
+    FROM pg_stats AS s
+    JOIN pg_class AS c ON c.relname = s.tablename AND c.relnamespace = to_regnamespace(s.schemaname)
+    WHERE s.schemaname = current_schema()
+      AND ((s.tablename = %(m_table)s AND s.attname = %(m_column)s)
+        OR (s.tablename = %(n_table)s AND s.attname = %(n_column)s))
+)
+SELECT stats.tablename
+FROM stats CROSS JOIN lexemes
+GROUP BY stats.tablename
+HAVING bool_and(coalesce(stats.freqs[array_position(stats.elems, lexemes.lexeme)], 0) * stats.reltuples
+                > %(few)s)
+"""
+
+
+def _common_everywhere(text: str) -> set[str]:
+    """The searched vectors (by table or index name) in which, by PostgreSQL's statistics of their
+    most common words, every word of ``text`` is found in more than FEW_MATCHES rows: there the
+    matches are not worth fetching (a GIN index gives none before it has found them all). One
+    query on the statistics; a word they do not list is taken as rare and fetched with a cap,
+    which also catches statistics that are out of date."""
+    key = "curhat:search:common:" + hashlib.sha256(f"{FEW_MATCHES}:{text.lower()}".encode()).hexdigest()
+    with contextlib.suppress(Exception):  # no cache: ask the statistics
+        cached = cache.get(key)
+        if cached is not None:
+            return set(cached)
+    params = {
+        "text": text,
+        "m_table": MESSAGE_STATS[0],
+        "m_column": MESSAGE_STATS[1],
+        "n_table": NAME_STATS[0],
+        "n_column": NAME_STATS[1],
+        "few": FEW_MATCHES,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_COMMON_SQL, params)
+        common = {row[0] for row in cursor.fetchall()}
+    with contextlib.suppress(Exception):
+        # Statistics move with ANALYZE (autovacuum), not with each message: a few minutes is fresh.
+        cache.set(key, sorted(common), COMMON_WORDS_CACHE_SECONDS)
+    return common
+
+
 def _few_matches(queryset: QuerySet, column: str) -> list[int] | None:
     """The matches' ``column`` values when there are at most FEW_MATCHES of them, else None."""
     found = list(queryset.values_list(column, flat=True)[: FEW_MATCHES + 1])
@@ -153,15 +207,16 @@ def _postgres_search(text: str, exact_contacts: QuerySet) -> Q:
     """Full-text search that stays fast for rare and common words alike (see FEW_MATCHES): a rare
     word becomes a short list of ticket ids (no scan of the ticket table), a common one a
     per-ticket EXISTS over the stored vectors, which the newest-first walk of the inbox satisfies
-    after a few rows. Costs three to five small queries before the page's own."""
+    after a few rows. Costs four to six small queries before the page's own."""
     words = SearchQuery(text, config="simple", search_type="websearch")
     stored = RawSQL(MESSAGE_SEARCH_COLUMN, [], output_field=SearchVectorField())  # noqa: S611 (a constant)
     message_hits = Message.objects.annotate(fts=stored).filter(fts=words).order_by()
     name_hits = (
         Contact.objects.annotate(fts=SearchVector("name", config="simple")).filter(fts=words).order_by()
     )
-    by_message = _few_matches(message_hits, "ticket_id")
-    by_name = _few_matches(name_hits, "id")
+    common = _common_everywhere(text)
+    by_message = None if MESSAGE_STATS[0] in common else _few_matches(message_hits, "ticket_id")
+    by_name = None if NAME_STATS[0] in common else _few_matches(name_hits, "id")
     # Contact ids as a list, not a subquery: "reference = x OR contact_id IN (list)" is a bitmap OR
     # over two indexes, while an OR with a subquery would scan every ticket.
     contact_ids = set(exact_contacts.values_list("contact_id", flat=True)[:DIRECT_MATCHES_CAP])

@@ -112,6 +112,34 @@ def test_search_finds_every_match_whichever_plan(op_client, few_matches, monkeyp
     assert sorted(found) == sorted(ticket.reference for ticket in wanted)
 
 
+@pytest.mark.postgres
+def test_a_word_the_statistics_call_common_is_not_fetched_but_found(op_client, monkeypatch):
+    """After ANALYZE, a word in more than FEW_MATCHES messages goes straight to the per-ticket check
+    (no fetch of its matches through the GIN index); a word the statistics do not list is fetched."""
+    monkeypatch.setattr(selectors, "FEW_MATCHES", 5)
+    common = [make_ticket(sender=f"08180000{n:04d}", text=f"dompet hilang {n}") for n in range(12)]
+    rare = make_ticket(sender="081899999999", text="surat pindah datang")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tickets_message")
+        cursor.execute("ANALYZE tickets_contact")
+    assert selectors._common_everywhere("dompet") == {"tickets_message"}
+    assert selectors._common_everywhere("pindah") == set()
+    url = reverse("inbox:list")
+    with CaptureQueriesContext(connection) as ctx:
+        found = _rows(op_client.get(url, {"q": "dompet", "n": 50}))
+    assert sorted(found) == sorted(ticket.reference for ticket in common)
+    probes = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "tickets_message"."ticket_id"')
+    ]
+    assert probes == []
+    with CaptureQueriesContext(connection) as ctx:
+        assert _rows(op_client.get(url, {"q": "pindah"})) == [rare.reference]
+    probes = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "tickets_message"."ticket_id"')
+    ]
+    assert len(probes) == 1
+
+
 def test_edited_message_text_is_searched_as_it_now_reads(op_client):
     """PostgreSQL keeps the stored search vector with the text: an erased message is not found."""
     ticket = make_ticket(text="nomor KK saya 7372011234560001 hilang")
