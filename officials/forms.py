@@ -4,19 +4,24 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from curhat.forms import ModelChoiceField
+from tickets.refdata import refdata
 
 from .models import Department, Official
 
 
 class EscalationCreateForm(forms.Form):
     department = ModelChoiceField(
-        label=_("Bidang"), queryset=Department.objects.filter(is_active=True), empty_label=None
+        label=_("Bidang"),
+        queryset=Department.objects.filter(is_active=True),
+        empty_label=None,
+        listed=lambda: refdata("departments"),
     )
     official = ModelChoiceField(
         label=_("Pejabat (opsional)"),
         queryset=Official.objects.select_related("user").filter(user__is_active=True),
         required=False,
         empty_label=_("Pejabat bawaan bidang"),
+        listed=lambda: refdata("officials"),
     )
     question = forms.CharField(label=_("Pertanyaan untuk pejabat"), widget=forms.Textarea(attrs={"rows": 4}))
     notify_citizen = forms.BooleanField(
@@ -60,3 +65,4 @@ class ReassignForm(forms.Form):
         field = self.fields["official"]
         assert isinstance(field, ModelChoiceField)
         field.queryset = department.officials.filter(user__is_active=True).select_related("user")
+        field.listed = lambda: [o for o in refdata("officials") if department.pk in o.department_ids]

@@ -157,9 +157,21 @@ def knowledge_entries(*, published_only: bool = True) -> QuerySet[KnowledgeEntry
 
 
 @loader("knowledge")
-def published_entries() -> list[KnowledgeEntry]:
-    """Every published entry, as the inbox's requirements panel lists them (cached: ``refdata``)."""
-    return list(KnowledgeEntry.objects.filter(is_published=True).order_by("sort_order", "title"))
+def published_entries() -> list[dict]:
+    """Every published entry as the inbox's requirements panel shows it: its slug, title, whether
+    the office still has to confirm it, and its text for e-mail and for chat channels (cached:
+    ``tickets.refdata``)."""
+    return [
+        {
+            "pk": entry.pk,
+            "slug": entry.slug,
+            "title": entry.title,
+            "unconfirmed": entry.unconfirmed,
+            "email": entry_render_for_channel(entry, "email"),
+            "chat": entry_render_for_channel(entry, "whatsapp"),
+        }
+        for entry in KnowledgeEntry.objects.filter(is_published=True).order_by("sort_order", "title")
+    ]
 
 
 def knowledge_entry_get(*, slug: str, published_only: bool = True) -> KnowledgeEntry | None:

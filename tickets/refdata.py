@@ -1,8 +1,8 @@
 """The office's reference data that every inbox page shows, read from Django's cache.
 
-Active topics and departments, the operators an operator can assign to, the canned answers and the
-published knowledge entries change a few times a month, and each page showed them by reading them
-again: a query apiece, about as much time as the page's own ticket query. They are cached (Redis in
+Active topics and departments, the operators an operator can assign to, the officials, the canned
+answers and the published knowledge entries change a few times a month, and each page showed them
+by reading them again: a query apiece, about as much time as the page's own ticket query. They are cached (Redis in
 production; process memory in the embedded default, which is one process) under a generation
 number. Saving or deleting any of their rows, or changing who is in a role, moves to a new
 generation once the transaction commits (the signals below), so the next page reads them afresh.
@@ -87,16 +87,21 @@ def _after_commit(sender=None, update_fields=None, **kwargs) -> None:
 
 
 def connect_signals() -> None:
+    """Called when the app is ready: the loaders are registered and changes watched."""
     from django.contrib.auth import get_user_model
 
-    from officials.models import Department
+    from officials.models import Department, Official
 
+    from . import knowledge, selectors  # noqa: F401  (they register their loaders)
     from .models import CannedAnswer, KnowledgeEntry, Topic
 
     User = get_user_model()
-    for model in (Topic, Department, CannedAnswer, KnowledgeEntry, User):
+    for model in (Topic, Department, Official, CannedAnswer, KnowledgeEntry, User):
         uid = f"refdata-{model._meta.label_lower}"
         post_save.connect(_after_commit, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(_after_commit, sender=model, dispatch_uid=f"{uid}-delete")
     # Who is an operator (the assignee choices) is group membership.
     m2m_changed.connect(_after_commit, sender=User.groups.through, dispatch_uid="refdata-user-groups")
+    m2m_changed.connect(
+        _after_commit, sender=Official.departments.through, dispatch_uid="refdata-official-departments"
+    )

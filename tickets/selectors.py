@@ -26,7 +26,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 
-from officials.models import Department, Escalation
+from officials.models import Department, Escalation, Official
 
 from .identities import mask_identity, normalize_phone
 from .models import CannedAnswer, Contact, ContactIdentity, Message, Ticket, TicketReadState, Topic
@@ -460,6 +460,17 @@ def _topics() -> list[Topic]:
 @loader("departments")
 def _departments() -> list[Department]:
     return list(Department.objects.filter(is_active=True))
+
+
+@loader("officials")
+def _officials() -> list[Official]:
+    """Active officials with their users, each with ``department_ids`` (the escalation forms)."""
+    officials = list(
+        Official.objects.filter(user__is_active=True).select_related("user").prefetch_related("departments")
+    )
+    for official in officials:
+        official.department_ids = frozenset(d.pk for d in official.departments.all())
+    return officials
 
 
 @loader("canned")

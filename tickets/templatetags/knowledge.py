@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import template
 
-from tickets.knowledge import entry_render_for_channel
 from tickets.models import TopicSuggestion
 from tickets.refdata import refdata
 
@@ -18,12 +17,11 @@ def knowledge_answers(ticket, target: str = "textarea[name=body]") -> dict:
     suggestion = TopicSuggestion.objects.filter(ticket=ticket).select_related("topic").first()
     entries = list(refdata("knowledge"))
     # Only a published entry is suggested: the panel can insert nothing else.
-    suggested = next((e for e in entries if suggestion and e.pk == suggestion.entry_id), None)
+    suggested = next((e for e in entries if suggestion and e["pk"] == suggestion.entry_id), None)
     entries.sort(key=lambda entry: entry is not suggested)
+    text = "email" if ticket.channel == "email" else "chat"
     return {
-        "answers": [
-            {"entry": entry, "text": entry_render_for_channel(entry, ticket.channel)} for entry in entries
-        ],
+        "answers": [{"entry": entry, "text": entry[text]} for entry in entries],
         "suggestion": suggestion,
         "suggested": suggested,
         "target": target,
