@@ -104,3 +104,14 @@ def test_without_a_cache_the_database_answers(seeded):
         again, queries_again = _queries(selectors.active_topics)
     assert queries == queries_again == 1
     assert [t.code for t in topics] == [t.code for t in again] and topics
+
+
+def test_a_change_committed_by_another_process_shows_within_a_second(seeded):
+    assert "dari-proses-lain" not in [t.code for t in selectors.active_topics()]
+    # Another process (a second web worker) saves a topic; its commit moves the shared generation.
+    Topic.objects.create(code="dari-proses-lain", name="Dari proses lain")
+    cache.incr(GENERATION_KEY)
+    time.sleep(1.1)  # this process trusts the generation it read for a second
+    topics, queries = _queries(selectors.active_topics)
+    assert "dari-proses-lain" in [t.code for t in topics] and queries == 1
+    assert _queries(selectors.active_topics)[1] == 0  # and keeps it in memory again

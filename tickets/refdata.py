@@ -2,12 +2,15 @@
 
 Active topics and departments, the operators an operator can assign to, the officials, the canned
 answers and the published knowledge entries change a few times a month, and each page showed them
-by reading them again: a query apiece, about as much time as the page's own ticket query. They are cached (Redis in
-production; process memory in the embedded default, which is one process) under a generation
-number. Saving or deleting any of their rows, or changing who is in a role, moves to a new
-generation once the transaction commits (the signals below), so the next page reads them afresh.
-A change that bypasses the ORM's signals (``QuerySet.update()``, SQL by hand) shows once the
-entries expire: ``CURHAT_REFDATA_CACHE_SECONDS``, 5 minutes by default.
+by reading them again: a query apiece, about as much time as the page's own ticket query.
+
+They are cached (Redis in production; process memory in the embedded default, which is one
+process) under a generation number, and each process keeps what it read for the current
+generation, asking the cache for the generation at most once a second. Saving or deleting any of
+their rows, or changing who is in a role, moves to a new generation once the transaction commits
+(the signals below), so the next page reads them afresh: in the same process at once, in the
+others within a second. A change that bypasses the ORM's signals (``QuerySet.update()``, SQL by
+hand) shows once the entries expire: ``CURHAT_REFDATA_CACHE_SECONDS``, 5 minutes by default.
 
 If the cache cannot be reached, the data is read from the database as before.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +32,10 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "curhat:refdata:generation"
+# How long a process trusts the generation it last read from the shared cache.
+GENERATION_CHECK_SECONDS = 1.0
+_lock = threading.Lock()
+_memo: dict[str, Any] = {"generation": None, "checked": 0.0, "values": {}}
 _LOADERS: dict[str, Callable[[], Any]] = {}
 # Distinct start values for generations created by different processes at the same moment.
 _counter = itertools.count()
@@ -44,16 +52,27 @@ def loader(name: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
 
 
 def refdata(name: str) -> Any:
-    """The named reference data: from the cache, else read (and cached) by its loader."""
+    """The named reference data: from this process's memory, else the cache, else read (and
+    cached) by its loader. Treat it as read-only: one list serves every request of a process."""
     load = _LOADERS[name]
     try:
-        generation = cache.get(GENERATION_KEY)
-        if generation is None:
-            cache.add(GENERATION_KEY, _new_generation(), None)
-            generation = cache.get(GENERATION_KEY)
-        key = f"curhat:refdata:{generation}:{name}"
-        value = cache.get(key)
+        generation = _generation()
     except Exception:  # the cache is down: the database still answers
+        logger.warning("reference data cache unavailable; reading %s from the database", name, exc_info=True)
+        return load()
+    now = time.monotonic()
+    with _lock:
+        kept = _memo["values"].get(name)
+        if (
+            kept is not None
+            and kept[0] == generation
+            and now - kept[1] < settings.CURHAT_REFDATA_CACHE_SECONDS
+        ):
+            return kept[2]
+    key = f"curhat:refdata:{generation}:{name}"
+    try:
+        value = cache.get(key)
+    except Exception:
         logger.warning("reference data cache unavailable; reading %s from the database", name, exc_info=True)
         return load()
     if value is None:
@@ -62,7 +81,30 @@ def refdata(name: str) -> Any:
             cache.set(key, value, settings.CURHAT_REFDATA_CACHE_SECONDS)
         except Exception:
             logger.warning("reference data cache unavailable; %s not cached", name, exc_info=True)
+    with _lock:
+        _memo["values"][name] = (generation, now, value)
     return value
+
+
+def _generation() -> int:
+    """The current generation, asked of the shared cache at most every GENERATION_CHECK_SECONDS
+    (a change made in another process shows here within that time; one made here, at once)."""
+    now = time.monotonic()
+    with _lock:
+        if _memo["generation"] is not None and now - _memo["checked"] < GENERATION_CHECK_SECONDS:
+            return _memo["generation"]
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, _new_generation(), None)
+        generation = cache.get(GENERATION_KEY)
+    with _lock:
+        _memo.update(generation=generation, checked=now)
+    return generation
+
+
+def _forget() -> None:
+    with _lock:
+        _memo.update(generation=None, checked=0.0, values={})
 
 
 def _new_generation() -> int:
@@ -71,6 +113,7 @@ def _new_generation() -> int:
 
 def refdata_changed() -> None:
     """Start a new generation: every kind is read afresh on its next use."""
+    _forget()
     try:
         try:
             cache.incr(GENERATION_KEY)
