@@ -166,3 +166,27 @@ def test_row_names_the_assignee_as_the_rest_of_the_app_does(op_client, seeded):
     rows = {row.ticket.pk: row for row in op_client.get(reverse("inbox:list")).context["rows"]}
     assert rows[first.pk].assignee_name == "petugas-tanpa-nama"
     assert rows[second.pk].assignee_name == named.get_full_name() == "Rina"
+
+
+def test_panel_forms_written_out_keep_values_errors_and_labels(seeded):
+    """templates/includes/form_fields.html stands in for form.as_p on the ticket page."""
+    from django.template.loader import render_to_string
+
+    from officials.forms import EscalationCreateForm
+    from officials.models import Department
+
+    capil = Department.objects.get(code="capil")
+    fresh = render_to_string(
+        "includes/form_fields.html", {"form": EscalationCreateForm(initial={"department": capil.pk})}
+    )
+    assert f'<option value="{capil.pk}" selected>Capil</option>' in fresh
+    assert '<option value="" selected>Pejabat bawaan bidang</option>' in fresh
+    assert '<label for="id_question">' in fresh and 'id="id_notify_citizen" checked' in fresh
+
+    form = EscalationCreateForm({"department": capil.pk, "question": EVIL, "official": "999"})
+    assert not form.is_valid()
+    html = render_to_string("includes/form_fields.html", {"form": form})
+    _assert_inert(html)  # the question comes back as typed, escaped
+    assert 'aria-invalid="true" aria-describedby="id_official_error"' in html
+    assert 'class="errorlist" id="id_official_error"' in html
+    assert 'id="id_notify_citizen">' in html  # unchecked as submitted
