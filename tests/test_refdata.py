@@ -4,6 +4,7 @@ down."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -115,3 +116,21 @@ def test_a_change_committed_by_another_process_shows_within_a_second(seeded):
     topics, queries = _queries(selectors.active_topics)
     assert "dari-proses-lain" in [t.code for t in topics] and queries == 1
     assert _queries(selectors.active_topics)[1] == 0  # and keeps it in memory again
+
+
+@pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"), reason="needs Redis (runs in the PostgreSQL + Redis pass)"
+)
+def test_the_redis_cache_keeps_one_client_per_pool():
+    """curhat.cache.RedisCache: Django's backend built a Redis client for every call."""
+    from django.core.cache import caches
+
+    from curhat.cache import RedisCache
+
+    backend = caches["default"]
+    assert isinstance(backend, RedisCache)
+    client = backend._cache.get_client(write=True)
+    assert backend._cache.get_client(write=True) is client
+    backend.set("curhat:test:client", "satu", 30)
+    assert backend.get("curhat:test:client") == "satu"
+    assert backend._cache.get_client(write=True) is client

@@ -239,8 +239,9 @@ def ticket_detail(request, ticket_id: int):
         entry.html = html
     identities = selectors.contact_identities(contact=ticket.contact)
     last_message_id = max((e.message.pk for e in timeline if e.message is not None), default=0)
-    inbox_services.ticket_mark_read(ticket=ticket, user=request.user)
-    _audit(request, "ticket_view", ticket)
+    with transaction.atomic():  # both writes in one commit
+        inbox_services.ticket_mark_read(ticket=ticket, user=request.user)
+        _audit(request, "ticket_view", ticket)
     presence.presence_touch(ticket_id=ticket.pk, user=request.user)
     context = {
         "ticket": ticket,
