@@ -416,32 +416,41 @@ def _page_200_cursor(size: int) -> str:
     return cursor_encode(last_activity_at=row[0], ticket_id=row[1])
 
 
-def _time(client, url: str, runs: int) -> dict[str, float]:
+def _time(client, urls: list[str], runs: int) -> list[dict[str, float]]:
+    """Time every URL ``runs`` times, round-robin (one request of each case in turn), so that a
+    slow spell of the shared machine falls on all cases alike rather than on whichever ran then."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for _ in range(3):  # warm caches and the connection
-        assert client.get(url).status_code == 200, url
-    samples, db_samples = [], []
-    queries = 0
+    for url in urls:
+        for _ in range(3):  # warm caches and the connection
+            assert client.get(url).status_code == 200, url
+    samples: list[list[float]] = [[] for _ in urls]
+    db_samples: list[list[float]] = [[] for _ in urls]
+    queries = [0 for _ in urls]
     for _ in range(runs):
-        with CaptureQueriesContext(connection) as ctx:
-            started = time.perf_counter()
-            response = client.get(url)
-            samples.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, url
-        queries = len(ctx.captured_queries)
-        db_samples.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
-    samples.sort()
-    db_samples.sort()
-    at = min(len(samples) - 1, round(0.95 * len(samples)) - 1)
-    return {
-        "median": statistics.median(samples),
-        "p95": samples[at],
-        "db_median": statistics.median(db_samples),
-        "db_p95": db_samples[at],
-        "queries": queries,
-    }
+        for n, url in enumerate(urls):
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                response = client.get(url)
+                samples[n].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, url
+            queries[n] = len(ctx.captured_queries)
+            db_samples[n].append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+    results = []
+    for n in range(len(urls)):
+        times, db = sorted(samples[n]), sorted(db_samples[n])
+        at = min(len(times) - 1, round(0.95 * len(times)) - 1)
+        results.append(
+            {
+                "median": statistics.median(times),
+                "p95": times[at],
+                "db_median": statistics.median(db),
+                "db_p95": db[at],
+                "queries": queries[n],
+            }
+        )
+    return results
 
 
 def main() -> int:
@@ -492,11 +501,11 @@ def main() -> int:
             ("inbox, page 200", inbox + "?cursor=" + _page_200_cursor(25)),
             ("ticket page, 50 messages", reverse("inbox:ticket", args=[ticket_id])),
         ]
-        print(f"\nmessages: {Message.objects.count():,}; {args.runs} timed requests per case\n")
+        print(f"\nmessages: {Message.objects.count():,}; {args.runs} timed requests per case, round-robin\n")
         print(f"{'case':40} {'median ms':>10} {'p95 ms':>10} {'SQL med':>9} {'SQL p95':>9} {'queries':>8}")
         worst = 0.0
-        for label, case_url in cases:
-            result = _time(client, case_url, args.runs)
+        results = _time(client, [case_url for _label, case_url in cases], args.runs)
+        for (label, _case_url), result in zip(cases, results, strict=True):
             worst = max(worst, result["p95"])
             print(
                 f"{label:40} {result['median']:10.1f} {result['p95']:10.1f} {result['db_median']:9.1f} "

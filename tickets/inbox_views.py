@@ -223,7 +223,15 @@ def _canned_for(ticket: Ticket, answers: list[CannedAnswer]) -> list[dict[str, o
         body = answer.body
         for placeholder, value in values.items():
             body = body.replace(placeholder, value)
-        filled.append({"id": answer.pk, "title": answer.title, "shortcut": answer.shortcut, "body": body})
+        filled.append(
+            {
+                "id": answer.pk,
+                "title": answer.title,
+                "shortcut": answer.shortcut,
+                "body": body,
+                "search": f"{answer.title} {answer.shortcut}".lower(),
+            }
+        )
     return filled
 
 

@@ -163,7 +163,9 @@
       search.addEventListener("input", function () {
         var words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
         items.forEach(function (item) {
-          var hay = item.dataset.search || "";
+          // Title and shortcut come lowercased from the page; the body is lowercased here
+          // (not sent twice).
+          var hay = (item.dataset.search || "") + " " + (item.dataset.body || "").toLowerCase();
           var hit = words.every(function (w) { return hay.indexOf(w) !== -1; });
           item.parentElement.classList.toggle("hidden", !hit);
         });
