@@ -190,3 +190,20 @@ def test_panel_forms_written_out_keep_values_errors_and_labels(seeded):
     assert 'aria-invalid="true" aria-describedby="id_official_error"' in html
     assert 'class="errorlist" id="id_official_error"' in html
     assert 'id="id_notify_citizen">' in html  # unchecked as submitted
+
+
+def test_ticket_page_names_an_inactive_topic_and_a_former_operator(
+    op_client, seeded, django_capture_on_commit_callbacks
+):
+    """Topic, department and assignee come from the reference data cache when they are in it;
+    an inactive topic or a user who is no longer an operator is read from the database."""
+    ticket = make_ticket()
+    former = staff_user("pensiun", first_name="Pak", last_name="Pensiun")  # no operator role
+    topic = Topic.objects.create(code="lama", name="Topik lama", is_active=False)
+    Ticket.objects.filter(pk=ticket.pk).update(topic=topic, assignee=former)
+    page = op_client.get(reverse("inbox:ticket", args=[ticket.pk])).content.decode()
+    assert "Topik lama" in page and "Pak Pensiun" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        topic.name = "Topik lama (diubah)"
+        topic.save()
+    assert "Topik lama (diubah)" in op_client.get(reverse("inbox:ticket", args=[ticket.pk])).content.decode()
