@@ -1,10 +1,10 @@
 """HTML of the inbox's two repeated fragments: a ticket row of the list and a message of the ticket
 page (also what polling sends to be put in place).
 
-They are built here with ``_html`` (``format_html``'s way) rather than with a template because they are repeated
+They are built here with ``html_fragment`` (``format_html``'s way) rather than with a template because they are repeated
 25-50 times a page, and the template engine spends about half a millisecond on each (variable
 lookups, localisation, translations of the same labels again and again): more than the whole
-page's SQL. Everything inserted is escaped by ``_html``/``_e``; only the fixed markup
+page's SQL. Everything inserted is escaped by ``html_fragment``/``_e``; only the fixed markup
 below is trusted. Labels are translated once per page (``Labels``), dates formatted with the active
 language's month names in the current time zone, as the ``date`` filter would.
 """
@@ -81,7 +81,7 @@ def _e(value: object) -> str:
     return html.escape(str(value))
 
 
-def _html(template: str, *args: object, **kwargs: object) -> SafeString:
+def html_fragment(template: str, *args: object, **kwargs: object) -> SafeString:
     """``format_html`` with ``_e``: every inserted value is escaped."""
     return SafeString(template.format(*map(_e, args), **{name: _e(v) for name, v in kwargs.items()}))
 
@@ -102,21 +102,21 @@ def row_html(row: InboxRow, *, ticket_url: str, labels: Labels | None = None) ->
     t = row.ticket
     channel = t.get_channel_display()
     unread_dot = (
-        _html('<span class="unread-dot" role="img" aria-label="{}"></span>', labels.unread)
+        html_fragment('<span class="unread-dot" role="img" aria-label="{}"></span>', labels.unread)
         if row.unread
         else ""
     )
     if row.assignee_name:
         assignee = _e(row.assignee_name)
     else:
-        assignee = _html('<span class="muted">{}</span>', labels.nobody)
+        assignee = html_fragment('<span class="muted">{}</span>', labels.nobody)
     if row.last_reply_status:
-        delivery = _html(
+        delivery = html_fragment(
             '<span class="badge dl-{}">{}</span>', row.last_reply_status, row.last_reply_status_label
         )
     else:
         delivery = mark_safe('<span class="muted">—</span>')
-    return _html(
+    return html_fragment(
         '<tr class="ticket-row{unread_class}" id="tiket-{pk}" data-ticket-id="{pk}">\n'
         '  <td class="sel"><input type="checkbox" name="tickets" value="{pk}" form="bulk-form" '
         'aria-label="{select}"></td>\n'
@@ -175,17 +175,17 @@ def _call_html(call: dict) -> SafeString:
         parts.append(_e(gettext("bicara %(s)s detik") % {"s": call["talk_seconds"]}))
     if call.get("voicemail"):
         parts.append(_e(gettext("pesan suara")))
-    out = _html('<p class="call">{}</p>', mark_safe(" · ".join(parts)))  # noqa: S308 (escaped parts)
+    out = html_fragment('<p class="call">{}</p>', mark_safe(" · ".join(parts)))  # noqa: S308 (escaped parts)
     if call.get("transcript"):
-        out = SafeString(out + _html('\n  <p class="transcript">{}</p>', call["transcript"]))
+        out = SafeString(out + html_fragment('\n  <p class="transcript">{}</p>', call["transcript"]))
     return out
 
 
 def _attachment_html(a: Attachment, *, attachment_url: str, labels: Labels) -> SafeString:
     name = a.original_name or labels.attachment
     if a.download_status != Attachment.DownloadStatus.STORED:
-        error = _html(" — {}", a.download_error) if a.download_error else ""
-        return _html(
+        error = html_fragment(" — {}", a.download_error) if a.download_error else ""
+        return html_fragment(
             '<div class="attachment"><span class="muted">{}: {}{}</span></div>',
             name,
             a.get_download_status_display(),
@@ -194,19 +194,19 @@ def _attachment_html(a: Attachment, *, attachment_url: str, labels: Labels) -> S
     href = f"{attachment_url}{a.pk}/"
     preview = ""
     if a.content_type in IMAGE_TYPES:
-        preview = _html(
+        preview = html_fragment(
             '<a href="{}"><img class="preview" src="{}?inline=1" alt="{}" loading="lazy"></a>\n',
             href,
             href,
             gettext("Lampiran gambar %(name)s") % {"name": a.original_name},
         )
     elif a.content_type in AUDIO_TYPES:
-        preview = _html(
+        preview = html_fragment(
             '<audio controls preload="none" src="{}?inline=1" aria-label="{}"></audio>\n',
             href,
             gettext("Rekaman"),
         )
-    return _html(
+    return html_fragment(
         '<div class="attachment">{}<a class="download" href="{}">{} {} ({})</a></div>',
         preview,
         href,
@@ -214,6 +214,12 @@ def _attachment_html(a: Attachment, *, attachment_url: str, labels: Labels) -> S
         name,
         filesizeformat(a.size),
     )
+
+
+def _attachments(m: Message) -> list[Attachment]:
+    """The message's attachments as ``selectors.ticket_messages`` prefetched them, else read."""
+    prefetched = getattr(m, "attachment_list", None)
+    return prefetched if prefetched is not None else list(m.attachments.all())
 
 
 def message_html(
@@ -232,7 +238,7 @@ def message_html(
     else:
         who = labels.system
     badge = (
-        _html(
+        html_fragment(
             '\n    <span class="badge dl-{}" data-status-for="{}">{}</span>',
             m.status,
             m.pk,
@@ -242,7 +248,7 @@ def message_html(
         else ""
     )
     parts = [
-        _html(
+        html_fragment(
             '<article class="msg msg-{direction_code}{call_class}" id="pesan-{pk}" data-message-id="{pk}" '
             'aria-label="{direction}">\n'
             '  <header class="msg-head">\n'
@@ -266,17 +272,15 @@ def message_html(
     if m.kind == Message.Kind.CALL:
         parts.append(_call_html((m.meta or {}).get("call") or {}))
     if m.body:
-        parts.append(_html('<div class="body">{}</div>', linebreaksbr(m.body, autoescape=True)))
-    parts.extend(
-        _attachment_html(a, attachment_url=attachment_url, labels=labels) for a in m.attachments.all()
-    )
+        parts.append(html_fragment('<div class="body">{}</div>', linebreaksbr(m.body, autoescape=True)))
+    parts.extend(_attachment_html(a, attachment_url=attachment_url, labels=labels) for a in _attachments(m))
     if outbound:
         failed = m.status == Message.Status.FAILED
-        error = _html("{} {} {}", gettext("Gagal:"), m.error_code, m.error_text) if failed else ""
-        parts.append(_html('<p class="delivery-error error" data-error-for="{}">{}</p>', m.pk, error))
+        error = html_fragment("{} {} {}", gettext("Gagal:"), m.error_code, m.error_text) if failed else ""
+        parts.append(html_fragment('<p class="delivery-error error" data-error-for="{}">{}</p>', m.pk, error))
         if failed:
             parts.append(
-                _html(
+                html_fragment(
                     '<form method="post" action="{}" class="retry">'
                     '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
                     '<button type="submit">{}</button></form>',

@@ -21,7 +21,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVect
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
@@ -413,7 +413,8 @@ def ticket_messages(*, ticket: Ticket, after_id: int = 0) -> QuerySet[Message]:
         Message.objects.filter(ticket=ticket, id__gt=after_id)
         .select_related("author")
         .only(*TIMELINE_MESSAGE_FIELDS)
-        .prefetch_related("attachments")
+        # As a plain list: fifty ``.all()`` querysets built from the prefetch cost a millisecond.
+        .prefetch_related(Prefetch("attachments", to_attr="attachment_list"))
         .order_by("created_at", "id")
     )
 

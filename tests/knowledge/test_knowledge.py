@@ -283,6 +283,8 @@ def test_inbox_include_renders_every_entry_with_the_suggestion_first(
     first = re.search(r'data-kb-slug="([^"]+)"', html).group(1)
     assert first == "kk-baru-pisah-kk"
     assert "Topik terdeteksi" in html and "saran" in html
+    assert html.count('class="kb-suggested"') == 1
+    assert html.count('class="kb-badge"') == KnowledgeEntry.objects.filter(unconfirmed=True).count() > 0
 
     # An unpublished entry is not offered, nor suggested: the panel could not insert it.
     entry = KnowledgeEntry.objects.get(slug="kk-baru-pisah-kk")
