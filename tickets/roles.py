@@ -26,11 +26,8 @@ def user_roles(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_curhat_roles", None)
     if cached is None:
-        names = set(
-            user.groups.filter(name__in=(ROLE_OPERATOR, ROLE_OFFICIAL, ROLE_ADMIN)).values_list(
-                "name", flat=True
-            )
-        )
+        # The groups come with the user (curhat.auth.StaffBackend), or are read here.
+        names = {group.name for group in user.groups.all()} & {ROLE_OPERATOR, ROLE_OFFICIAL, ROLE_ADMIN}
         if user.is_superuser:
             names.add(ROLE_ADMIN)
         cached = frozenset(names)

@@ -304,15 +304,14 @@ def _ticket_page_queries(client, ticket) -> tuple[int, int]:
     return len(ctx.captured_queries), len(response.context["timeline"])
 
 
-# user, roles, ticket, escalations and their history (2, shared by the timeline and the
+# the user with their official record, their groups (roles), ticket, escalations and their history (2, shared by the timeline and the
 # escalation panel), messages, their attachments, identities, read-state upsert and the audit-log
 # row in one transaction (4: within the test's own transaction, a savepoint and its release),
-# other tickets, reply channels (the channel's account), the top bar's official badge, the
-# knowledge panel's suggestion.
-INBOX_TICKET_PAGE_QUERIES = 16
+# other tickets, reply channels (the channel's account), the knowledge panel's suggestion.
+INBOX_TICKET_PAGE_QUERIES = 15
 # With an empty cache also the session, canned answers, operators, topics, departments, officials
 # (2: with their departments) and the knowledge entries (tickets.refdata).
-INBOX_TICKET_PAGE_QUERIES_COLD_CACHE = 23
+INBOX_TICKET_PAGE_QUERIES_COLD_CACHE = 22
 
 
 @pytest.mark.parametrize("count", [5, 50])
