@@ -207,3 +207,31 @@ def test_ticket_page_names_an_inactive_topic_and_a_former_operator(
         topic.name = "Topik lama (diubah)"
         topic.save()
     assert "Topik lama (diubah)" in op_client.get(reverse("inbox:ticket", args=[ticket.pk])).content.decode()
+
+
+def test_escalations_name_departments_and_people_whether_cached_or_not(op_client, operator, seeded):
+    """The escalations' department, official and the people in their history come from the
+    reference data cache; an inactive department or a former official is read when shown."""
+    import datetime as dt_
+
+    from django.utils import timezone as tz
+
+    from officials.models import Department, Escalation, EscalationEvent, Official
+
+    ticket = make_ticket()
+    former = staff_user("mantan", first_name="Mantan", last_name="Kabid")  # no longer an official's user
+    retired = Official.objects.create(user=former, title="Kabid lama")
+    former.is_active = False
+    former.save()
+    closed = Department.objects.create(code="lama", name="Bidang Lama", is_active=False)
+    escalation = Escalation.objects.create(
+        ticket=ticket,
+        department=closed,
+        official=retired,
+        question="Masih berlaku?",
+        requested_by=operator,
+        due_at=tz.now() + dt_.timedelta(days=1),
+    )
+    EscalationEvent.objects.create(escalation=escalation, kind="created", actor=former)
+    page = op_client.get(reverse("inbox:ticket", args=[ticket.pk])).content.decode()
+    assert "Bidang Lama" in page and "Mantan Kabid (Kabid lama)" in page
