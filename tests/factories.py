@@ -54,3 +54,27 @@ def staff_user(username: str | None = None, *, group: str | None = None, superus
     if group:
         user.groups.add(Group.objects.get_or_create(name=group)[0])
     return user
+
+
+# A channel account per provider as the webhook tests sign for it: secrets "s" (app secret),
+# "v" (verify token), "t" (Twilio auth token).
+TEST_ACCOUNTS = {
+    "meta_whatsapp": dict(
+        channel="whatsapp", address="1", secrets={"app_secret": "s", "verify_token": "v", "access_token": "a"}
+    ),
+    "messenger": dict(
+        channel="facebook",
+        address="2",
+        secrets={"app_secret": "s", "verify_token": "v", "page_access_token": "p"},
+    ),
+    "twilio_whatsapp": dict(channel="whatsapp", address="+62811415227", secrets={"auth_token": "t"}),
+    "twilio_voice": dict(channel="phone", address="+62811428227", secrets={"auth_token": "t"}),
+}
+
+
+def channel_account(provider: str, slug: str, **fields):
+    from channels.models import ChannelAccount
+
+    return ChannelAccount.objects.create(
+        provider=provider, slug=slug, name=slug, **{**TEST_ACCOUNTS[provider], **fields}
+    )

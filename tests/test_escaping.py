@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 import pytest
 from django.utils import timezone
 
-from channels.models import ChannelAccount
 from channels.providers.email.parse import mail_parse
 from channels.signatures import meta_signature, twilio_signature
 from officials.models import Department, Official
@@ -21,7 +20,7 @@ from tickets.models import Message, Ticket, Topic
 from tickets.reference_data import reference_data_seed
 from tickets.services import ticket_ingest
 
-from .factories import staff_user
+from .factories import channel_account, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -34,32 +33,10 @@ def accounts(settings):
     settings.PUBLIC_BASE_URL = "https://curhat.example.go.id"
     settings.CURHAT_AUTOACK_ENABLED = False
     reference_data_seed()
-    make = ChannelAccount.objects.create
     return {
-        "meta": make(
-            slug="wa",
-            name="wa",
-            channel="whatsapp",
-            provider="meta_whatsapp",
-            address="1",
-            secrets={"app_secret": "s", "verify_token": "v", "access_token": "a"},
-        ),
-        "twilio": make(
-            slug="tw",
-            name="tw",
-            channel="whatsapp",
-            provider="twilio_whatsapp",
-            address="+62811415227",
-            secrets={"auth_token": "t"},
-        ),
-        "messenger": make(
-            slug="fb",
-            name="fb",
-            channel="facebook",
-            provider="messenger",
-            address="2",
-            secrets={"app_secret": "s", "verify_token": "v", "page_access_token": "p"},
-        ),
+        "meta": channel_account("meta_whatsapp", "wa"),
+        "twilio": channel_account("twilio_whatsapp", "tw"),
+        "messenger": channel_account("messenger", "fb"),
     }
 
 

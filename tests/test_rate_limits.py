@@ -7,11 +7,11 @@ import json
 import pytest
 from django.core.cache import cache
 
-from channels.models import ChannelAccount, InboundEvent
+from channels.models import InboundEvent
 from channels.signatures import meta_signature
 from tickets.services import ticket_ingest
 
-from .factories import inbound
+from .factories import channel_account, inbound
 
 pytestmark = pytest.mark.django_db
 
@@ -38,14 +38,7 @@ def test_tracking_page_guessing_is_slowed_down(client, settings):
 
 def test_webhook_flood_gets_429_before_anything_is_stored(client, settings):
     settings.CURHAT_WEBHOOK_RATE_PER_IP = "3/m"
-    ChannelAccount.objects.create(
-        slug="wa",
-        name="wa",
-        channel="whatsapp",
-        provider="meta_whatsapp",
-        address="1",
-        secrets={"app_secret": "s", "verify_token": "v", "access_token": "a"},
-    )
+    channel_account("meta_whatsapp", "wa")
     body = json.dumps({"object": "whatsapp_business_account", "entry": []}).encode()
     headers = {"X-Hub-Signature-256": meta_signature(body, "s")}
     codes = [

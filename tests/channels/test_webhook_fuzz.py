@@ -10,8 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from channels.models import ChannelAccount, InboundEvent
+from channels.models import InboundEvent
 from channels.signatures import meta_signature, twilio_signature
+
+from ..factories import channel_account
 
 pytestmark = pytest.mark.django_db
 
@@ -64,39 +66,10 @@ def meta_like(obj: str, list_key: str):
 def accounts(settings):
     settings.PUBLIC_BASE_URL = BASE
     settings.CURHAT_AFTER_INGEST_TASKS = []
-    make = ChannelAccount.objects.create
-    make(
-        slug="wa",
-        name="wa",
-        channel="whatsapp",
-        provider="meta_whatsapp",
-        address="1",
-        secrets={"app_secret": "s", "verify_token": "v", "access_token": "a"},
-    )
-    make(
-        slug="fb",
-        name="fb",
-        channel="facebook",
-        provider="messenger",
-        address="2",
-        secrets={"app_secret": "s", "verify_token": "v", "page_access_token": "p"},
-    )
-    make(
-        slug="tw",
-        name="tw",
-        channel="whatsapp",
-        provider="twilio_whatsapp",
-        address="+62811415227",
-        secrets={"auth_token": "t"},
-    )
-    make(
-        slug="tv",
-        name="tv",
-        channel="phone",
-        provider="twilio_voice",
-        address="+62811428227",
-        secrets={"auth_token": "t"},
-    )
+    channel_account("meta_whatsapp", "wa")
+    channel_account("messenger", "fb")
+    channel_account("twilio_whatsapp", "tw")
+    channel_account("twilio_voice", "tv")
 
 
 @pytest.mark.parametrize(
