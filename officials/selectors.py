@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tickets.models import Message, Ticket
-from tickets.refdata import refdata
+from tickets.refdata import attach, refdata
 
 from .models import Department, Escalation, Official
 
@@ -68,19 +68,13 @@ def ticket_escalations(*, ticket: Ticket) -> list[Escalation]:
     staff = {user.pk: user for user in refdata("operators")}
     staff.update((official.user.pk, official.user) for official in officials.values())
     for escalation in escalations:
-        _attach(escalation, "department", departments)
-        _attach(escalation, "official", officials)
-        _attach(escalation, "requested_by", staff)
-        _attach(escalation, "answered_by", staff)
+        attach(escalation, "department", departments)
+        attach(escalation, "official", officials)
+        attach(escalation, "requested_by", staff)
+        attach(escalation, "answered_by", staff)
         for event in escalation.events.all():
-            _attach(event, "actor", staff)
+            attach(event, "actor", staff)
     return escalations
-
-
-def _attach(obj, name: str, known: dict) -> None:
-    value = known.get(getattr(obj, f"{name}_id"))
-    if value is not None:
-        setattr(obj, name, value)
 
 
 def department_officials(*, department: Department) -> QuerySet[Official]:

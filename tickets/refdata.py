@@ -107,6 +107,14 @@ def _forget() -> None:
         _memo.update(generation=None, checked=0.0, values={})
 
 
+def attach(obj: Any, name: str, known: dict[Any, Any]) -> None:
+    """Give ``obj`` its related object ``name`` from ``known`` (reference data by primary key)
+    instead of a join; one not there is read when used, as Django reads any related object."""
+    value = known.get(getattr(obj, f"{name}_id"))
+    if value is not None:
+        setattr(obj, name, value)
+
+
 def _new_generation() -> int:
     return int(time.time() * 1000) * 1000 + next(_counter) % 1000
 

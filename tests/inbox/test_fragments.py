@@ -10,10 +10,15 @@ import re
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.template.defaultfilters import date as date_filter
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from officials.forms import EscalationCreateForm
+from officials.models import Department, Escalation, EscalationEvent, Official
 from tickets import outbox
 from tickets.inbox_html import Labels
 from tickets.models import Attachment, Message, Ticket, Topic
@@ -134,12 +139,6 @@ def test_choice_lists_come_from_the_cache_and_submissions_from_the_database(seed
     """The escalation form's choices are read once with plain queries (never a server-side cursor:
     DECLARE/FETCH/CLOSE on PostgreSQL cost more than the rest of the ticket page's SQL), then from
     the reference data cache; what is submitted is still checked against the database."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from officials.forms import EscalationCreateForm
-    from officials.models import Department
-
     with CaptureQueriesContext(connection) as ctx:
         html = str(EscalationCreateForm().as_p())
     assert ctx.captured_queries and all(q["sql"].startswith("SELECT") for q in ctx.captured_queries)
@@ -170,11 +169,6 @@ def test_row_names_the_assignee_as_the_rest_of_the_app_does(op_client, seeded):
 
 def test_panel_forms_written_out_keep_values_errors_and_labels(seeded):
     """templates/includes/form_fields.html stands in for form.as_p on the ticket page."""
-    from django.template.loader import render_to_string
-
-    from officials.forms import EscalationCreateForm
-    from officials.models import Department
-
     capil = Department.objects.get(code="capil")
     fresh = render_to_string(
         "includes/form_fields.html", {"form": EscalationCreateForm(initial={"department": capil.pk})}
@@ -212,12 +206,6 @@ def test_ticket_page_names_an_inactive_topic_and_a_former_operator(
 def test_escalations_name_departments_and_people_whether_cached_or_not(op_client, operator, seeded):
     """The escalations' department, official and the people in their history come from the
     reference data cache; an inactive department or a former official is read when shown."""
-    import datetime as dt_
-
-    from django.utils import timezone as tz
-
-    from officials.models import Department, Escalation, EscalationEvent, Official
-
     ticket = make_ticket()
     former = staff_user("mantan", first_name="Mantan", last_name="Kabid")  # no longer an official's user
     retired = Official.objects.create(user=former, title="Kabid lama")
@@ -230,7 +218,7 @@ def test_escalations_name_departments_and_people_whether_cached_or_not(op_client
         official=retired,
         question="Masih berlaku?",
         requested_by=operator,
-        due_at=tz.now() + dt_.timedelta(days=1),
+        due_at=timezone.now() + dt.timedelta(days=1),
     )
     EscalationEvent.objects.create(escalation=escalation, kind="created", actor=former)
     page = op_client.get(reverse("inbox:ticket", args=[ticket.pk])).content.decode()

@@ -38,7 +38,6 @@ def knowledge_answers(ticket, target: str = "textarea[name=body]") -> dict:
         for entry in entries
     ]
     return {
-        "answers": entries,
         "items": mark_safe("\n".join(items)),  # noqa: S308 (each item escaped by html_fragment)
         "suggestion": suggestion,
         "suggested": suggested,
