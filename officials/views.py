@@ -202,7 +202,7 @@ def ticket_panel_context(
     topic_department = ticket.topic.department_id if ticket.topic is not None else None
     initial = {"department": ticket.department_id or topic_department}
     if escalations is None:
-        escalations = list(selectors.ticket_escalations(ticket=ticket))
+        escalations = selectors.ticket_escalations(ticket=ticket)
     return {
         "ticket": ticket,
         "escalation_items": [_panel_item(e) for e in escalations],

@@ -202,13 +202,6 @@ def inbox_poll(request):
     )
 
 
-def _knowledge_available() -> bool:
-    """The knowledge base's template tags (a colleague's app part); the page works without them."""
-    from django.template import engines
-
-    return "knowledge" in engines["django"].engine.template_libraries
-
-
 def _ticket_or_404(ticket_id: int) -> Ticket:
     try:
         return selectors.ticket_for_page(ticket_id=ticket_id)
@@ -240,7 +233,7 @@ def _canned_for(ticket: Ticket, answers: list[CannedAnswer]) -> list[dict[str, o
 def ticket_detail(request, ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     # One read of the escalations (with their history) for both the timeline and the panel.
-    escalations = list(officials_selectors.ticket_escalations(ticket=ticket))
+    escalations = officials_selectors.ticket_escalations(ticket=ticket)
     timeline = selectors.ticket_timeline(ticket=ticket, escalations=escalations)
     shown = [entry for entry in timeline if entry.message is not None]
     for entry, html in zip(shown, _message_fragments(request, [e.message for e in shown]), strict=True):
@@ -271,7 +264,6 @@ def ticket_detail(request, ticket_id: int):
         "status_actions": _status_actions(ticket),
         "whatsapp_window_ends": _window_end(ticket),
         "back_url": _safe_back(request),
-        "knowledge_available": _knowledge_available(),
         **_link_context(),
         **ticket_panel_context(ticket=ticket, escalations=escalations),
     }
