@@ -73,12 +73,13 @@ class Labels:
         return f"{local.day:02d} {self.months[local.month]} {local.year} {local.hour:02d}:{local.minute:02d}"
 
 
-def _e(value: object) -> str:
-    """``value`` escaped for HTML (already-safe HTML as is): what ``django.utils.html.escape`` does,
-    without its wrapper for lazy objects, which costs more than the escaping itself here."""
+def _e(value: object) -> SafeString:
+    """``value`` escaped for HTML (already-safe HTML as is), marked safe so that it is not escaped
+    again: ``django.utils.html.conditional_escape`` without its wrapper for lazy objects, which
+    costs more than the escaping itself here."""
     if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
+        return SafeString(value.__html__())
+    return SafeString(html.escape(str(value)))
 
 
 def html_fragment(template: str, *args: object, **kwargs: object) -> SafeString:

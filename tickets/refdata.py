@@ -37,7 +37,8 @@ GENERATION_CHECK_SECONDS = 1.0
 _lock = threading.Lock()
 _memo: dict[str, Any] = {"generation": None, "checked": 0.0, "values": {}}
 _LOADERS: dict[str, Callable[[], Any]] = {}
-# Distinct start values for generations created by different processes at the same moment.
+# A new generation (none in the cache, or it was evicted) must not meet entries cached under an
+# earlier one: it starts from the clock, far above what increments of an earlier start reach.
 _counter = itertools.count()
 
 

@@ -34,6 +34,7 @@ EVIL = '<img src=x onerror="alert(1)">'
 
 def _assert_inert(html: str) -> None:
     assert "<img src=x" not in html, "a value was rendered as markup"
+    assert "&amp;lt;" not in html, "a value was escaped twice"
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html, "the value is not shown escaped"
 
 
@@ -77,6 +78,7 @@ def test_every_value_in_rows_and_messages_is_escaped(client, seeded):
 
     listing = client.get(reverse("inbox:list")).content.decode()
     _assert_inert(listing)
+    assert '<td class="assignee">&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</td>' in listing
     assert listing.count("&lt;img src=x") >= 3  # contact, topic, assignee
 
     page = client.get(reverse("inbox:ticket", args=[ticket.pk])).content.decode()
