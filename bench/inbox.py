@@ -357,9 +357,9 @@ def _office_setup(ticket_id: int) -> None:
 
     from django.utils import timezone
 
+    from curhat.demo import _ensure_accounts, _ensure_users
     from officials.models import Department, Escalation, EscalationEvent, Official
-    from tickets.demo_data import _ensure_accounts, _ensure_users
-    from tickets.knowledge import knowledge_seed
+    from tickets.knowledge.entries import knowledge_seed
     from tickets.models import Attachment, CannedAnswer, KnowledgeEntry, Message, Ticket, TopicSuggestion
 
     knowledge_seed()
@@ -407,8 +407,8 @@ def _office_setup(ticket_id: int) -> None:
 
 
 def _page_200_cursor(size: int) -> str:
+    from tickets.inbox.selectors import cursor_encode
     from tickets.models import Ticket
-    from tickets.selectors import cursor_encode
 
     tickets = Ticket.objects.filter(merged_into__isnull=True, status__in=Ticket.OPEN_STATUSES)
     offset = min(199 * size - 1, tickets.count() - 1)  # small trial runs have fewer pages

@@ -76,9 +76,9 @@ def run(args: argparse.Namespace) -> int:
     from tests.factories import inbound
     from tests.standins import ProviderStandIn
     from tests.support import WorkerProcess
+    from tickets.ingest import ticket_ingest
     from tickets.models import Message
-    from tickets.outbox import message_reply_create
-    from tickets.services import ticket_ingest
+    from tickets.relay.outbox import message_reply_create
 
     call_command("migrate", verbosity=0)
     settings.CURHAT_AFTER_INGEST_TASKS = []

@@ -15,13 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tickets.calls import call_inbound_record
-from tickets.services import message_status_apply, ticket_ingest
+from tickets.calls.services import call_inbound_record
+from tickets.inbound import DeliveryStatus, InboundCall, InboundMessage, StatusUpdate
+from tickets.ingest import message_status_apply, ticket_ingest
 
 from .errors import MalformedPayload, ProviderUnavailable
 from .models import ChannelAccount, InboundEvent
 from .registry import inbound_for_provider
-from .types import DeliveryStatus, InboundCall, InboundMessage, StatusUpdate
 
 logger = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ A *sender* is a provider's ``outbound`` module (``channels/providers/<name>/outb
   may have sent (a worker died mid-send) was created, returning its id, ``None`` when the provider
   shows it was not; raising :class:`SendError` when it cannot tell. Only providers that let us look
   sent messages up have it (Twilio); for the others an interrupted send is "in doubt" and left to
-  the operator (see ``tickets/outbox.py``).
+  the operator (see ``tickets/relay/outbox.py``).
 
 Senders read our models (message, ticket, contact, account) but never write them: the outbox
-(``tickets.outbox``) records attempts and statuses. The registry maps a provider (the message's
+(``tickets.relay.outbox``) records attempts and statuses. The registry maps a provider (the message's
 ``provider``) to its module by dotted path, so adding a provider is one module and one line here
 (``settings.CURHAT_OUTBOUND_SENDERS`` overrides entries).
 """

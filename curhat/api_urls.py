@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from officials.api import EscalationViewSet
 from reports.api import TallyView
-from tickets.api import CannedAnswerViewSet, ContactViewSet, TicketViewSet
+from tickets.api.views import CannedAnswerViewSet, ContactViewSet, TicketViewSet
 
 router = DefaultRouter()
 router.register("tickets", TicketViewSet, basename="ticket")

@@ -7,7 +7,7 @@ import logging
 
 class MaskPersonalNumbers(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        from tickets.nik import mask_numbers_in
+        from tickets.privacy.nik import mask_numbers_in
 
         try:
             message = record.getMessage()

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "channels",
     "officials",
     "reports",
+    # The composition root: commands that wire every app together (seed_demo).
+    "curhat",
 ]
 
 MIDDLEWARE = [
@@ -312,7 +314,7 @@ CURHAT_AFTER_INGEST_TASKS: list[str] = []
 # When each of them is worth enqueueing: "always", "new_ticket" or "remote_attachments" (default "always").
 CURHAT_AFTER_INGEST_WHEN: dict[str, str] = {
     "channels.tasks.media_download": "remote_attachments",
-    "tickets.knowledge_tasks.ticket_autoack_task": "new_ticket",
+    "tickets.knowledge.tasks.ticket_autoack_task": "new_ticket",
 }
 CURHAT_DEFAULT_REGION = env("CURHAT_DEFAULT_REGION", "ID")
 CURHAT_OFFICE_NAME = env("CURHAT_OFFICE_NAME", "Disdukcapil Kota Parepare")
@@ -411,6 +413,7 @@ CURHAT_OUTBOX_SWEEP_INTERVAL_SECONDS = env_int("CURHAT_OUTBOX_SWEEP_INTERVAL_SEC
 # then up to 7 days with the HUMAN_AGENT tag.
 CURHAT_WHATSAPP_WINDOW_HOURS = env_int("CURHAT_WHATSAPP_WINDOW_HOURS", 24)
 CURHAT_MESSENGER_HUMAN_AGENT_DAYS = env_int("CURHAT_MESSENGER_HUMAN_AGENT_DAYS", 7)
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.relay.tasks"]
 CELERY_BEAT_SCHEDULE["outbox-sweep"] = {
     "task": "tickets.tasks.outbox_sweep_task",
     "schedule": float(CURHAT_OUTBOX_SWEEP_INTERVAL_SECONDS),
@@ -447,12 +450,12 @@ TEMPLATES[0]["OPTIONS"]["context_processors"].append("officials.context_processo
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("tickets.context_processors.navigation")
 
 # --- Knowledge base and topic detection ------------------------------------------------------------
-# Topic detection (tickets/classifier.py): a ticket's topic and department are set when the
+# Topic detection (tickets/knowledge/classifier.py): a ticket's topic and department are set when the
 # classifier's confidence reaches the threshold; below it the suggestion is only shown to operators.
 CURHAT_TOPIC_CONFIDENCE_THRESHOLD = float(env("CURHAT_TOPIC_CONFIDENCE_THRESHOLD", "0.6"))
 # Added to the denominator of the confidence: one weak clue alone stays below the threshold.
 CURHAT_CLASSIFIER_PRIOR = float(env("CURHAT_CLASSIFIER_PRIOR", "1.0"))
-# Auto-acknowledgement of a new ticket's first message (tickets/autoack.py). Placeholders: {kantor},
+# Auto-acknowledgement of a new ticket's first message (tickets/knowledge/autoack.py). Placeholders: {kantor},
 # {nomor_tiket}, {nama}, {jam_layanan}. "\n" in an environment value is a line break.
 CURHAT_AUTOACK_ENABLED = env_bool("CURHAT_AUTOACK_ENABLED", True)
 CURHAT_AUTOACK_CHANNELS = env_list(
@@ -471,8 +474,8 @@ CURHAT_AUTOACK_AFTER_HOURS_TEXT = env(
     "Saat ini di luar jam layanan ({jam_layanan}).\n"
     "Petugas akan membalas pada hari kerja berikutnya.",
 ).replace("\\n", "\n")
-CURHAT_AFTER_INGEST_TASKS.append("tickets.knowledge_tasks.ticket_autoack_task")
-CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.knowledge_tasks"]
+CURHAT_AFTER_INGEST_TASKS.append("tickets.knowledge.tasks.ticket_autoack_task")
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.knowledge.tasks"]
 
 # --- Security and personal-data protection -----------------------------------------------------------
 # Sign-in attempts per IP address (django-ratelimit; refused with 403), besides django-axes' lockout.
@@ -483,7 +486,7 @@ CURHAT_TRACKING_RATE_PER_IP = env("CURHAT_TRACKING_RATE_PER_IP", "60/m")
 CURHAT_WEBHOOK_RATE_PER_IP = env("CURHAT_WEBHOOK_RATE_PER_IP", "6000/m")
 # Days a finished ticket's content is kept when no retention policy in the admin matches it.
 CURHAT_RETENTION_DAYS = env_int("CURHAT_RETENTION_DAYS", 730)
-CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.privacy_tasks"]
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.privacy.tasks"]
 CELERY_BEAT_SCHEDULE["retention-sweep"] = {
     "task": "tickets.privacy_tasks.retention_sweep_task",
     "schedule": 3600.0,

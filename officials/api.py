@@ -12,7 +12,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from tickets.api_permissions import IsInboxUserOrOfficial
+from tickets.api.permissions import IsInboxUserOrOfficial
 from tickets.models import Ticket
 from tickets.roles import can_use_inbox
 

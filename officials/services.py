@@ -2,7 +2,7 @@
 and the answer is relayed to the citizen through the outbound relay on the ticket's channel.
 
 Officials never send to providers themselves: an answer becomes an outbound ``Message`` created by
-``tickets.outbox.message_reply_create``, which the workers deliver.
+``tickets.relay.outbox.message_reply_create``, which the workers deliver.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets.audit import AuditEvent, audit_record
 from tickets.models import CannedAnswer, Message, Ticket
+from tickets.privacy.audit import AuditEvent, audit_record
 
 from .models import Department, Escalation, EscalationEvent, Official
 from .tasks import escalation_notify_task
@@ -93,7 +93,7 @@ def holding_text(*, ticket: Ticket, department: Department) -> str:
 def _relay(*, escalation: Escalation, body: str, author) -> Message:
     """The answer goes to the citizen on the ticket's channel through the outbound relay; the ticket
     counts as answered (unless another escalation is still open), its delivery is tracked on the message."""
-    from tickets.outbox import message_reply_create
+    from tickets.relay.outbox import message_reply_create
 
     message = message_reply_create(
         ticket=escalation.ticket, author=author, body=body, meta={"escalation_id": escalation.pk}
@@ -143,7 +143,7 @@ def escalation_create(
     )
     ticket.status, ticket.department = Ticket.Status.WAITING_OFFICIAL, department
     if notify_citizen:
-        from tickets.outbox import message_reply_create
+        from tickets.relay.outbox import message_reply_create
 
         message_reply_create(
             ticket=ticket, author=requested_by, body=holding_text(ticket=ticket, department=department)

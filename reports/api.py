@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tickets.api_permissions import IsReportAdmin
+from tickets.api.permissions import IsReportAdmin
 
 from .periods import Period
 from .selectors import tally

@@ -9,7 +9,7 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from channels.types import InboundAttachment, InboundMessage, Sender
+from tickets.inbound import InboundAttachment, InboundMessage, Sender
 
 _counter = itertools.count(1)
 

@@ -7,8 +7,8 @@ import threading
 import pytest
 from django.db import close_old_connections, connection
 
+from tickets.ingest import ticket_ingest
 from tickets.models import ContactIdentity, Message, Ticket
-from tickets.services import ticket_ingest
 
 from .factories import inbound
 from .support import at_wita

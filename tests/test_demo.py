@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from curhat.demo import DEMO_USERS
 from officials.models import Department, Escalation, Official
-from tickets.demo_data import DEMO_USERS
 from tickets.models import Channel, Message, Ticket, Topic
 
 pytestmark = pytest.mark.django_db

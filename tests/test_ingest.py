@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from channels.types import InboundAttachment
+from tickets.inbound import InboundAttachment
+from tickets.ingest import ticket_ingest
 from tickets.models import Attachment, Contact, ContactIdentity, Message, Ticket
-from tickets.services import ticket_ingest
 
 from .factories import inbound
 from .support import at_wita
@@ -296,7 +296,7 @@ def _outbound(ticket, status="sent", provider="meta_whatsapp", pid="wamid.OUT1")
 
 
 def test_status_updates_move_forward_only():
-    from tickets.services import message_status_apply
+    from tickets.ingest import message_status_apply
 
     ticket = ticket_ingest(message=inbound()).ticket
     out = _outbound(ticket)
@@ -322,7 +322,7 @@ def test_status_updates_move_forward_only():
 
 
 def test_failed_status_records_the_reason():
-    from tickets.services import message_status_apply
+    from tickets.ingest import message_status_apply
 
     ticket = ticket_ingest(message=inbound()).ticket
     out = _outbound(ticket, pid="SM1", provider="twilio_whatsapp")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tickets.nik import find_numbers, is_valid_kk, is_valid_nik, mask_number, mask_numbers_in
+from tickets.privacy.nik import find_numbers, is_valid_kk, is_valid_nik, mask_number, mask_numbers_in
 
 
 @pytest.mark.parametrize(

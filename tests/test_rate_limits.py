@@ -9,7 +9,7 @@ from django.core.cache import cache
 
 from channels.models import InboundEvent
 from channels.signatures import meta_signature
-from tickets.services import ticket_ingest
+from tickets.ingest import ticket_ingest
 
 from .factories import channel_account, inbound
 

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from officials.models import Department
-from tickets import selectors
+from tickets.inbox import selectors
 from tickets.models import Topic
 from tickets.refdata import GENERATION_KEY
 from tickets.reference_data import reference_data_seed

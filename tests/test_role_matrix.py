@@ -14,8 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from officials.models import Department, Official
 from officials.services import escalation_create
+from tickets.ingest import ticket_ingest
 from tickets.models import Attachment, Message
-from tickets.services import ticket_ingest
 
 from .factories import inbound, staff_user
 from .test_ingest import PNG
@@ -172,11 +172,11 @@ def test_every_url_has_a_rule():
 
 @pytest.fixture
 def world(settings):
-    from tickets.knowledge import knowledge_seed
+    from tickets.knowledge.entries import knowledge_seed
 
     knowledge_seed()
     from channels.models import ChannelAccount
-    from channels.types import InboundAttachment
+    from tickets.inbound import InboundAttachment
     from tickets.models import CannedAnswer
 
     ChannelAccount.objects.create(

@@ -5,9 +5,8 @@ import json
 from django.contrib import admin
 from django.http import HttpResponse
 
-from . import knowledge_admin  # noqa: F401  (registers the knowledge base's admin)
-from .audit import AuditEvent, audit_record
-from .models import (
+from tickets.knowledge import admin as knowledge_admin  # noqa: F401  (registers the knowledge base's admin)
+from tickets.models import (
     Attachment,
     CannedAnswer,
     Contact,
@@ -17,7 +16,8 @@ from .models import (
     Ticket,
     Topic,
 )
-from .privacy import RetentionPolicy
+from tickets.privacy.audit import AuditEvent, audit_record
+from tickets.privacy.subjects import RetentionPolicy
 
 
 @admin.register(Topic)

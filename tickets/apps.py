@@ -6,7 +6,7 @@ class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import audit_signals  # noqa: F401  (permission changes are audit-logged)
-        from .refdata import connect_signals
+        from tickets.privacy import signals  # noqa: F401  (permission changes are audit-logged)
+        from tickets.refdata import connect_signals
 
         connect_signals()

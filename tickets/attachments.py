@@ -10,7 +10,7 @@ import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
 
-from .models import Attachment, Message
+from tickets.models import Attachment, Message
 
 # What citizens send us: photos of documents, PDFs, voice notes, short videos.
 ALLOWED_CONTENT_TYPES = frozenset(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from .roles import can_use_inbox, is_admin
+from tickets.roles import can_use_inbox, is_admin
 
 
 def navigation(request):

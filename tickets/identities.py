@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from .models import ContactIdentity
+from tickets.models import ContactIdentity
 
 _SEPARATORS = re.compile(r"[\s\-.()/\u00a0]")
 _WHATSAPP_PREFIX = re.compile(r"^(whatsapp|tel|sms):", re.IGNORECASE)

@@ -373,7 +373,7 @@ class TicketReadState(models.Model):
 # --- Knowledge base (syarat) and topic detection ----------------------------------------------------
 # Requirement checklists per service, their edit history, the classifier's phrase table and what it
 # suggested per ticket. All of it is data the office edits in the admin (domain.md: rules change and
-# offices differ); tickets/knowledge.py seeds it and renders it.
+# offices differ); tickets/knowledge/entries.py seeds it and renders it.
 
 
 class KnowledgeEntry(models.Model):
@@ -449,7 +449,7 @@ class KnowledgeEntry(models.Model):
 
         try:
             return reverse("knowledge:detail", args=[self.slug])
-        except NoReverseMatch:  # the root URLconf does not include tickets.knowledge_urls (yet)
+        except NoReverseMatch:  # the root URLconf does not include tickets.knowledge.urls (yet)
             return f"/persyaratan/{self.slug}/"
 
 
@@ -486,7 +486,7 @@ class KnowledgeRevision(models.Model):
 class ClassifierPhrase(models.Model):
     """One clue for topic detection: a normalized phrase and how much it counts for a topic.
 
-    Syntax (after normalization, see tickets/classifier.py): ``kk hilang`` = these words in a row;
+    Syntax (after normalization, see tickets/knowledge/classifier.py): ``kk hilang`` = these words in a row;
     ``ktpel + hilang`` = all of these words anywhere in the message; ``*hilang*`` = a word containing
     "hilang" (``kehilangan``). Negative weights count against the topic.
     """
@@ -553,5 +553,5 @@ class TopicSuggestion(models.Model):
 
 
 # Models kept in their own modules, registered with the app here.
-from .audit import AuditEvent  # noqa: E402, F401
-from .privacy import NumberMention, RetentionPolicy  # noqa: E402, F401
+from tickets.privacy.audit import AuditEvent  # noqa: E402, F401
+from tickets.privacy.subjects import NumberMention, RetentionPolicy  # noqa: E402, F401

@@ -143,9 +143,9 @@ def connect_signals() -> None:
     from django.contrib.auth import get_user_model
 
     from officials.models import Department, Official
-
-    from . import knowledge, selectors  # noqa: F401  (they register their loaders)
-    from .models import CannedAnswer, KnowledgeEntry, Topic
+    from tickets.inbox import selectors  # noqa
+    from tickets.knowledge import entries  # noqa: F401  (they register their loaders)
+    from tickets.models import CannedAnswer, KnowledgeEntry, Topic
 
     User = get_user_model()
     for model in (Topic, Department, Official, CannedAnswer, KnowledgeEntry, User):

@@ -10,8 +10,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from officials.models import Department
-
-from .models import Topic
+from tickets.models import Topic
 
 ROLE_OPERATOR = "operator"
 ROLE_OFFICIAL = "official"

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-from .reference_data import ROLE_ADMIN, ROLE_OFFICIAL, ROLE_OPERATOR
+from tickets.reference_data import ROLE_ADMIN, ROLE_OFFICIAL, ROLE_OPERATOR
 
 # Roles that may use the operators' inbox.
 INBOX_ROLES = (ROLE_OPERATOR, ROLE_ADMIN)

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
-from .roles import can_use_inbox, is_official
+from tickets.roles import can_use_inbox, is_official
 
 
 def home(request):

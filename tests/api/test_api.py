@@ -8,9 +8,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from officials.models import Department, Escalation, Official
+from tickets.ingest import ticket_ingest
 from tickets.models import Message, Ticket
 from tickets.reference_data import reference_data_seed
-from tickets.services import ticket_ingest
 
 from ..factories import inbound, staff_user
 from ..support import at_wita

@@ -11,8 +11,8 @@ from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
 from officials.models import Department, Official
+from tickets.ingest import ticket_ingest
 from tickets.reference_data import reference_data_seed
-from tickets.services import ticket_ingest
 
 from ..factories import inbound, staff_user
 

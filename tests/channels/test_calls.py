@@ -1,6 +1,6 @@
 """Operator-logged calls (phone and WhatsApp calls answered on a handset) and the page that logs them.
 
-The page's URL lives in tickets/call_urls.py; until the lead includes it in curhat/urls.py these
+The page's URL lives in tickets/calls/urls.py; until the lead includes it in curhat/urls.py these
 tests mount it themselves (the same include line the lead adds)."""
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import pytest
 from django.urls import include, path
 
 from tests.factories import staff_user
-from tickets.calls import call_log_record, calls_awaiting_summary
+from tickets.calls.services import call_log_record, calls_awaiting_summary
 from tickets.models import ContactIdentity, Message, Ticket, Topic
 
 from .webhook_base import TwilioSigning
 
 urlpatterns = [
-    path("panggilan/", include("tickets.call_urls")),
+    path("panggilan/", include("tickets.calls.urls")),
     path("", include("curhat.urls")),
 ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from channels.models import InboundEvent
 from channels.providers.twilio_whatsapp import inbound as twilio_inbound
-from channels.types import DeliveryStatus
+from tickets.inbound import DeliveryStatus
 from tickets.models import Attachment, ContactIdentity, Message, Ticket
 
 from .webhook_base import TwilioSigned

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from tickets.ingest import ticket_ingest
 from tickets.reference_data import reference_data_seed
-from tickets.services import ticket_ingest
 
 from ..factories import inbound, staff_user
 

@@ -20,10 +20,10 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from channels.models import ChannelAccount
-from tickets import inbox_views
+from tickets.inbox import views as inbox_views
+from tickets.ingest import message_status_apply, ticket_ingest
 from tickets.models import CannedAnswer, Message, Ticket
 from tickets.reference_data import reference_data_seed
-from tickets.services import message_status_apply, ticket_ingest
 
 from ..factories import inbound, staff_user
 from ..support import wait_for

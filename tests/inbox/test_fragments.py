@@ -1,4 +1,4 @@
-"""The list's rows and the timeline's messages are built in Python (tickets.inbox_html) for speed:
+"""The list's rows and the timeline's messages are built in Python (tickets.inbox.fragments) for speed:
 they must show what the templates showed, escape every value that comes from a citizen, an operator
 or a provider, follow the chosen language, and show local (WITA) times as the ``date`` filter does."""
 
@@ -19,9 +19,9 @@ from django.utils import timezone, translation
 
 from officials.forms import EscalationCreateForm
 from officials.models import Department, Escalation, EscalationEvent, Official
-from tickets import outbox
-from tickets.inbox_html import Labels
+from tickets.inbox.fragments import Labels
 from tickets.models import Attachment, Message, Ticket, Topic
+from tickets.relay import outbox
 
 from ..factories import staff_user
 from .conftest import make_ticket

@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from officials.models import Department, Escalation
-from tickets import outbox, selectors
-from tickets.inbox_services import ticket_assign
+from tickets.inbox import selectors
+from tickets.inbox.selectors import InboxQuery, inbox_page
+from tickets.inbox.services import ticket_assign
 from tickets.models import Message, Ticket, TicketReadState, Topic
-from tickets.selectors import InboxQuery, inbox_page
+from tickets.relay import outbox
 
 from .conftest import make_ticket
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from tickets import inbox_services, presence
+from tickets.inbox import presence
+from tickets.inbox import services as inbox_services
 from tickets.models import Message, Ticket, TicketReadState
 
 from .conftest import make_ticket

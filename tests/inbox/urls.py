@@ -13,4 +13,4 @@ def _mounted(patterns) -> bool:
 
 urlpatterns = list(project_urlpatterns)
 if not _mounted(urlpatterns):
-    urlpatterns.insert(0, path("inbox/", include("tickets.inbox_urls")))
+    urlpatterns.insert(0, path("inbox/", include("tickets.inbox.urls")))

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-import tickets.knowledge_admin  # noqa: F401  (registers the admin until tickets/admin.py imports it)
-from tickets.knowledge import knowledge_seed
+import tickets.knowledge.admin  # noqa: F401  (registers the admin until tickets/admin.py imports it)
+from tickets.knowledge.entries import knowledge_seed
 
 
 @pytest.fixture(autouse=True)

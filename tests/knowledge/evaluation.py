@@ -28,8 +28,8 @@ def halves() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 
 
 def seeded_rules():
-    from tickets.classifier import Rule, normalize_phrase
-    from tickets.knowledge_seed_data import ENTRIES, TOPIC_PHRASES
+    from tickets.knowledge.classifier import Rule, normalize_phrase
+    from tickets.knowledge.seed_data import ENTRIES, TOPIC_PHRASES
 
     rules = [
         Rule(normalize_phrase(phrase), spec["topic"], weight, spec["slug"])
@@ -57,7 +57,7 @@ class Scores:
 
 
 def evaluate(rows: list[tuple[str, str]], *, threshold: float = 0.6, prior: float = 1.0) -> Scores:
-    from tickets.classifier import classify_with
+    from tickets.knowledge.classifier import classify_with
 
     rules, primary = seeded_rules()
     predicted: list[tuple[str, str, float]] = []

@@ -11,11 +11,11 @@ from channels.models import ChannelAccount
 from tests.factories import inbound, staff_user
 from tests.standins import ProviderStandIn
 from tests.support import at_wita, wait_for
-from tickets.autoack import ticket_autoack, within_office_hours
-from tickets.knowledge import knowledge_entry_save
+from tickets.ingest import ticket_ingest
+from tickets.knowledge.autoack import ticket_autoack, within_office_hours
+from tickets.knowledge.entries import knowledge_entry_save
 from tickets.models import KnowledgeEntry, Message, Ticket, TopicSuggestion
-from tickets.outbox import message_reply_create
-from tickets.services import ticket_ingest
+from tickets.relay.outbox import message_reply_create
 
 pytestmark = pytest.mark.django_db
 
@@ -303,7 +303,7 @@ def test_ack_does_not_count_as_the_first_response(ingest):
 @pytest.mark.worker
 def test_worker_classifies_and_acknowledges_through_the_broker(transactional_db, purge_broker, standin):
     from tests.support import WorkerProcess, set_eager
-    from tickets.knowledge import knowledge_seed
+    from tickets.knowledge.entries import knowledge_seed
 
     knowledge_seed()
     account = ChannelAccount.objects.create(

@@ -10,9 +10,9 @@ import pytest
 
 from tests.factories import inbound, staff_user
 from tests.support import ROOT
-from tickets.knowledge import knowledge_seed
+from tickets.ingest import ticket_ingest
+from tickets.knowledge.entries import knowledge_seed
 from tickets.models import KnowledgeEntry
-from tickets.services import ticket_ingest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tickets.classifier import classify_with, message_classify, normalize, normalize_phrase, phrase_matches
+from tickets.knowledge.classifier import (
+    classify_with,
+    message_classify,
+    normalize,
+    normalize_phrase,
+    phrase_matches,
+)
 from tickets.models import ClassifierPhrase, Topic
 
 from .evaluation import evaluate, halves, labelled_rows, report, seeded_rules

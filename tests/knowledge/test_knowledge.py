@@ -13,16 +13,16 @@ from django.test import Client
 
 from officials.models import Department, Official
 from tests.factories import inbound, staff_user
-from tickets.knowledge import (
+from tickets.ingest import ticket_ingest
+from tickets.knowledge.entries import (
     entry_render_email,
     entry_render_whatsapp,
     knowledge_entry_save,
     knowledge_seed,
     topic_route,
 )
-from tickets.knowledge_seed_data import ENTRIES
+from tickets.knowledge.seed_data import ENTRIES
 from tickets.models import CannedAnswer, ClassifierPhrase, KnowledgeEntry, Topic
-from tickets.services import ticket_ingest
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,9 @@ from officials.services import (
     escalations_clock_tick,
     official_set_availability,
 )
+from tickets.ingest import ticket_ingest
 from tickets.models import Message, Ticket
 from tickets.reference_data import reference_data_seed
-from tickets.services import ticket_ingest
 
 from ..factories import inbound, staff_user
 from ..support import at_wita
@@ -256,7 +256,7 @@ def test_reassign_only_within_the_department(office, ticket):
 
 
 def test_every_escalation_step_is_audit_logged(office, ticket):
-    from tickets.audit import AuditEvent
+    from tickets.privacy.audit import AuditEvent
 
     escalation = _escalate(ticket, office)
     escalation_return(escalation=escalation, user=office["capil"].user, note="Perlu KK")

@@ -14,9 +14,9 @@ from channels.models import ChannelAccount
 from officials.models import Department, Escalation, Official
 from officials.services import escalation_answer, escalation_create, escalations_clock_tick
 from tests.standins import ProviderStandIn
+from tickets.ingest import ticket_ingest
 from tickets.models import Message, Ticket
 from tickets.reference_data import reference_data_seed
-from tickets.services import ticket_ingest
 
 from ..factories import inbound, staff_user
 from ..support import WorkerProcess, set_eager, wait_for

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from officials.models import Department, Escalation
 from officials.services import escalation_create
+from tickets.ingest import ticket_ingest
 from tickets.models import Message, Ticket
-from tickets.services import ticket_ingest
 
 from ..factories import inbound
 from .test_escalation import office  # noqa: F401  (fixture)
@@ -159,7 +159,7 @@ def test_official_toggles_availability(client, escalated):
 
 
 def test_attachment_of_escalated_ticket_is_downloadable_by_its_official_only(client, escalated):
-    from channels.types import InboundAttachment
+    from tickets.inbound import InboundAttachment
 
     from ..test_ingest import PNG
 

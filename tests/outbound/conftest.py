@@ -20,7 +20,7 @@ from channels.models import ChannelAccount
 from tests.factories import inbound
 from tests.standins import ProviderStandIn, RedisServer, SmtpSink, producer_broker
 from tests.support import ROOT, WorkerProcess, _database_url, set_eager
-from tickets.services import ticket_ingest
+from tickets.ingest import ticket_ingest
 
 from .office import (
     CITIZEN_MOBILE,

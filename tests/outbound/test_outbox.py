@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from tests.factories import staff_user
 from tests.standins import twilio_error
-from tickets import outbox
 from tickets.models import DeliveryAttempt, Message
-from tickets.outbox import (
+from tickets.relay import outbox
+from tickets.relay.outbox import (
     message_deliver,
     message_note_create,
     message_reply_create,

@@ -13,7 +13,7 @@ from channels import senders
 from tests.factories import staff_user
 from tests.standins import graph_error, twilio_error
 from tickets.models import ContactIdentity, DeliveryAttempt, Message, Ticket
-from tickets.outbox import message_deliver, message_reply_create
+from tickets.relay.outbox import message_deliver, message_reply_create
 
 from .office import (
     CITIZEN_LANDLINE,

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from tests.standins import twilio_error
 from tests.support import wait_for
+from tickets.ingest import message_status_apply
 from tickets.models import Message
-from tickets.outbox import message_reply_create, outbox_sweep
-from tickets.services import message_status_apply
+from tickets.relay.outbox import message_reply_create, outbox_sweep
 
 from .conftest import BeatProcess, worker_env
 from .office import CITIZEN_MOBILE, OFFICE_WHATSAPP
@@ -81,7 +81,7 @@ def test_status_callback_moves_the_reply_to_delivered(start_worker, live_provide
 
 
 def test_duplicated_tasks_for_one_reply_send_it_once(start_worker, live_providers, citizen):
-    from tickets.tasks import message_deliver_task
+    from tickets.relay.tasks import message_deliver_task
 
     start_worker()
     live_providers.delay = 0.3  # a slow provider: the duplicates arrive while the first is sending

@@ -14,10 +14,11 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
 
-from channels.types import InboundAttachment
-from tickets.audit import AuditEvent, audit_record
+from tickets.inbound import InboundAttachment
+from tickets.ingest import ticket_ingest
 from tickets.models import Attachment, Contact, ContactIdentity, Message, Ticket
-from tickets.privacy import (
+from tickets.privacy.audit import AuditEvent, audit_record
+from tickets.privacy.subjects import (
     ERASED_TEXT,
     NumberMention,
     RetentionPolicy,
@@ -29,7 +30,6 @@ from tickets.privacy import (
     tickets_sharing_numbers,
 )
 from tickets.reference_data import reference_data_seed
-from tickets.services import ticket_ingest
 
 from ..factories import inbound, staff_user
 from ..test_ingest import PNG

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-import tickets.public_urls as public_urls
+import tickets.public.urls as public_urls
 from curhat.urls import urlpatterns as root_patterns
 
 _mounted = any(getattr(pattern, "urlconf_name", None) is public_urls for pattern in root_patterns)
 urlpatterns = list(root_patterns)
 if not _mounted:
-    urlpatterns.insert(0, path("", include("tickets.public_urls")))
+    urlpatterns.insert(0, path("", include("tickets.public.urls")))

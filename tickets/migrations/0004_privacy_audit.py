@@ -74,14 +74,14 @@ class Migration(migrations.Migration):
 def _append_only_trigger(apps, schema_editor):
     # PostgreSQL only: refuse UPDATE and DELETE on audit rows even from raw SQL.
     if schema_editor.connection.vendor == "postgresql":
-        from tickets.audit import APPEND_ONLY_TRIGGER_SQL
+        from tickets.privacy.audit import APPEND_ONLY_TRIGGER_SQL
 
         schema_editor.execute(APPEND_ONLY_TRIGGER_SQL)
 
 
 def _drop_append_only_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        from tickets.audit import APPEND_ONLY_TRIGGER_REVERSE_SQL
+        from tickets.privacy.audit import APPEND_ONLY_TRIGGER_REVERSE_SQL
 
         schema_editor.execute(APPEND_ONLY_TRIGGER_REVERSE_SQL)
 

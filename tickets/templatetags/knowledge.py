@@ -6,7 +6,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from tickets.inbox_html import html_fragment
+from tickets.inbox.fragments import html_fragment
 from tickets.models import TopicSuggestion
 from tickets.refdata import refdata
 

@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from channels.errors import ProviderUnavailable
 from channels.models import ChannelAccount, InboundEvent, Provider
-from channels.types import InboundMessage
+from tickets.inbound import InboundMessage
+from tickets.ingest import ticket_ingest
 from tickets.models import Channel
-from tickets.services import ticket_ingest
 
 from .parse import MalformedMail, OwnIdentity, ParsedMail, mail_parse
 

@@ -17,7 +17,7 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
-from channels.types import InboundAttachment, InboundMessage, Sender
+from tickets.inbound import InboundAttachment, InboundMessage, Sender
 
 CHANNEL = "email"
 

@@ -14,7 +14,7 @@ from channels.errors import MalformedPayload
 from channels.models import ChannelAccount, InboundEvent
 from channels.payloads import json_body, object_list, required, unix_millis
 from channels.signatures import meta_signature_verify
-from channels.types import DeliveryStatus, InboundAttachment, InboundMessage, Sender, StatusUpdate
+from tickets.inbound import DeliveryStatus, InboundAttachment, InboundMessage, Sender, StatusUpdate
 
 from . import CHANNEL, PROVIDER
 

@@ -21,7 +21,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from channels.models import ChannelAccount, InboundEvent
 from channels.payloads import form_body, query_params, required
 from channels.signatures import twilio_signature_verify
-from channels.types import InboundCall, Sender
+from tickets.inbound import InboundCall, Sender
 
 from . import CHANNEL, PROVIDER
 

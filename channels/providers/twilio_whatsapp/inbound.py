@@ -11,7 +11,7 @@ from channels.errors import MalformedPayload
 from channels.models import ChannelAccount, InboundEvent
 from channels.payloads import form_body, required
 from channels.signatures import twilio_signature_verify
-from channels.types import DeliveryStatus, InboundAttachment, InboundMessage, Sender, StatusUpdate
+from tickets.inbound import DeliveryStatus, InboundAttachment, InboundMessage, Sender, StatusUpdate
 
 from . import CHANNEL, PROVIDER
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tickets.knowledge import canned_answers_sync_all, knowledge_seed
+from tickets.knowledge.entries import canned_answers_sync_all, knowledge_seed
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tickets.knowledge import knowledge_seed
+from tickets.knowledge.entries import knowledge_seed
 from tickets.reference_data import reference_data_seed
 
 

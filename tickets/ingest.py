@@ -1,0 +1,362 @@
+"""Writes to tickets: ingest a citizen's message, and the ticket's life afterwards.
+
+Every channel adapter calls :func:`ticket_ingest` with a normalized ``InboundMessage``; nothing here
+knows which provider it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass, replace
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from tickets.identities import normalize_identity
+from tickets.inbound import InboundMessage
+from tickets.models import (
+    Attachment,
+    Channel,
+    Contact,
+    ContactIdentity,
+    Message,
+    Ticket,
+    TicketSequence,
+)
+from tickets.privacy.subjects import message_numbers_index
+
+logger = logging.getLogger(__name__)
+
+REFERENCE_PATTERN = re.compile(r"\bCA-(\d{4})-(\d{6,})\b")
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    message: Message
+    ticket: Ticket
+    contact: Contact
+    created: bool  # False: the provider redelivered a message we already hold
+    ticket_created: bool
+
+
+def local_now() -> dt.datetime:
+    return timezone.localtime(timezone.now())
+
+
+def ticket_reference_allocate(*, opened_at: dt.datetime) -> tuple[int, int, str]:
+    """Take the next reference number of the (local) year of ``opened_at``.
+
+    Must run inside the caller's transaction: the UPDATE holds the sequence row's lock until commit,
+    so concurrent creators queue behind each other and a rolled-back ticket leaves no gap. One
+    statement (UPDATE … RETURNING, PostgreSQL and SQLite ≥ 3.35) in the common case.
+    """
+    year = timezone.localtime(opened_at).year
+    table = TicketSequence._meta.db_table
+    sql = f"UPDATE {table} SET last_number = last_number + 1 WHERE year = %s RETURNING last_number"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year])
+        row = cursor.fetchone()
+        if row is None:
+            # First ticket of the year: create the row without racing (a concurrent creator's row
+            # wins and we increment it instead).
+            TicketSequence.objects.bulk_create(
+                [TicketSequence(year=year, last_number=0)], ignore_conflicts=True
+            )
+            cursor.execute(sql, [year])
+            row = cursor.fetchone()
+    number = int(row[0])
+    return year, number, f"CA-{year}-{number:06d}"
+
+
+def _without_nul(message: InboundMessage) -> InboundMessage:
+    """PostgreSQL cannot store NUL in text; a provider that sends one gets U+FFFD in its place (the
+    rest is stored exactly as received), instead of an event that can never be ingested."""
+    fields = {"text": message.text, "subject": message.subject}
+    if not any("\x00" in value for value in fields.values()) and "\x00" not in message.sender.display_name:
+        return message
+    cleaned = {name: value.replace("\x00", "\ufffd") for name, value in fields.items()}
+    sender = replace(message.sender, display_name=message.sender.display_name.replace("\x00", "\ufffd"))
+    return replace(message, sender=sender, **cleaned)
+
+
+def _validate(message: InboundMessage) -> tuple[str, str]:
+    if message.channel not in Channel.values:
+        raise ValidationError(
+            _("Kanal tidak dikenal: %(channel)s"), code="unknown_channel", params={"channel": message.channel}
+        )
+    if not (message.text or "").strip() and not message.attachments and message.kind in ("text", "media"):
+        raise ValidationError(_("Pesan tanpa teks dan tanpa lampiran."), code="empty_message")
+    if not message.provider:
+        raise ValidationError(_("Penyedia pesan tidak disebutkan."), code="no_provider")
+    if message.timestamp.tzinfo is None:
+        raise ValidationError(_("Waktu pesan harus berzona waktu."), code="naive_timestamp")
+    kind = message.sender.kind
+    value = normalize_identity(kind, message.sender.value)
+    return kind, value
+
+
+def _find_or_create_contact(kind: str, value: str, display_name: str) -> tuple[Contact, bool]:
+    """(contact, created). An existing contact is locked for the rest of the transaction: two messages
+    from one citizen arriving at once are threaded one after the other, so they cannot both open a
+    new ticket."""
+    identity = ContactIdentity.objects.filter(kind=kind, value=value).first()
+    if identity is not None:
+        contact = Contact.objects.select_for_update().get(pk=identity.contact_id)
+        while contact.merged_into_id is not None:  # follow operator merges to the surviving contact
+            contact = Contact.objects.select_for_update().get(pk=contact.merged_into_id)
+        if display_name and not contact.name:
+            contact.name = display_name[:200]
+            contact.save(update_fields=["name", "updated_at"])
+        return contact, False
+    contact = Contact.objects.create(name=display_name[:200])
+    ContactIdentity.objects.create(contact=contact, kind=kind, value=value)
+    return contact, True
+
+
+def _thread_target(contact: Contact, message: InboundMessage) -> Ticket | None:
+    """The ticket this message continues, if any."""
+    # 1. An explicit reply (e-mail In-Reply-To/References, a quoted WhatsApp message) to one of the
+    #    contact's messages continues that ticket, however old, unless it was closed.
+    if message.reply_to_ids:
+        replied = (
+            Message.objects.filter(
+                provider_message_id__in=message.reply_to_ids,
+                ticket__contact=contact,
+            )
+            .select_related("ticket")
+            .order_by("-created_at")
+            .first()
+        )
+        if replied is not None and replied.ticket.status in Ticket.CONTINUABLE_STATUSES:
+            return replied.ticket
+    # 2. A quoted reference ("[CA-2026-000123]") continues it, but only for its own contact: a
+    #    stranger quoting a reference must not write into someone else's ticket.
+    match = REFERENCE_PATTERN.search(message.ticket_reference or message.subject or "")
+    if match:
+        quoted = Ticket.objects.filter(
+            reference=match.group(0), contact=contact, status__in=Ticket.CONTINUABLE_STATUSES
+        ).first()
+        if quoted is not None:
+            return quoted
+    # 3. The contact's latest non-closed ticket on the same channel, if recently active.
+    window = dt.timedelta(days=settings.CURHAT_THREAD_WINDOW_DAYS)
+    return (
+        Ticket.objects.filter(
+            contact=contact,
+            channel=message.channel,
+            status__in=Ticket.CONTINUABLE_STATUSES,
+            merged_into__isnull=True,
+            last_activity_at__gte=message.timestamp - window,
+        )
+        .order_by("-last_activity_at", "-id")
+        .first()
+    )
+
+
+def _store_attachments(stored: Message, message: InboundMessage) -> list[Attachment]:
+    from tickets.attachments import attachment_accept  # content checks live with the files
+
+    created = []
+    for item in message.attachments:
+        if item.content is not None:
+            created.append(
+                attachment_accept(
+                    message=stored,
+                    filename=item.filename,
+                    declared_type=item.content_type,
+                    content=item.content,
+                )
+            )
+        else:
+            created.append(
+                Attachment.objects.create(
+                    message=stored,
+                    original_name=item.filename[:255],
+                    declared_content_type=item.content_type[:100],
+                    source_url=item.url,
+                    provider_media_id=item.provider_media_id,
+                    download_status=Attachment.DownloadStatus.PENDING,
+                )
+            )
+    return created
+
+
+def _ingest_once(
+    message: InboundMessage, kind: str, value: str, account, event, new_ticket: bool
+) -> IngestResult:
+    with transaction.atomic():
+        contact, new_contact = _find_or_create_contact(kind, value, message.sender.display_name)
+        # A contact we have never seen has no ticket to continue.
+        ticket = None if new_ticket or new_contact else _thread_target(contact, message)
+        ticket_created = ticket is None
+        if ticket is None:
+            year, number, reference = ticket_reference_allocate(opened_at=message.timestamp)
+            ticket = Ticket.objects.create(
+                reference=reference,
+                year=year,
+                number=number,
+                contact=contact,
+                channel=message.channel,
+                account=account,
+                subject=(message.subject or "")[:255],
+                status=Ticket.Status.NEW,
+                created_at=message.timestamp,
+                last_activity_at=message.timestamp,
+                last_inbound_at=message.timestamp,
+            )
+        stored = Message.objects.create(
+            ticket=ticket,
+            direction=Message.Direction.IN,
+            kind=message.kind if message.kind in Message.Kind.values else Message.Kind.UNSUPPORTED,
+            channel=message.channel,
+            account=account,
+            provider=message.provider,
+            provider_message_id=message.provider_message_id,
+            body=message.text or "",
+            status=Message.Status.RECEIVED,
+            meta={**message.meta, "event_id": event.pk} if event is not None else message.meta,
+            created_at=message.timestamp,
+        )
+        _store_attachments(stored, message)
+        message_numbers_index(message=stored, attachment_names=[a.filename for a in message.attachments])
+        if not ticket_created:
+            updates: dict[str, object] = {
+                "last_activity_at": max(ticket.last_activity_at, message.timestamp),
+                "last_inbound_at": max(ticket.last_inbound_at or message.timestamp, message.timestamp),
+            }
+            if ticket.status in (Ticket.Status.ANSWERED, Ticket.Status.RESOLVED):
+                updates["status"] = Ticket.Status.OPEN
+                updates["resolved_at"] = None
+            Ticket.objects.filter(pk=ticket.pk).update(**updates, updated_at=timezone.now())
+            for field, field_value in updates.items():
+                setattr(ticket, field, field_value)
+        result = IngestResult(stored, ticket, contact, created=True, ticket_created=ticket_created)
+        for task_path in settings.CURHAT_AFTER_INGEST_TASKS:
+            # Publishing costs a broker round trip: only enqueue work that has something to do.
+            when = settings.CURHAT_AFTER_INGEST_WHEN.get(task_path, "always")
+            if INGEST_TASK_CONDITIONS[when](result, message):
+                transaction.on_commit(partial(_enqueue, task_path, stored.pk))
+    return result
+
+
+# When an after-ingest task (settings.CURHAT_AFTER_INGEST_WHEN) is worth enqueueing.
+INGEST_TASK_CONDITIONS = {
+    "always": lambda result, message: True,
+    "new_ticket": lambda result, message: result.ticket_created,
+    "remote_attachments": lambda result, message: any(a.content is None for a in message.attachments),
+}
+
+
+def _enqueue(task_path: str, message_id: int) -> None:
+    try:
+        import_string(task_path).delay(message_id)
+    except Exception:  # a broker outage delays follow-up work; the message itself is safe
+        logger.exception("could not enqueue %s for message %s", task_path, message_id)
+
+
+def _existing(message: InboundMessage) -> Message | None:
+    if not message.provider_message_id:
+        return None
+    return (
+        Message.objects.select_related("ticket", "ticket__contact")
+        .filter(provider=message.provider, provider_message_id=message.provider_message_id)
+        .first()
+    )
+
+
+def ticket_ingest(
+    *, message: InboundMessage, account=None, event=None, new_ticket: bool = False
+) -> IngestResult:
+    """Store a citizen's message: find or create the contact, continue or open a ticket, store the
+    message and its attachments, all in one transaction.
+
+    Idempotent: a message whose (provider, provider message id) we already hold is returned as it
+    is (``created=False``), also when two deliveries race (the unique constraint decides).
+    Raises ``ValidationError`` (and stores nothing) for input that cannot be a message.
+    ``new_ticket`` opens a new consultation whatever the contact's recent tickets (a web-form
+    submission is a new question by construction).
+    """
+    message = _without_nul(message)
+    kind, value = _validate(message)
+    # No lookup first: redeliveries are rare, and the unique constraint on (provider, provider message
+    # id) finds them at the message INSERT, whose savepoint undoes the rest.
+    for attempt in range(3):
+        try:
+            return _ingest_once(message, kind, value, account, event, new_ticket)
+        except IntegrityError:
+            # A concurrent delivery of the same message, or of the same new contact, committed
+            # first. Its rows are visible now: look again.
+            existing = _existing(message)
+            if existing is not None:
+                return IngestResult(
+                    existing, existing.ticket, existing.ticket.contact, created=False, ticket_created=False
+                )
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+# Provider states only move forward: a late "sent" callback must not undo "read".
+_STATUS_RANK: dict[str, int] = {
+    Message.Status.QUEUED: 0,
+    Message.Status.SENDING: 1,
+    Message.Status.SENT: 2,
+    Message.Status.DELIVERED: 3,
+    Message.Status.READ: 4,
+}
+
+
+def message_status_apply(
+    *,
+    provider: str,
+    provider_message_id: str,
+    status: str,
+    timestamp: dt.datetime,
+    error_code: str = "",
+    error_text: str = "",
+) -> Message | None:
+    """Apply a provider's delivery report to our outbound message (None if we do not know it).
+
+    ``status`` is one of sent/delivered/read/failed (tickets.inbound.DeliveryStatus); out-of-order and
+    repeated callbacks never move a message backwards. "failed" wins over sent/delivered (a provider
+    may report delivery failure after accepting), but not over "read".
+    """
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update()
+            .filter(
+                provider=provider, provider_message_id=provider_message_id, direction=Message.Direction.OUT
+            )
+            .first()
+        )
+        if message is None:
+            return None
+        current = message.status
+        fields: list[str] = []
+        if status == Message.Status.FAILED:
+            if current != Message.Status.READ and current != Message.Status.FAILED:
+                message.status = Message.Status.FAILED
+                message.error_code = (error_code or "")[:40]
+                message.error_text = error_text or ""
+                fields += ["status", "error_code", "error_text"]
+        elif status in _STATUS_RANK:
+            if current == Message.Status.FAILED or _STATUS_RANK[status] > _STATUS_RANK.get(current, -1):
+                message.status = status
+                fields.append("status")
+            stamp_field = {"sent": "sent_at", "delivered": "delivered_at", "read": "read_at"}.get(status)
+            if stamp_field and getattr(message, stamp_field) is None:
+                setattr(message, stamp_field, timestamp)
+                fields.append(stamp_field)
+            if status in (Message.Status.DELIVERED, Message.Status.READ) and message.sent_at is None:
+                message.sent_at = timestamp
+                fields.append("sent_at")
+        if fields:
+            message.save(update_fields=sorted(set(fields)))
+        return message

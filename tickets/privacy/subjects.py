@@ -1,0 +1,315 @@
+"""Personal-data protection (UU PDP): where NIK/KK numbers are mentioned, how long conversations are
+kept, and the data subject's rights to a copy of their data and to its erasure.
+
+* ``NumberMention`` indexes every NIK/KK number found in a message by a keyed hash, so tickets of the
+  same person can be linked without an index of the numbers themselves.
+* ``RetentionPolicy`` says how long a closed ticket's content is kept, per channel and/or topic; a beat
+  task anonymizes what has expired (names, identities, bodies, attachments) and keeps what the monthly
+  tally needs (the ticket row: when, channel, topic, department, status).
+* ``subject_export`` and ``subject_erase`` act on everything held about one citizen, found by phone,
+  e-mail or NIK. Every one of these acts is audit-logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tickets.identities import normalize_email, normalize_phone
+from tickets.privacy.audit import AuditEvent, audit_record
+from tickets.privacy.nik import find_numbers, is_valid_nik, mask_number, number_digest
+
+ERASED_TEXT = "[dihapus]"
+
+
+class NumberMention(models.Model):
+    """A NIK or KK number mentioned in a message (kept as a keyed hash and a masked form only)."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="number_mentions")
+    message = models.ForeignKey("tickets.Message", on_delete=models.CASCADE, related_name="number_mentions")
+    kind = models.CharField(max_length=3)  # "nik" | "kk"
+    digest = models.CharField(max_length=64, db_index=True)
+    masked = models.CharField(max_length=16)
+
+    class Meta:
+        app_label = "tickets"
+        constraints = [
+            models.UniqueConstraint(fields=("message", "digest"), name="mention_unique_message_digest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.masked}"
+
+
+class RetentionPolicy(models.Model):
+    """How long a closed ticket's content is kept. The most specific matching row wins (channel and
+    topic, then topic, then channel); without one, ``CURHAT_RETENTION_DAYS`` applies."""
+
+    channel = models.CharField(_("kanal"), max_length=20, blank=True, help_text=_("Kosong: semua kanal."))
+    topic = models.ForeignKey(
+        "tickets.Topic",
+        verbose_name=_("topik"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    days = models.PositiveIntegerField(_("masa simpan (hari)"))
+    note = models.CharField(_("dasar/alasan"), max_length=300, blank=True)
+
+    class Meta:
+        app_label = "tickets"
+        verbose_name = _("kebijakan retensi")
+        verbose_name_plural = _("kebijakan retensi")
+        constraints = [models.UniqueConstraint(fields=("channel", "topic"), name="retention_unique_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.channel or '*'} / {self.topic or '*'}: {self.days} hari"
+
+
+# --- NIK/KK index ---------------------------------------------------------------------------------------
+
+
+def message_numbers_index(*, message, attachment_names: list[str] | None = None) -> list[NumberMention]:
+    """Index the NIK/KK numbers of a message (and of its attachments' names, read from the message's
+    attachments unless the caller already has them)."""
+    if attachment_names is None:
+        attachment_names = [a.original_name for a in message.attachments.all()]
+    names = " ".join(attachment_names)
+    found = {(n.kind, n.value) for n in find_numbers(f"{message.body}\n{names}")}
+    mentions = [
+        NumberMention(
+            ticket_id=message.ticket_id,
+            message=message,
+            kind=kind,
+            digest=number_digest(value),
+            masked=mask_number(value),
+        )
+        for kind, value in sorted(found)
+    ]
+    if mentions:
+        NumberMention.objects.bulk_create(mentions, ignore_conflicts=True)
+    return mentions
+
+
+def tickets_sharing_numbers(*, ticket) -> models.QuerySet:
+    """Other tickets that mention a NIK/KK number this ticket mentions."""
+    from tickets.models import Ticket
+
+    digests = NumberMention.objects.filter(ticket=ticket).values("digest")
+    return (
+        Ticket.objects.filter(number_mentions__digest__in=digests)
+        .exclude(pk=ticket.pk)
+        .distinct()
+        .order_by("-created_at")
+    )
+
+
+# --- retention ------------------------------------------------------------------------------------------
+
+
+def retention_days(*, channel: str, topic_id: int | None) -> int:
+    """The retention period of a ticket: channel+topic, then topic, then channel, then the default."""
+    policies = {(p.channel, p.topic_id): p.days for p in RetentionPolicy.objects.all()}
+    keys = [(channel, topic_id), ("", topic_id)] if topic_id is not None else []
+    for key in [*keys, (channel, None), ("", None)]:
+        if key in policies:
+            return policies[key]
+    return settings.CURHAT_RETENTION_DAYS
+
+
+def _erase_ticket_content(ticket) -> None:
+    """Blank what identifies or describes the citizen in one ticket; keep what the tally counts."""
+    from tickets.models import Attachment, Message
+
+    for attachment in Attachment.objects.filter(message__ticket=ticket):
+        if attachment.file:
+            attachment.file.delete(save=False)
+    Attachment.objects.filter(message__ticket=ticket).update(
+        file="", original_name="", source_url="", provider_media_id="", sha256="", download_error=""
+    )
+    Message.objects.filter(ticket=ticket).update(body=ERASED_TEXT, meta={}, error_text="")
+    NumberMention.objects.filter(ticket=ticket).delete()
+    ticket.escalations.update(question=ERASED_TEXT, answer="", return_note="")
+    ticket.subject = ""
+    ticket.anonymized_at = timezone.now()
+    ticket.save(update_fields=["subject", "anonymized_at", "updated_at"])
+
+
+def _erase_contact_if_unused(contact) -> bool:
+    """Remove a contact's name and identities once none of their tickets keeps content."""
+    if contact.tickets.filter(anonymized_at__isnull=True).exists():
+        return False
+    contact.identities.all().delete()
+    contact.name = ""
+    contact.save(update_fields=["name", "updated_at"])
+    return True
+
+
+def retention_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Anonymize finished (resolved or closed) tickets whose retention period, counted from their last
+    activity, has passed. Beat task body; returns how many tickets it anonymized."""
+    from tickets.models import Ticket
+
+    now = now or timezone.now()
+    shortest = min([settings.CURHAT_RETENTION_DAYS, *RetentionPolicy.objects.values_list("days", flat=True)])
+    candidates = (
+        Ticket.objects.filter(
+            status__in=(Ticket.Status.RESOLVED, Ticket.Status.CLOSED),
+            anonymized_at__isnull=True,
+            last_activity_at__lte=now - dt.timedelta(days=shortest),
+        )
+        .select_related("contact")
+        .order_by("last_activity_at")[:limit]
+    )
+    done = 0
+    for ticket in candidates:
+        keep = dt.timedelta(days=retention_days(channel=ticket.channel, topic_id=ticket.topic_id))
+        if ticket.last_activity_at > now - keep:
+            continue
+        with transaction.atomic():
+            _erase_ticket_content(ticket)
+            _erase_contact_if_unused(ticket.contact)
+            audit_record(
+                action=AuditEvent.Action.RETENTION,
+                ticket=ticket,
+                detail={"last_activity_at": ticket.last_activity_at.isoformat(), "days": keep.days},
+            )
+        done += 1
+    return done
+
+
+# --- data subject rights ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubjectQuery:
+    phone: str = ""
+    email: str = ""
+    nik: str = ""
+
+
+def subject_contacts(*, query: SubjectQuery) -> list:
+    """Contacts held about a citizen, found by phone, e-mail or NIK (merged contacts included)."""
+    from tickets.models import Contact, ContactIdentity
+
+    identity_filters = Q(pk__in=[])
+    if query.phone:
+        identity_filters |= Q(kind=ContactIdentity.Kind.PHONE, value=normalize_phone(query.phone))
+    if query.email:
+        identity_filters |= Q(kind=ContactIdentity.Kind.EMAIL, value=normalize_email(query.email))
+    contact_ids = set(ContactIdentity.objects.filter(identity_filters).values_list("contact_id", flat=True))
+    if query.nik:
+        if not is_valid_nik(query.nik):
+            raise ValidationError(_("NIK tidak valid."), code="nik_invalid")
+        digest = number_digest("".join(ch for ch in query.nik if ch.isdigit()))
+        contact_ids |= set(
+            NumberMention.objects.filter(digest=digest).values_list("ticket__contact_id", flat=True)
+        )
+    if not (query.phone or query.email or query.nik):
+        raise ValidationError(_("Isi nomor telepon, email atau NIK."), code="query_empty")
+    merged = set(Contact.objects.filter(merged_into_id__in=contact_ids).values_list("pk", flat=True))
+    return list(
+        Contact.objects.filter(pk__in=contact_ids | merged).prefetch_related("identities").order_by("pk")
+    )
+
+
+def _subject_data(contacts: Iterable) -> tuple[dict, list]:
+    from tickets.models import Attachment, Message, Ticket
+
+    contacts = list(contacts)
+    tickets = (
+        Ticket.objects.filter(contact__in=contacts)
+        .select_related("topic", "department")
+        .order_by("created_at")
+    )
+    messages = Message.objects.filter(ticket__in=tickets).order_by("created_at", "pk")
+    attachments = list(Attachment.objects.filter(message__in=messages).exclude(file=""))
+    data = {
+        "exported_at": timezone.now().isoformat(),
+        "office": settings.CURHAT_OFFICE_NAME,
+        "contacts": [
+            {
+                "id": c.pk,
+                "name": c.name,
+                "created_at": c.created_at.isoformat(),
+                "identities": [{"kind": i.kind, "value": i.value} for i in c.identities.all()],
+            }
+            for c in contacts
+        ],
+        "tickets": [
+            {
+                "reference": t.reference,
+                "channel": t.channel,
+                "status": t.status,
+                "created_at": t.created_at.isoformat(),
+                "topic": t.topic.name if t.topic else "",
+                "department": t.department.name if t.department else "",
+                "messages": [
+                    {
+                        "direction": m.direction,
+                        "created_at": m.created_at.isoformat(),
+                        "body": m.body,
+                        "status": m.status,
+                        "attachments": [a.pk for a in attachments if a.message_id == m.pk],
+                    }
+                    for m in messages
+                    if m.ticket_id == t.pk and m.direction != Message.Direction.NOTE
+                ],
+            }
+            for t in tickets
+        ],
+    }
+    return data, attachments
+
+
+def subject_export(*, contacts: list, actor, request=None) -> bytes:
+    """A ZIP with everything held about the citizen: data.json plus their attachments. Internal notes
+    are staff's working notes and are not part of it. Audit-logged."""
+    data, attachments = _subject_data(contacts)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
+        for attachment in attachments:
+            with attachment.file.open("rb") as handle:
+                archive.writestr(
+                    f"lampiran/{attachment.pk}-{attachment.original_name or 'berkas'}", handle.read()
+                )
+    audit_record(
+        action=AuditEvent.Action.SUBJECT_EXPORT,
+        actor=actor,
+        request=request,
+        detail={"contacts": [c.pk for c in contacts], "tickets": [t["reference"] for t in data["tickets"]]},
+    )
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def subject_erase(*, contacts: list, actor, request=None) -> int:
+    """Erase a citizen's data on request: every ticket's content, their names and identities. The
+    tickets themselves stay (anonymous) so the office's monthly counts do not change. Audit-logged."""
+    from tickets.models import Ticket
+
+    tickets = list(Ticket.objects.filter(contact__in=contacts, anonymized_at__isnull=True))
+    for ticket in tickets:
+        _erase_ticket_content(ticket)
+    for contact in contacts:
+        _erase_contact_if_unused(contact)
+    audit_record(
+        action=AuditEvent.Action.SUBJECT_ERASE,
+        actor=actor,
+        request=request,
+        detail={"contacts": [c.pk for c in contacts], "tickets": [t.reference for t in tickets]},
+    )
+    return len(tickets)

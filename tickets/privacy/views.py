@@ -1,0 +1,70 @@
+"""Admin pages for data-subject rights: find everything held about a citizen, export it, erase it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tickets.models import Contact
+from tickets.privacy.forms import SubjectSearchForm
+from tickets.privacy.subjects import SubjectQuery, subject_contacts, subject_erase, subject_export
+from tickets.roles import is_admin
+
+
+def admin_only(view):
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not is_admin(request.user):
+            raise PermissionDenied(_("Halaman ini untuk admin."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@admin_only
+def subject_search(request):
+    form = SubjectSearchForm(request.GET or None)
+    contacts = None
+    if form.is_bound and form.is_valid():
+        contacts = subject_contacts(query=SubjectQuery(**form.cleaned_data))
+    return render(request, "tickets/privacy/subject.html", {"form": form, "contacts": contacts})
+
+
+def _selected_contacts(request) -> list:
+    ids = [int(pk) for pk in request.POST.getlist("contact") if pk.isdigit()]
+    return list(Contact.objects.filter(pk__in=ids).prefetch_related("identities"))
+
+
+@admin_only
+@require_POST
+def subject_export_view(request):
+    contacts = _selected_contacts(request)
+    if not contacts:
+        messages.error(request, _("Pilih minimal satu kontak."))
+        return HttpResponseRedirect(reverse("tickets_privacy:subject"))
+    archive = subject_export(contacts=contacts, actor=request.user, request=request)
+    response = HttpResponse(archive, content_type="application/zip")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="data-warga-{stamp}.zip"'
+    return response
+
+
+@admin_only
+@require_POST
+def subject_erase_view(request):
+    contacts = _selected_contacts(request)
+    if not contacts or request.POST.get("confirm") != "HAPUS":
+        messages.error(request, _("Pilih kontak dan ketik HAPUS untuk mengonfirmasi penghapusan."))
+        return HttpResponseRedirect(reverse("tickets_privacy:subject"))
+    count = subject_erase(contacts=contacts, actor=request.user, request=request)
+    messages.success(
+        request, _("Data warga dihapus dari %(n)d tiket; jumlah konsultasi tetap tercatat.") % {"n": count}
+    )
+    return HttpResponseRedirect(reverse("tickets_privacy:subject"))
