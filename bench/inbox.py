@@ -357,14 +357,14 @@ def _office_setup(ticket_id: int) -> None:
 
     from django.utils import timezone
 
-    from curhat.demo import _ensure_accounts, _ensure_users
+    from curhat.demo.office import ensure_demo_accounts, ensure_demo_users
     from officials.models import Department, Escalation, EscalationEvent, Official
     from tickets.knowledge.entries import knowledge_seed
     from tickets.models import Attachment, CannedAnswer, KnowledgeEntry, Message, Ticket, TopicSuggestion
 
     knowledge_seed()
-    users = _ensure_users()
-    accounts = _ensure_accounts()
+    users = ensure_demo_users()
+    accounts = ensure_demo_accounts()
     for n in range(20 - CannedAnswer.objects.count()):
         CannedAnswer.objects.create(
             title=f"Jawaban tersimpan {n + 1}",

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from curhat.demo import DEMO_USERS
+from curhat.demo.office import DEMO_USERS
 from officials.models import Department, Escalation, Official
 from tickets.models import Channel, Message, Ticket, Topic
 

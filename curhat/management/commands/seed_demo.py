@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from curhat.demo import DEMO_USERS, demo_data_seed
+from curhat.demo.office import DEMO_USERS
+from curhat.demo.seed import demo_data_seed
 from tickets.models import Ticket
 
 
