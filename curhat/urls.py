@@ -33,5 +33,4 @@ urlpatterns = [
     path("persyaratan/", include("tickets.knowledge.urls")),
     path("privasi-data/", include("tickets.privacy.urls")),
     path("", include("tickets.public.urls")),
-    path("", include("tickets.urls")),
 ]

@@ -27,7 +27,7 @@ ROLES = ("anonymous", "operator", "official", "admin")
 
 # name → (anonymous, operator, official, admin) for GET. 405: allowed but POST-only.
 EXPECTED: dict[str, tuple] = {
-    "tickets:home": (200, 302, 302, 302),
+    "public:home": (200, 302, 302, 302),
     "health": (200, 200, 200, 200),
     "login": (200, 200, 200, 200),
     "logout": (405, 405, 405, 405),

@@ -8,6 +8,7 @@ from . import views as public_views
 
 app_name = "public"
 urlpatterns = [
+    path("", public_views.home, name="home"),
     path("tanya/", public_views.ask, name="ask"),
     path("tanya/terkirim/", public_views.ask_done, name="ask_done"),
     # Tokens are secrets.token_urlsafe(24): 32 URL-safe characters; anything else is a plain 404.

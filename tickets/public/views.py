@@ -1,4 +1,4 @@
-"""The citizen's pages: ask a question (/tanya/), see it through (/lacak/<token>/), and the privacy
+"""The citizen's pages: the front page (/), ask a question (/tanya/), see it through (/lacak/<token>/), and the privacy
 notice (/privasi/). No account: the tracking page's random token is the only key, so every wrong
 or missing token is the same 404 (no ticket can be found by its reference)."""
 
@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -18,9 +18,23 @@ from django_ratelimit.core import is_ratelimited
 from tickets.models import Message, Ticket
 from tickets.public.forms import PublicQuestionForm, TrackingReplyForm
 from tickets.public.services import tracking_can_reply, tracking_reply_submit, website_question_submit
+from tickets.roles import can_use_inbox, is_official
 
 SESSION_KEY = "public_submitted_ticket"
 PUBLIC_DIRECTIONS = (Message.Direction.IN, Message.Direction.OUT)  # never internal notes
+
+
+def home(request):
+    """The public front page: how to reach the office, and the staff sign-in. Signed-in operators go
+    straight to their inbox, officials to their queue."""
+    if is_official(request.user) and not can_use_inbox(request.user):
+        return redirect(reverse("officials:queue"))
+    if can_use_inbox(request.user):
+        try:
+            return redirect(reverse("inbox:list"))
+        except NoReverseMatch:  # the inbox is not mounted in this URL configuration
+            pass
+    return render(request, "tickets/home.html", {"office_name": settings.CURHAT_OFFICE_NAME})
 
 
 def _rate_per_ip(group: str, request: HttpRequest) -> str:
