@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import cast
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -446,8 +447,9 @@ CELERY_BEAT_SCHEDULE["escalations-clock"] = {
     "schedule": 300.0,
     "options": {"expires": 300},
 }
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("officials.context_processors.escalation_badge")
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("tickets.context_processors.navigation")
+_template_options = cast(dict[str, list[str]], TEMPLATES[0]["OPTIONS"])
+_template_options["context_processors"].append("officials.context_processors.escalation_badge")
+_template_options["context_processors"].append("tickets.context_processors.navigation")
 
 # --- Knowledge base and topic detection ------------------------------------------------------------
 # Topic detection (tickets/knowledge/classifier.py): a ticket's topic and department are set when the

@@ -46,8 +46,8 @@ _CHANNEL_HEADERS: dict[str, str] = {}
 for _code, _label in OFFICE_CHANNEL_LABELS.items():
     _CHANNEL_HEADERS[_label.lower()] = _code
     _CHANNEL_HEADERS[_code] = _code
-for _code, _label in Channel.choices:
-    _CHANNEL_HEADERS[str(_label).lower()] = _code
+for _code, _choice_label in Channel.choices:
+    _CHANNEL_HEADERS[str(_choice_label).lower()] = _code
 _CHANNEL_HEADERS.update(
     {
         "whatsapp": "whatsapp",
@@ -120,17 +120,18 @@ def _col(header: list[str], *names: str) -> int | None:
 
 
 def _figures_long(header: list[str], rows: list[list], source: str) -> list[Figure]:
-    cols = {
+    found = {
         "year": _col(header, "tahun", "year"),
         "month": _col(header, "bulan", "month"),
         "channel": _col(header, "kanal", "channel"),
         "count": _col(header, "jumlah", "count"),
     }
-    missing = [k for k, v in cols.items() if v is None]
+    missing = [k for k, v in found.items() if v is None]
     if missing:
         raise ImportError_(f"kolom tidak ada: {', '.join(missing)}")
+    cols = {k: v for k, v in found.items() if v is not None}
     source_col = _col(header, "sumber", "source")
-    figures = []
+    figures: list[Figure] = []
     for number, row in enumerate(rows, start=2):
         where = f"baris {number}"
         try:
@@ -150,6 +151,8 @@ def _figures_wide(header: list[str], rows: list[list], year: int | None, source:
     if year is None:
         raise ImportError_("tabel per bulan: isi tahunnya")
     month_col = _col(header, "bulan", "month")
+    if month_col is None:
+        raise ImportError_("baris judul dengan kolom BULAN tidak ditemukan")
     channel_cols: dict[int, str] = {}
     for index, name in enumerate(header):
         if name in _SKIP_HEADERS or not name:
@@ -161,7 +164,7 @@ def _figures_wide(header: list[str], rows: list[list], year: int | None, source:
     if not channel_cols:
         raise ImportError_("tidak ada kolom kanal")
     total_col = _col(header, "jumlah", "total")
-    figures = []
+    figures: list[Figure] = []
     for number, row in enumerate(rows, start=2):
         label = str(row[month_col]).strip() if month_col < len(row) else ""
         if label.upper() in {"TOTAL", "JUMLAH", ""}:
@@ -218,7 +221,7 @@ def figures_from_office_json(content: bytes | str) -> list[Figure]:
     if not isinstance(data, dict):
         raise ImportError_("JSON harus berupa objek")
     source = str(data.get("source", ""))[:400]
-    figures = []
+    figures: list[Figure] = []
     for key, block in data.items():
         if not (str(key).isdigit() and isinstance(block, dict)):
             continue

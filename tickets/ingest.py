@@ -78,12 +78,13 @@ def ticket_reference_allocate(*, opened_at: dt.datetime) -> tuple[int, int, str]
 def _without_nul(message: InboundMessage) -> InboundMessage:
     """PostgreSQL cannot store NUL in text; a provider that sends one gets U+FFFD in its place (the
     rest is stored exactly as received), instead of an event that can never be ingested."""
-    fields = {"text": message.text, "subject": message.subject}
-    if not any("\x00" in value for value in fields.values()) and "\x00" not in message.sender.display_name:
+    text, subject, display_name = message.text, message.subject, message.sender.display_name
+    if not any("\x00" in value for value in (text, subject, display_name)):
         return message
-    cleaned = {name: value.replace("\x00", "\ufffd") for name, value in fields.items()}
-    sender = replace(message.sender, display_name=message.sender.display_name.replace("\x00", "\ufffd"))
-    return replace(message, sender=sender, **cleaned)
+    sender = replace(message.sender, display_name=display_name.replace("\x00", "\ufffd"))
+    return replace(
+        message, sender=sender, text=text.replace("\x00", "\ufffd"), subject=subject.replace("\x00", "\ufffd")
+    )
 
 
 def _validate(message: InboundMessage) -> tuple[str, str]:

@@ -81,7 +81,7 @@ def reference_data_seed() -> dict[str, int]:
     created = {"roles": 0, "departments": 0, "topics": 0}
     for role in ROLES:
         created["roles"] += Group.objects.get_or_create(name=role)[1]
-    departments = {}
+    departments: dict[str, Department] = {}
     for spec in DEPARTMENTS:
         department, was_created = Department.objects.get_or_create(
             code=spec["code"],
@@ -92,7 +92,11 @@ def reference_data_seed() -> dict[str, int]:
     for order, (code, name, department_code) in enumerate(TOPICS, start=1):
         _topic, was_created = Topic.objects.get_or_create(
             code=code,
-            defaults={"name": name, "department": departments.get(department_code), "sort_order": order * 10},
+            defaults={
+                "name": name,
+                "department": departments.get(department_code) if department_code is not None else None,
+                "sort_order": order * 10,
+            },
         )
         created["topics"] += was_created
     return created

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 
 from channels.models import ChannelAccount, Provider
 from officials.models import Department, Official
@@ -64,7 +65,7 @@ DEMO_USERS = [
 ]
 
 # Office endpoints (domain.md §0). Demo secrets only: the embedded default runs in sandbox mode.
-DEMO_ACCOUNTS = [
+DEMO_ACCOUNTS: list[dict[str, Any]] = [
     dict(
         slug="wa-parepare",
         name="WhatsApp 0811-415-227",
@@ -125,11 +126,11 @@ DEMO_ACCOUNTS = [
 # (channel, topic, citizen messages, operator answers, escalate-to department or "")
 
 
-def ensure_demo_users() -> dict[str, object]:
-    User = get_user_model()
-    users = {}
+def ensure_demo_users() -> dict[str, User]:
+    user_model = get_user_model()
+    users: dict[str, User] = {}
     for spec in DEMO_USERS:
-        user, _created = User.objects.get_or_create(
+        user, _created = user_model.objects.get_or_create(
             username=spec.username,
             defaults={
                 "first_name": spec.first_name,
