@@ -183,7 +183,7 @@ def _sql_array(values: list[str]) -> str:
     return "ARRAY[" + ",".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
 
 
-def _load(tickets: int) -> dict[str, int]:
+def _load(tickets: int) -> dict[str, float]:
     """Bulk load in SQL. Ticket i was opened ``i`` minutes-ish after the start of the period; the
     most recent 5% are still being worked on (new/open/waiting/answered), the rest are closed."""
     from django.db import connection
@@ -260,7 +260,7 @@ def _load(tickets: int) -> dict[str, int]:
             """,
         ),
     ]
-    timings = {}
+    timings: dict[str, float] = {}
     tables = ("tickets_contact", "tickets_contactidentity", "tickets_ticket", "tickets_message")
     with connection.cursor() as cursor:
         cursor.execute("SET maintenance_work_mem = '256MB'")
@@ -331,6 +331,8 @@ def _ticket_with_messages(count: int) -> int:
     from tickets.models import Message, Ticket
 
     ticket = Ticket.objects.filter(status="open").order_by("-id").first()
+    if ticket is None:
+        raise RuntimeError("no open ticket in the bench database (load more tickets, or drop --reuse)")
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -453,6 +455,12 @@ def _time(client, urls: list[str], runs: int) -> list[dict[str, float]]:
     return results
 
 
+def _get_repeatedly(client, url: str, count: int) -> None:
+    """``count`` GET requests of ``url`` (what the profiler times)."""
+    for _ in range(count):
+        client.get(url)
+
+
 def _report(client, cases: list[tuple[str, str]], runs: int, target_ms: float) -> None:
     """Time the (label, url) cases round-robin and print a line per case and the worst p95."""
     print(f"{'case':40} {'median ms':>10} {'p95 ms':>10} {'SQL med':>9} {'SQL p95':>9} {'queries':>8}")
@@ -523,7 +531,7 @@ def main() -> int:
 
             for label, case_url in (cases[0], cases[-1]):
                 profiler = cProfile.Profile()
-                profiler.runcall(lambda case_url=case_url: [client.get(case_url) for _ in range(10)])
+                profiler.runcall(_get_repeatedly, client, case_url, 10)
                 print(f"--- profile: {label} (10 requests)")
                 pstats.Stats(profiler).sort_stats("cumulative").print_stats(
                     "work/main/(tickets|officials|templates)", 20

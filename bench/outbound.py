@@ -18,6 +18,7 @@ import os
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +35,11 @@ def ensure_database(url: str) -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def stamp_commit(stamp: dict[str, float]) -> None:
+    """An on-commit callback: the time the reply's transaction committed."""
+    stamp.setdefault("at", time.time())
 
 
 def percentile(values: list[float], p: int) -> float:
@@ -130,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
             with transaction.atomic():
                 stamp: dict[str, float] = {}
                 # Runs first at commit, before the outbox's enqueue: the clock starts at the commit.
-                transaction.on_commit(lambda stamp=stamp: stamp.setdefault("at", time.time()))
+                transaction.on_commit(partial(stamp_commit, stamp))
                 message = message_reply_create(
                     ticket=tickets[i % len(tickets)], author=None, body=f"Balasan bench {run} #{i}"
                 )

@@ -19,9 +19,12 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import psycopg
+from psycopg.rows import TupleRow
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "curhat_bench"
@@ -29,9 +32,18 @@ SPAN_START = "2022-01-01 00:00:00+08"
 SPAN_DAYS = 1826  # 2022-01-01 .. 2026-12-31 WITA: five years
 YEAR = 2025
 
+T = TypeVar("T")
+
 
 def server_url() -> str:
     return os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+
+
+def one_value(cursor: psycopg.Cursor[TupleRow]) -> Any:
+    """The value of a statement that always gives one row (an aggregate, INSERT … RETURNING)."""
+    row = cursor.fetchone()
+    assert row is not None
+    return row[0]
 
 
 def admin(sql: str) -> None:
@@ -87,9 +99,11 @@ def load(url: str, *, first: int, last: int, chunk: int = 500_000) -> float:
         # Generated rows reference existing rows by construction: skip the per-row (deferred) FK
         # check triggers, which otherwise dominate a bulk load. Indexes are still maintained.
         conn.execute("SET session_replication_role = replica")
-        contact = conn.execute(
-            "INSERT INTO tickets_contact (name, created_at, updated_at) VALUES ('Bench', now(), now()) RETURNING id"
-        ).fetchone()[0]
+        contact = one_value(
+            conn.execute(
+                "INSERT INTO tickets_contact (name, created_at, updated_at) VALUES ('Bench', now(), now()) RETURNING id"
+            )
+        )
         topics = [
             row[0]
             for row in conn.execute(
@@ -101,7 +115,7 @@ def load(url: str, *, first: int, last: int, chunk: int = 500_000) -> float:
         conn.execute("ALTER TABLE tickets_ticket DISABLE TRIGGER reports_tally_rollup")
         batch = last - first + 1
         # Explicit ids (base + g) so merges can point at the previous ticket of the same load.
-        base = conn.execute("SELECT COALESCE(max(id), 0) FROM tickets_ticket").fetchone()[0] + 1 - first
+        base = one_value(conn.execute("SELECT COALESCE(max(id), 0) FROM tickets_ticket")) + 1 - first
         for start in range(first, last + 1, chunk):
             end = min(start + chunk - 1, last)
             # One chronological pass over the five years for the whole call: chunk by chunk.
@@ -130,8 +144,11 @@ def load(url: str, *, first: int, last: int, chunk: int = 500_000) -> float:
     return time.perf_counter() - started
 
 
-def timed(fn, repeat: int) -> tuple[float, float, object]:
-    times, result = [], None
+def timed(fn: Callable[[], T], repeat: int) -> tuple[float, float, T]:
+    """Best and median milliseconds of ``repeat`` (at least one) calls, and the last call's result."""
+    if repeat < 1:
+        raise ValueError("timed() needs at least one call")
+    times: list[float] = []
     for _ in range(repeat):
         t = time.perf_counter()
         result = fn()
@@ -181,7 +198,7 @@ def trigger_overhead(url: str, *, first: int, count: int) -> dict:
     """Insert ``count`` tickets one statement each with the trigger on, then off; rollup still exact."""
     out = {}
     with psycopg.connect(url, autocommit=True) as conn:
-        contact = conn.execute("SELECT min(id) FROM tickets_contact").fetchone()[0]
+        contact = one_value(conn.execute("SELECT min(id) FROM tickets_contact"))
         sql = (
             "INSERT INTO tickets_ticket (reference, year, number, contact_id, channel, subject, status, tracking_token,"
             " created_at, updated_at, last_activity_at) VALUES (%s, 9999, %s, %s, 'whatsapp', '', 'new', %s,"

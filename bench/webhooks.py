@@ -35,6 +35,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import psycopg
+from psycopg.rows import TupleRow
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -87,13 +88,20 @@ def prepare_database(url: str) -> None:
             )
 
 
+def _count(cursor: psycopg.Cursor[TupleRow]) -> int:
+    """The value of a ``SELECT count(*)`` (always one row)."""
+    row = cursor.fetchone()
+    assert row is not None
+    return row[0]
+
+
 def counts(url: str) -> dict[str, int]:
     with psycopg.connect(url) as conn:
         return {
-            "tickets": conn.execute("SELECT count(*) FROM tickets_ticket").fetchone()[0],
-            "messages": conn.execute("SELECT count(*) FROM tickets_message").fetchone()[0],
-            "events": conn.execute("SELECT count(*) FROM channels_inboundevent").fetchone()[0],
-            "floor": conn.execute("SELECT count(*) FROM bench_floor_event").fetchone()[0],
+            "tickets": _count(conn.execute("SELECT count(*) FROM tickets_ticket")),
+            "messages": _count(conn.execute("SELECT count(*) FROM tickets_message")),
+            "events": _count(conn.execute("SELECT count(*) FROM channels_inboundevent")),
+            "floor": _count(conn.execute("SELECT count(*) FROM bench_floor_event")),
         }
 
 
@@ -171,7 +179,8 @@ def run_case(port: int, builder, connections: int, seconds: float) -> dict:
     result_lock = threading.Lock()
 
     def client() -> None:
-        mine, codes = [], {}
+        mine: list[float] = []
+        codes: dict[int, int] = {}
         while time.monotonic() < deadline:
             path, body, headers = builder(base_url)
             started = time.perf_counter()

@@ -18,9 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 WITA = ZoneInfo("Asia/Makassar")
 
 
-def at_wita(*args: int) -> dt.datetime:
+def at_wita(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, microsecond: int = 0
+) -> dt.datetime:
     """An aware datetime in Parepare's time zone: ``at_wita(2021, 3, 31, 23, 30)``."""
-    return dt.datetime(*args, tzinfo=WITA)
+    return dt.datetime(year, month, day, hour, minute, second, microsecond, tzinfo=WITA)
 
 
 def _database_url() -> str:

@@ -136,6 +136,7 @@ def _via_email(client) -> None:
         f"Message-ID: <{uuid.uuid4().hex}@example.com>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{PAYLOAD}\r\n"
     ).encode()
     parsed = mail_parse(raw, provider="email_imap", received_at=timezone.now())
+    assert parsed.message is not None, parsed.ignored_reason
     ticket_ingest(message=parsed.message)
 
 

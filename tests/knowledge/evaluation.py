@@ -64,7 +64,9 @@ def evaluate(rows: list[tuple[str, str]], *, threshold: float = 0.6, prior: floa
     for text, gold in rows:
         result = classify_with(rules, text, prior=prior, primary=primary)
         predicted.append((gold, result.topic or NO_TOPIC, result.confidence))
-    tp, fp, fn = Counter(), Counter(), Counter()
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
     for gold, guess, _ in predicted:
         if gold == guess:
             tp[gold] += 1

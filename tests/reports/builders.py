@@ -25,7 +25,7 @@ def make_tickets(
 ) -> list[Ticket]:
     """One ticket per (created_at, channel); references are unique without touching TicketSequence."""
     contact = contact or Contact.objects.create(name="Warga Uji")
-    tickets = []
+    tickets: list[Ticket] = []
     for created_at, channel in specs:
         n = next(_numbers)
         tickets.append(

@@ -79,7 +79,9 @@ def _office_table(months: dict) -> list[list[str]]:
 class _TableCells(HTMLParser):
     def __init__(self, table_id: str):
         super().__init__()
-        self.table_id, self.inside, self.rows, self.cell = table_id, False, [], None
+        self.table_id, self.inside = table_id, False
+        self.rows: list[list[str]] = []
+        self.cell: str | None = None
 
     def handle_starttag(self, tag, attrs):
         if tag == "table" and dict(attrs).get("id") == self.table_id:

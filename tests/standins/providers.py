@@ -29,6 +29,7 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -91,6 +92,7 @@ class ProviderStandIn:
     @property
     def base_url(self) -> str:
         host, port = self.server.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET server's bound address is getsockname()'s (str, int)
         return f"http://{host}:{port}"
 
     def start(self) -> ProviderStandIn:
@@ -179,6 +181,7 @@ class ProviderStandIn:
         headers = {k.lower(): v for k, v in request.headers.items()}
         twilio = TWILIO_PATH.match(url.path)
         graph = GRAPH_PATH.match(url.path)
+        handler: Callable[[Received, str], Any]
         if twilio:
             form = parse_qs(raw.decode() if method == "POST" else url.query, keep_blank_values=True)
             record = Received("twilio", method, url.path, headers, form=form, at=arrived)
