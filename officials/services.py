@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets.models import CannedAnswer, Message, Ticket
-from tickets.privacy.audit import AuditEvent, audit_record
+from tickets.models import AuditEvent, CannedAnswer, Message, Ticket
+from tickets.privacy.audit import audit_record
 
 from .models import Department, Escalation, EscalationEvent, Official
 from .tasks import escalation_notify_task

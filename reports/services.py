@@ -293,7 +293,8 @@ def export_log_record(
 ) -> ExportLog:
     """Record an export twice: in the reports' own ExportLog (who, when, what, personal data or not)
     and in the project's append-only audit log (UU PDP: every processing activity is recorded)."""
-    from tickets.privacy.audit import AuditEvent, audit_record
+    from tickets.models import AuditEvent
+    from tickets.privacy.audit import audit_record
 
     entry = ExportLog.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,

@@ -75,7 +75,7 @@ def test_timeline_has_in_out_note_escalation_call_and_escapes_html(op_client, op
 
 
 def test_views_and_changes_are_audit_logged(op_client, operator):
-    from tickets.privacy.audit import AuditEvent
+    from tickets.models import AuditEvent
 
     ticket = make_ticket()
     _page(op_client, ticket)

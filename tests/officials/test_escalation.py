@@ -256,7 +256,7 @@ def test_reassign_only_within_the_department(office, ticket):
 
 
 def test_every_escalation_step_is_audit_logged(office, ticket):
-    from tickets.privacy.audit import AuditEvent
+    from tickets.models import AuditEvent
 
     escalation = _escalate(ticket, office)
     escalation_return(escalation=escalation, user=office["capil"].user, note="Perlu KK")

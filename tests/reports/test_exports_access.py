@@ -14,8 +14,7 @@ from officials.models import Department, Escalation, Official
 from reports.models import ExportLog
 from tests.factories import staff_user
 from tests.support import at_wita
-from tickets.models import Contact, ContactIdentity, Ticket, Topic
-from tickets.privacy.audit import AuditEvent
+from tickets.models import AuditEvent, Contact, ContactIdentity, Ticket, Topic
 
 from .builders import make_tickets
 
