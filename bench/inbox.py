@@ -358,9 +358,18 @@ def _office_setup(ticket_id: int) -> None:
     from django.utils import timezone
 
     from curhat.demo import _ensure_accounts, _ensure_users
-    from officials.models import Department, Escalation, EscalationEvent, Official
+    from officials.models import Escalation, EscalationEvent
     from tickets.knowledge.entries import knowledge_seed
-    from tickets.models import Attachment, CannedAnswer, KnowledgeEntry, Message, Ticket, TopicSuggestion
+    from tickets.models import (
+        Attachment,
+        CannedAnswer,
+        Department,
+        KnowledgeEntry,
+        Message,
+        Official,
+        Ticket,
+        TopicSuggestion,
+    )
 
     knowledge_seed()
     users = _ensure_users()

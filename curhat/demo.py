@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from channels.models import ChannelAccount, Provider
-from officials.models import Department, Escalation, Official
+from officials.models import Escalation
 from tickets.inbound import InboundMessage, Sender
 from tickets.ingest import ticket_ingest
-from tickets.models import Channel, Message, Ticket, Topic
+from tickets.models import Channel, Department, Message, Official, Ticket, Topic
 from tickets.reference_data import ROLE_ADMIN, ROLE_OFFICIAL, ROLE_OPERATOR, reference_data_seed
 
 

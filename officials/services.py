@@ -17,10 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets.models import AuditEvent, CannedAnswer, Message, Ticket
+from tickets.models import AuditEvent, CannedAnswer, Department, Message, Official, Ticket
 from tickets.privacy.audit import audit_record
 
-from .models import Department, Escalation, EscalationEvent, Official
+from .models import Escalation, EscalationEvent
 from .tasks import escalation_notify_task
 
 logger = logging.getLogger(__name__)

@@ -34,10 +34,9 @@ from django.db.models.functions import (
 from django.utils import timezone
 
 from officials.models import Escalation
-from tickets.models import Ticket
+from tickets.models import Ticket, WorkDay
 
 from .aggregates import register_sqlite_percentile
-from .models import WorkDay
 from .office_format import channel_label, month_name, ordered_channels
 from .periods import Period, report_tz
 from .working_time import WorkingCalendar, parse_clock
@@ -45,7 +44,7 @@ from .working_time import WorkingCalendar, parse_clock
 
 def working_calendar(*, holidays: frozenset[dt.date] | None = None) -> WorkingCalendar:
     """The office calendar from settings and the PublicHoliday table."""
-    from .models import PublicHoliday
+    from tickets.models import PublicHoliday
 
     if holidays is None:
         holidays = frozenset(PublicHoliday.objects.values_list("date", flat=True))

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
-from tickets.models import Channel
+from tickets.models import Channel, WorkDay
 
-from .models import OTHER_CHANNEL, ExportLog, HistoricalTally, WorkDay
+from .models import OTHER_CHANNEL, ExportLog, HistoricalTally
 from .office_format import OFFICE_CHANNEL_LABELS, parse_month
 from .working_time import workday_rows
 

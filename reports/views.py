@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from officials.models import Department
+from tickets.models import Department
 
 from . import charts, exports, metrics, selectors, services
 from .access import admin_or_official_required, admin_required

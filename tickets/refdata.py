@@ -142,10 +142,9 @@ def connect_signals() -> None:
     """Called when the app is ready: the loaders are registered and changes watched."""
     from django.contrib.auth import get_user_model
 
-    from officials.models import Department, Official
     from tickets.inbox import selectors  # noqa
     from tickets.knowledge import entries  # noqa: F401  (they register their loaders)
-    from tickets.models import CannedAnswer, KnowledgeEntry, Topic
+    from tickets.models import CannedAnswer, Department, KnowledgeEntry, Official, Topic
 
     User = get_user_model()
     for model in (Topic, Department, Official, CannedAnswer, KnowledgeEntry, User):

@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from officials.models import Department, Escalation
+from officials.models import Escalation
 from tickets.inbound import InboundAttachment
 from tickets.ingest import message_status_apply, ticket_ingest
-from tickets.models import CannedAnswer, Contact, ContactIdentity, Message, Ticket, Topic
+from tickets.models import CannedAnswer, Contact, ContactIdentity, Department, Message, Ticket, Topic
 from tickets.relay import outbox
 
 from ..factories import inbound

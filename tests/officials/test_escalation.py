@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from officials.models import Department, Escalation, EscalationEvent, Official
+from officials.models import Escalation, EscalationEvent
 from officials.services import (
     escalation_answer,
     escalation_approve,
@@ -21,7 +21,7 @@ from officials.services import (
     official_set_availability,
 )
 from tickets.ingest import ticket_ingest
-from tickets.models import Message, Ticket
+from tickets.models import Department, Message, Official, Ticket
 from tickets.reference_data import reference_data_seed
 
 from ..factories import inbound, staff_user
@@ -82,8 +82,8 @@ def test_due_time_counts_working_hours_in_wita_skipping_weekends(office):
 
 
 def test_due_time_skips_public_holidays(office):
-    from reports.models import PublicHoliday
     from reports.services import workday_calendar_rebuild
+    from tickets.models import PublicHoliday
 
     PublicHoliday.objects.create(date=dt.date(2026, 3, 9), name="Libur")
     workday_calendar_rebuild()

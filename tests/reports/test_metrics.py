@@ -8,15 +8,14 @@ import random
 import pytest
 from django.utils import timezone
 
-from officials.models import Department, Escalation
+from officials.models import Escalation
 from reports.aggregates import percentile_cont
 from reports.metrics import escalation_metrics, service_metrics, working_calendar
-from reports.models import PublicHoliday
 from reports.periods import Period
 from reports.selectors import tickets_per_topic, top_topics_per_month
 from reports.services import workday_calendar_rebuild
 from tests.support import at_wita
-from tickets.models import Ticket, Topic
+from tickets.models import Department, PublicHoliday, Ticket, Topic
 
 from .builders import make_tickets
 

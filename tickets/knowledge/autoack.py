@@ -62,8 +62,8 @@ def office_hours_label() -> str:
 def within_office_hours(moment: dt.datetime) -> bool:
     """Whether the office is staffed at ``moment`` (WITA working day, between start and end)."""
     # The reports' calendar: same settings, same holiday table, so "office hours" mean one thing.
-    from reports.models import PublicHoliday
     from reports.working_time import WorkingCalendar, parse_clock
+    from tickets.models import PublicHoliday
 
     local = timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE))
     calendar = WorkingCalendar(

@@ -14,9 +14,16 @@ from django.db import transaction
 from django.db.models import Max, Prefetch, QuerySet
 from django.urls import NoReverseMatch, reverse
 
-from officials.models import Department, Official
 from tickets.knowledge.seed_data import ENTRIES, FEE, GENERAL_NOTES, SERVICE_TIME, TOPIC_PHRASES
-from tickets.models import CannedAnswer, ClassifierPhrase, KnowledgeEntry, KnowledgeRevision, Topic
+from tickets.models import (
+    CannedAnswer,
+    ClassifierPhrase,
+    Department,
+    KnowledgeEntry,
+    KnowledgeRevision,
+    Official,
+    Topic,
+)
 from tickets.refdata import loader
 from tickets.reference_data import reference_data_seed
 

@@ -14,6 +14,7 @@ from .knowledge import (
     TopicSuggestion,
 )
 from .messages import Attachment, DeliveryAttempt, Message, attachment_upload_to
+from .office import Department, Official, PublicHoliday, WorkDay
 from .privacy import AuditEvent, NumberMention, RetentionPolicy
 from .tickets import Channel, Ticket, TicketReadState, TicketSequence, Topic, new_tracking_token
 
@@ -26,16 +27,20 @@ __all__ = [
     "Contact",
     "ContactIdentity",
     "DeliveryAttempt",
+    "Department",
     "KnowledgeEntry",
     "KnowledgeRevision",
     "Message",
     "NumberMention",
+    "Official",
+    "PublicHoliday",
     "RetentionPolicy",
     "Ticket",
     "TicketReadState",
     "TicketSequence",
     "Topic",
     "TopicSuggestion",
+    "WorkDay",
     "attachment_upload_to",
     "new_tracking_token",
 ]

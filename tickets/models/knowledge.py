@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .messages import Message
+from .office import Department
 from .tickets import Ticket, Topic
 
 
@@ -51,7 +52,7 @@ class KnowledgeEntry(models.Model):
         related_name="knowledge",
     )
     department = models.ForeignKey(
-        "officials.Department",
+        Department,
         verbose_name=_("bidang"),
         null=True,
         blank=True,

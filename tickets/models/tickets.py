@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from curhat.choices import ChoiceDisplayMixin
 
 from .contacts import Contact
+from .office import Department
 
 
 class Channel(models.TextChoices):
@@ -35,7 +36,7 @@ class Topic(models.Model):
     code = models.SlugField(_("kode"), max_length=40, unique=True)
     name = models.CharField(_("nama"), max_length=120)
     department = models.ForeignKey(
-        "officials.Department",
+        Department,
         verbose_name=_("bidang"),
         null=True,
         blank=True,
@@ -91,7 +92,7 @@ class Ticket(ChoiceDisplayMixin, models.Model):
     subject = models.CharField(_("perihal"), max_length=255, blank=True)
     topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
     department = models.ForeignKey(
-        "officials.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
     assignee = models.ForeignKey(
