@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from tickets.models import AuditEvent, CannedAnswer, Department, Message, Official, Ticket
 from tickets.privacy.audit import audit_record
+from tickets.workcalendar import office_calendar
 
 from .models import Escalation, EscalationEvent
 from .tasks import escalation_notify_task
@@ -28,17 +29,9 @@ logger = logging.getLogger(__name__)
 HOLDING_CANNED_SHORTCUT = "diteruskan"
 
 
-def _calendar():
-    # The office's working calendar (WITA office hours, weekends and public holidays excluded) is
-    # kept with the reports, which measure service times on the same clock.
-    from reports.metrics import working_calendar
-
-    return working_calendar()
-
-
 def escalation_due_at(*, department: Department, start: dt.datetime) -> dt.datetime:
     """When the first answer is due: the department's service hours counted in working time."""
-    return _calendar().add_working_hours(start, department.service_hours)
+    return office_calendar().add_working_hours(start, department.service_hours)
 
 
 def official_route(*, department: Department, preferred: Official | None = None) -> Official | None:

@@ -1,7 +1,7 @@
 """The office's reference data that every inbox page shows, read from Django's cache.
 
 Active topics and departments, the operators an operator can assign to, the officials, the canned
-answers and the published knowledge entries change a few times a month, and each page showed them
+answers, the published knowledge entries and the public holidays (tickets.workcalendar) change a few times a month, and each page showed them
 by reading them again: a query apiece, about as much time as the page's own ticket query.
 
 They are cached (Redis in production; process memory in the embedded default, which is one
@@ -144,10 +144,10 @@ def connect_signals() -> None:
 
     from tickets.inbox import selectors  # noqa
     from tickets.knowledge import entries  # noqa: F401  (they register their loaders)
-    from tickets.models import CannedAnswer, Department, KnowledgeEntry, Official, Topic
+    from tickets.models import CannedAnswer, Department, KnowledgeEntry, Official, PublicHoliday, Topic
 
     User = get_user_model()
-    for model in (Topic, Department, Official, CannedAnswer, KnowledgeEntry, User):
+    for model in (Topic, Department, Official, CannedAnswer, KnowledgeEntry, PublicHoliday, User):
         uid = f"refdata-{model._meta.label_lower}"
         post_save.connect(_after_commit, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(_after_commit, sender=model, dispatch_uid=f"{uid}-delete")

@@ -95,7 +95,8 @@ class WorkDay(models.Model):
     """The working-day calendar, one row per date (rebuilt from settings and PublicHoliday).
 
     ``workdays_before`` counts working days strictly before ``date`` since the calendar's first day,
-    so SQL can turn an instant into cumulative working seconds with one lookup (see working_time).
+    so SQL can turn an instant into cumulative working seconds with one lookup (see
+    tickets.workcalendar).
     """
 
     date = models.DateField(primary_key=True)
