@@ -18,8 +18,8 @@ from tickets.knowledge.entries import (
     entry_render_whatsapp,
     knowledge_entry_save,
     knowledge_seed,
-    topic_route,
 )
+from tickets.knowledge.routing import topic_route
 from tickets.knowledge.seed_data import ENTRIES
 from tickets.models import CannedAnswer, ClassifierPhrase, Department, KnowledgeEntry, Official, Topic
 
