@@ -2,8 +2,7 @@
 escalations per department.
 
 How working time is computed in SQL (same arithmetic as ``tickets.workcalendar.WorkingCalendar``):
-the
-working seconds elapsed up to an instant are
+the working seconds elapsed up to an instant are
 
     workdays_before(local date) * day_length + clamp(local seconds of day - day_start, 0, day_length)
 

@@ -1,8 +1,9 @@
 """The office's reference data that every inbox page shows, read from Django's cache.
 
 Active topics and departments, the operators an operator can assign to, the officials, the canned
-answers, the published knowledge entries and the public holidays (tickets.workcalendar) change a few times a month, and each page showed them
-by reading them again: a query apiece, about as much time as the page's own ticket query.
+answers, the published knowledge entries and the public holidays (tickets.workcalendar) change a few
+times a month, and each page showed them by reading them again: a query apiece, about as much time
+as the page's own ticket query.
 
 They are cached (Redis in production; process memory in the embedded default, which is one
 process) under a generation number, and each process keeps what it read for the current
