@@ -360,9 +360,18 @@ def _office_setup(ticket_id: int) -> None:
     from django.utils import timezone
 
     from curhat.demo.office import ensure_demo_accounts, ensure_demo_users
-    from officials.models import Department, Escalation, EscalationEvent, Official
+    from officials.models import Escalation, EscalationEvent
     from tickets.knowledge.entries import knowledge_seed
-    from tickets.models import Attachment, CannedAnswer, KnowledgeEntry, Message, Ticket, TopicSuggestion
+    from tickets.models import (
+        Attachment,
+        CannedAnswer,
+        Department,
+        KnowledgeEntry,
+        Message,
+        Official,
+        Ticket,
+        TopicSuggestion,
+    )
 
     knowledge_seed()
     users = ensure_demo_users()

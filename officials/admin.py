@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Department, Escalation, EscalationEvent, Official
+from tickets.models import Department, Official
+
+from .models import Escalation, EscalationEvent
 
 
 @admin.register(Department)

@@ -13,11 +13,11 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from tickets.api.permissions import IsInboxUserOrOfficial
-from tickets.models import Ticket
+from tickets.models import Department, Official, Ticket
 from tickets.roles import can_use_inbox
 
 from . import services
-from .models import Department, Escalation, Official
+from .models import Escalation
 from .selectors import official_departments
 
 

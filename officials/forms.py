@@ -4,9 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from curhat.forms import ModelChoiceField
+from tickets.models import Department, Official
 from tickets.refdata import refdata
-
-from .models import Department, Official
 
 
 class EscalationCreateForm(forms.Form):

@@ -1,4 +1,7 @@
-"""Departments (bidang), the officials in them, and escalations of tickets to them."""
+"""Escalations of tickets to the officials of a department, and their history.
+
+The departments (bidang) and the officials themselves are the core's (tickets.models: Department,
+Official): the inbox, the knowledge base and the routing read them too."""
 
 from __future__ import annotations
 
@@ -8,61 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from curhat.choices import ChoiceDisplayMixin
-
-
-class Department(models.Model):
-    """A field of the office (Dafduk, Capil, PIAK, PDIP, Sekretariat). Data, not code: offices differ."""
-
-    code = models.SlugField(_("kode"), max_length=40, unique=True)
-    name = models.CharField(_("nama"), max_length=200)
-    short_name = models.CharField(_("singkatan"), max_length=40, blank=True)
-    description = models.TextField(_("cakupan"), blank=True)
-    default_official = models.ForeignKey(
-        "Official",
-        verbose_name=_("pejabat bawaan"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="default_for",
-    )
-    answer_needs_approval = models.BooleanField(
-        _("jawaban perlu disetujui operator"),
-        default=False,
-        help_text=_("Jika aktif, jawaban pejabat menunggu persetujuan operator sebelum dikirim."),
-    )
-    service_hours = models.PositiveSmallIntegerField(
-        _("batas waktu jawaban (jam kerja)"),
-        default=24,
-        help_text=_("Jam kerja sampai jawaban pertama jatuh tempo (bawaan SP4N-LAPOR!: 3 hari kerja)."),
-    )
-    is_active = models.BooleanField(_("aktif"), default=True)
-
-    class Meta:
-        ordering = ("name",)
-        verbose_name = _("bidang")
-        verbose_name_plural = _("bidang")
-
-    def __str__(self) -> str:
-        return self.short_name or self.name
-
-
-class Official(models.Model):
-    """A staff user who answers escalations for one or more departments."""
-
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="official")
-    title = models.CharField(_("jabatan"), max_length=200, blank=True)
-    departments = models.ManyToManyField(Department, related_name="officials", verbose_name=_("bidang"))
-    is_available = models.BooleanField(
-        _("tersedia"), default=True, help_text=_("Nonaktifkan saat cuti/dinas luar agar eskalasi dialihkan.")
-    )
-
-    class Meta:
-        verbose_name = _("pejabat")
-        verbose_name_plural = _("pejabat")
-
-    def __str__(self) -> str:
-        full_name = self.user.get_full_name() or self.user.get_username()
-        return f"{full_name} ({self.title})" if self.title else full_name
+from tickets.models import Department, Official
 
 
 class Escalation(ChoiceDisplayMixin, models.Model):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tickets.models import Message, Ticket
+from tickets.models import Department, Message, Official, Ticket
 from tickets.refdata import attach, refdata
 
-from .models import Department, Escalation, Official
+from .models import Escalation
 
 
 def official_departments(*, user) -> QuerySet[Department]:

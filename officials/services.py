@@ -17,10 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets.models import CannedAnswer, Message, Ticket
-from tickets.privacy.audit import AuditEvent, audit_record
+from tickets.knowledge.routing import official_route
+from tickets.models import AuditEvent, CannedAnswer, Department, Message, Official, Ticket
+from tickets.privacy.audit import audit_record
+from tickets.workcalendar import office_calendar
 
-from .models import Department, Escalation, EscalationEvent, Official
+from .models import Escalation, EscalationEvent
 from .tasks import escalation_notify_task
 
 logger = logging.getLogger(__name__)
@@ -28,31 +30,9 @@ logger = logging.getLogger(__name__)
 HOLDING_CANNED_SHORTCUT = "diteruskan"
 
 
-def _calendar():
-    # The office's working calendar (WITA office hours, weekends and public holidays excluded) is
-    # kept with the reports, which measure service times on the same clock.
-    from reports.metrics import working_calendar
-
-    return working_calendar()
-
-
 def escalation_due_at(*, department: Department, start: dt.datetime) -> dt.datetime:
     """When the first answer is due: the department's service hours counted in working time."""
-    return _calendar().add_working_hours(start, department.service_hours)
-
-
-def official_route(*, department: Department, preferred: Official | None = None) -> Official | None:
-    """Who answers for ``department``: the named official if available, else the department's default
-    official if available, else any available official of the department (None if nobody is)."""
-    candidates = [preferred, department.default_official]
-    for official in candidates:
-        if (
-            official is not None
-            and official.is_available
-            and official.departments.filter(pk=department.pk).exists()
-        ):
-            return official
-    return department.officials.filter(is_available=True, user__is_active=True).order_by("pk").first()
+    return office_calendar().add_working_hours(start, department.service_hours)
 
 
 def _event(escalation: Escalation, kind: str, actor=None, note: str = "") -> EscalationEvent:

@@ -19,7 +19,7 @@ def is_report_admin(user) -> bool:
 
 def official_department_ids(user) -> list[int] | None:
     """The departments an official answers for, or None if the user is not an official."""
-    from officials.models import Official
+    from tickets.models import Official
 
     official = Official.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
     if official is None:

@@ -8,7 +8,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import ExportLog, HistoricalTally, PublicHoliday, TallyRollup
+from tickets.models import PublicHoliday
+
+from .models import ExportLog, HistoricalTally, TallyRollup
 from .services import workday_calendar_rebuild
 
 

@@ -1,8 +1,8 @@
 """Service metrics in working hours: time to first response and to resolution per channel and month,
 escalations per department.
 
-How working time is computed in SQL (same arithmetic as ``working_time.WorkingCalendar``): the
-working seconds elapsed up to an instant are
+How working time is computed in SQL (same arithmetic as ``tickets.workcalendar.WorkingCalendar``):
+the working seconds elapsed up to an instant are
 
     workdays_before(local date) * day_length + clamp(local seconds of day - day_start, 0, day_length)
 
@@ -15,10 +15,8 @@ conversion, portable across backends); a thin SQL wrapper joins the calendar and
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Case, F, FloatField, Func, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import CombinedExpression
@@ -34,28 +32,12 @@ from django.db.models.functions import (
 from django.utils import timezone
 
 from officials.models import Escalation
-from tickets.models import Ticket
+from tickets.models import Ticket, WorkDay
+from tickets.workcalendar import WorkingCalendar, office_calendar
 
 from .aggregates import register_sqlite_percentile
-from .models import WorkDay
 from .office_format import channel_label, month_name, ordered_channels
 from .periods import Period, report_tz
-from .working_time import WorkingCalendar, parse_clock
-
-
-def working_calendar(*, holidays: frozenset[dt.date] | None = None) -> WorkingCalendar:
-    """The office calendar from settings and the PublicHoliday table."""
-    from .models import PublicHoliday
-
-    if holidays is None:
-        holidays = frozenset(PublicHoliday.objects.values_list("date", flat=True))
-    return WorkingCalendar(
-        tz=report_tz(),
-        day_start=parse_clock(settings.CURHAT_WORK_DAY_START),
-        day_end=parse_clock(settings.CURHAT_WORK_DAY_END),
-        weekdays=frozenset(settings.CURHAT_WORK_WEEKDAYS),
-        holidays=holidays,
-    )
 
 
 def _local_seconds_of_day(name: str, tz) -> Func | CombinedExpression:
@@ -173,7 +155,7 @@ class ServiceMetrics:
 def service_metrics(*, period: Period, calendar: WorkingCalendar | None = None) -> ServiceMetrics:
     """Median and 90th percentile of working hours to first response and to resolution, per
     (local month, channel), per channel over the period, and overall, in one pass on PostgreSQL."""
-    calendar = calendar or working_calendar()
+    calendar = calendar or office_calendar()
     tz = report_tz()
     qs = Ticket.objects.filter(
         merged_into__isnull=True, created_at__gte=period.start, created_at__lt=period.end
@@ -265,7 +247,7 @@ def escalation_metrics(
     """Per department: escalations opened in the period (cancelled ones left out), answered, median
     working hours to the answer, and the share answered within the due time among those answered or
     already overdue."""
-    calendar = calendar or working_calendar()
+    calendar = calendar or office_calendar()
     now = timezone.now()
     qs = Escalation.objects.filter(created_at__gte=period.start, created_at__lt=period.end).exclude(
         status=Escalation.Status.CANCELLED

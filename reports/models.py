@@ -1,5 +1,6 @@
-"""Report data that is not a ticket: figures from before the system, the working-day calendar, the
-per-month rollup of the tally, and the log of exports."""
+"""Report data that is not a ticket: figures from before the system, the per-month rollup of the
+tally, and the log of exports. (The working-day calendar, PublicHoliday and WorkDay, is the core's:
+tickets.models.)"""
 
 from __future__ import annotations
 
@@ -46,41 +47,6 @@ class HistoricalTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d} {self.channel}: {self.count}"
-
-
-class PublicHoliday(models.Model):
-    """A day the office is closed (hari libur nasional, cuti bersama). Editable in the admin; saving
-    one rebuilds the working-day calendar the metrics use."""
-
-    date = models.DateField(_("tanggal"), unique=True)
-    name = models.CharField(_("keterangan"), max_length=200)
-
-    class Meta:
-        ordering = ("date",)
-        verbose_name = _("hari libur")
-        verbose_name_plural = _("hari libur")
-
-    def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {self.name}"
-
-
-class WorkDay(models.Model):
-    """The working-day calendar, one row per date (rebuilt from settings and PublicHoliday).
-
-    ``workdays_before`` counts working days strictly before ``date`` since the calendar's first day,
-    so SQL can turn an instant into cumulative working seconds with one lookup (see working_time).
-    """
-
-    date = models.DateField(primary_key=True)
-    is_workday = models.BooleanField()
-    workdays_before = models.PositiveIntegerField()
-
-    class Meta:
-        verbose_name = _("hari kerja")
-        verbose_name_plural = _("kalender hari kerja")
-
-    def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {'kerja' if self.is_workday else 'libur'}"
 
 
 class TallyRollup(models.Model):

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
-from tickets.models import Channel
+from tickets.models import Channel, WorkDay
+from tickets.refdata import refdata_changed
+from tickets.workcalendar import holiday_dates, office_calendar, workday_rows
 
-from .models import OTHER_CHANNEL, ExportLog, HistoricalTally, WorkDay
+from .models import OTHER_CHANNEL, ExportLog, HistoricalTally
 from .office_format import OFFICE_CHANNEL_LABELS, parse_month
-from .working_time import workday_rows
 
 MAX_IMPORT_ROWS = 5000
 
@@ -277,9 +278,9 @@ def historical_tallies_import(*, figures: list[Figure], imported: bool = True) -
 
 def workday_calendar_rebuild() -> int:
     """Refill the WorkDay table from settings and PublicHoliday (after a holiday changes)."""
-    from .metrics import working_calendar
-
-    calendar = working_calendar()
+    # The holidays as this transaction sees them: the shared calendar hears of a change only once
+    # it commits.
+    calendar = office_calendar(holidays=holiday_dates())
     first = dt.date(settings.CURHAT_WORK_CALENDAR_FIRST_YEAR, 1, 1)
     last = dt.date(settings.CURHAT_WORK_CALENDAR_LAST_YEAR, 12, 31)
     rows = [
@@ -288,6 +289,9 @@ def workday_calendar_rebuild() -> int:
     with transaction.atomic():
         WorkDay.objects.all().delete()
         WorkDay.objects.bulk_create(rows, batch_size=2000)
+        # Every process's office calendar is read afresh too (holidays changed by hand, then this
+        # run through ``manage.py workday_calendar``).
+        transaction.on_commit(refdata_changed)
     return len(rows)
 
 
@@ -296,7 +300,8 @@ def export_log_record(
 ) -> ExportLog:
     """Record an export twice: in the reports' own ExportLog (who, when, what, personal data or not)
     and in the project's append-only audit log (UU PDP: every processing activity is recorded)."""
-    from tickets.privacy.audit import AuditEvent, audit_record
+    from tickets.models import AuditEvent
+    from tickets.privacy.audit import audit_record
 
     entry = ExportLog.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,

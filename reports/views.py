@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from officials.models import Department
+from tickets.models import Department
+from tickets.workcalendar import office_calendar
 
 from . import charts, exports, metrics, selectors, services
 from .access import admin_or_official_required, admin_required
@@ -199,7 +200,7 @@ def service_page(request):
         "escalations": metrics.escalation_metrics(period=period),
         "topics": selectors.tickets_per_topic(period=period),
         "top_topics": selectors.top_topics_per_month(period=period),
-        "calendar": metrics.working_calendar(),
+        "calendar": office_calendar(),
         "query": urlencode(period.query_params()),
     }
     return render(request, "reports/service.html", context)

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from officials.models import Department, Official
+from tickets.models import Department, Official
 from tickets.reference_data import reference_data_seed
 
 from .factories import staff_user

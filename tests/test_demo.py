@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from curhat.demo.office import DEMO_USERS
-from officials.models import Department, Escalation, Official
-from tickets.models import Channel, Message, Ticket, Topic
+from officials.models import Escalation
+from tickets.models import Channel, Department, Message, Official, Ticket, Topic
 
 pytestmark = pytest.mark.django_db
 

@@ -14,10 +14,9 @@ from django.utils import timezone
 
 from channels.providers.email.parse import mail_parse
 from channels.signatures import meta_signature, twilio_signature
-from officials.models import Department, Official
 from officials.services import escalation_create
 from tickets.ingest import ticket_ingest
-from tickets.models import Message, Ticket, Topic
+from tickets.models import Department, Message, Official, Ticket, Topic
 from tickets.reference_data import reference_data_seed
 
 from .factories import channel_account, staff_user

@@ -15,9 +15,8 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from officials.models import Department
 from tickets.inbox import selectors
-from tickets.models import Topic
+from tickets.models import Department, Topic
 from tickets.refdata import GENERATION_KEY
 from tickets.reference_data import reference_data_seed
 

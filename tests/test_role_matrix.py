@@ -12,10 +12,9 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from officials.models import Department, Official
 from officials.services import escalation_create
 from tickets.ingest import ticket_ingest
-from tickets.models import Attachment, Message
+from tickets.models import Attachment, Department, Message, Official
 
 from .factories import inbound, staff_user
 from .test_ingest import PNG

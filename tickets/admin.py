@@ -8,16 +8,17 @@ from django.http import HttpResponse
 from tickets.knowledge import admin as knowledge_admin  # noqa: F401  (registers the knowledge base's admin)
 from tickets.models import (
     Attachment,
+    AuditEvent,
     CannedAnswer,
     Contact,
     ContactIdentity,
     DeliveryAttempt,
     Message,
+    RetentionPolicy,
     Ticket,
     Topic,
 )
-from tickets.privacy.audit import AuditEvent, audit_record
-from tickets.privacy.subjects import RetentionPolicy
+from tickets.privacy.audit import audit_record
 
 
 @admin.register(Topic)

@@ -3,6 +3,9 @@ from django.apps import AppConfig
 
 class TicketsConfig(AppConfig):
     name = "tickets"
+    # The admin's section for the core's models: consultations, the knowledge base, the audit log,
+    # and the office itself (bidang, pejabat, hari libur).
+    verbose_name = "Layanan konsultasi"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -1,8 +1,9 @@
 """The office's reference data that every inbox page shows, read from Django's cache.
 
 Active topics and departments, the operators an operator can assign to, the officials, the canned
-answers and the published knowledge entries change a few times a month, and each page showed them
-by reading them again: a query apiece, about as much time as the page's own ticket query.
+answers, the published knowledge entries and the public holidays (tickets.workcalendar) change a few
+times a month, and each page showed them by reading them again: a query apiece, about as much time
+as the page's own ticket query.
 
 They are cached (Redis in production; process memory in the embedded default, which is one
 process) under a generation number, and each process keeps what it read for the current
@@ -142,13 +143,12 @@ def connect_signals() -> None:
     """Called when the app is ready: the loaders are registered and changes watched."""
     from django.contrib.auth import get_user_model
 
-    from officials.models import Department, Official
     from tickets.inbox import selectors  # noqa
     from tickets.knowledge import entries  # noqa: F401  (they register their loaders)
-    from tickets.models import CannedAnswer, KnowledgeEntry, Topic
+    from tickets.models import CannedAnswer, Department, KnowledgeEntry, Official, PublicHoliday, Topic
 
     User = get_user_model()
-    for model in (Topic, Department, Official, CannedAnswer, KnowledgeEntry, User):
+    for model in (Topic, Department, Official, CannedAnswer, KnowledgeEntry, PublicHoliday, User):
         uid = f"refdata-{model._meta.label_lower}"
         post_save.connect(_after_commit, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(_after_commit, sender=model, dispatch_uid=f"{uid}-delete")

@@ -9,8 +9,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from officials.models import Department
-from tickets.models import Topic
+from tickets.models import Department, Topic
 
 ROLE_OPERATOR = "operator"
 ROLE_OFFICIAL = "official"

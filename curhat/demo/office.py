@@ -9,8 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
 
 from channels.models import ChannelAccount, Provider
-from officials.models import Department, Official
-from tickets.models import Channel
+from tickets.models import Channel, Department, Official
 from tickets.reference_data import ROLE_ADMIN, ROLE_OFFICIAL, ROLE_OPERATOR
 
 

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from channels.models import Provider
-from officials.models import Department, Escalation
+from officials.models import Escalation
 from tickets.inbound import InboundMessage, Sender
 from tickets.ingest import ticket_ingest
-from tickets.models import Channel, Message, Ticket, Topic
+from tickets.models import Channel, Department, Message, Ticket, Topic
 from tickets.reference_data import reference_data_seed
 
 from .conversations import CITIZENS, CONVERSATIONS

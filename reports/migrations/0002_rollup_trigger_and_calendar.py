@@ -30,7 +30,7 @@ def uninstall_rollup(apps, schema_editor):
 def fill_calendar(apps, schema_editor):
     from zoneinfo import ZoneInfo
 
-    from reports.working_time import WorkingCalendar, parse_clock, workday_rows
+    from tickets.workcalendar import WorkingCalendar, parse_clock, workday_rows
 
     WorkDay = apps.get_model("reports", "WorkDay")
     PublicHoliday = apps.get_model("reports", "PublicHoliday")

@@ -7,9 +7,9 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from officials.models import Department, Escalation, Official
+from officials.models import Escalation
 from tickets.ingest import ticket_ingest
-from tickets.models import Message, Ticket
+from tickets.models import Department, Message, Official, Ticket
 from tickets.reference_data import reference_data_seed
 
 from ..factories import inbound, staff_user

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
-from officials.models import Department, Official
 from tickets.ingest import ticket_ingest
+from tickets.models import Department, Official
 from tickets.reference_data import reference_data_seed
 
 from ..factories import inbound, staff_user

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from officials.forms import EscalationCreateForm
-from officials.models import Department, Escalation, EscalationEvent, Official
+from officials.models import Escalation, EscalationEvent
 from tickets.inbox.fragments import Labels
-from tickets.models import Attachment, Message, Ticket, Topic
+from tickets.models import Attachment, Department, Message, Official, Ticket, Topic
 from tickets.relay import outbox
 
 from ..factories import staff_user

@@ -12,11 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from officials.models import Department, Escalation
+from officials.models import Escalation
 from tickets.inbox import selectors
 from tickets.inbox.selectors import InboxQuery, inbox_page
 from tickets.inbox.services import ticket_assign
-from tickets.models import Message, Ticket, TicketReadState, Topic
+from tickets.models import Department, Message, Ticket, TicketReadState, Topic
 from tickets.relay import outbox
 
 from .conftest import make_ticket

@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from officials.models import Department, Escalation
+from officials.models import Escalation
 from tickets.inbound import InboundAttachment
 from tickets.ingest import message_status_apply, ticket_ingest
-from tickets.models import CannedAnswer, Contact, ContactIdentity, Message, Ticket, Topic
+from tickets.models import CannedAnswer, Contact, ContactIdentity, Department, Message, Ticket, Topic
 from tickets.relay import outbox
 
 from ..factories import inbound
@@ -75,7 +75,7 @@ def test_timeline_has_in_out_note_escalation_call_and_escapes_html(op_client, op
 
 
 def test_views_and_changes_are_audit_logged(op_client, operator):
-    from tickets.privacy.audit import AuditEvent
+    from tickets.models import AuditEvent
 
     ticket = make_ticket()
     _page(op_client, ticket)

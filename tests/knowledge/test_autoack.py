@@ -121,7 +121,7 @@ def test_office_hours_are_wita_working_days(db, moment, inside):
 
 
 def test_public_holiday_is_outside_office_hours(db):
-    from reports.models import PublicHoliday
+    from tickets.models import PublicHoliday
 
     PublicHoliday.objects.create(date=TUESDAY_10.date(), name="Libur uji")
     assert within_office_hours(TUESDAY_10) is False

@@ -11,7 +11,6 @@ from django.contrib.auth.models import Group
 from django.template import Context, Template
 from django.test import Client
 
-from officials.models import Department, Official
 from tests.factories import inbound, staff_user
 from tickets.ingest import ticket_ingest
 from tickets.knowledge.entries import (
@@ -19,10 +18,10 @@ from tickets.knowledge.entries import (
     entry_render_whatsapp,
     knowledge_entry_save,
     knowledge_seed,
-    topic_route,
 )
+from tickets.knowledge.routing import topic_route
 from tickets.knowledge.seed_data import ENTRIES
-from tickets.models import CannedAnswer, ClassifierPhrase, KnowledgeEntry, Topic
+from tickets.models import CannedAnswer, ClassifierPhrase, Department, KnowledgeEntry, Official, Topic
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from officials.models import Department, Escalation, EscalationEvent, Official
+from officials.models import Escalation, EscalationEvent
 from officials.services import (
     escalation_answer,
     escalation_approve,
@@ -21,7 +21,7 @@ from officials.services import (
     official_set_availability,
 )
 from tickets.ingest import ticket_ingest
-from tickets.models import Message, Ticket
+from tickets.models import Department, Message, Official, Ticket
 from tickets.reference_data import reference_data_seed
 
 from ..factories import inbound, staff_user
@@ -82,8 +82,8 @@ def test_due_time_counts_working_hours_in_wita_skipping_weekends(office):
 
 
 def test_due_time_skips_public_holidays(office):
-    from reports.models import PublicHoliday
     from reports.services import workday_calendar_rebuild
+    from tickets.models import PublicHoliday
 
     PublicHoliday.objects.create(date=dt.date(2026, 3, 9), name="Libur")
     workday_calendar_rebuild()
@@ -256,7 +256,7 @@ def test_reassign_only_within_the_department(office, ticket):
 
 
 def test_every_escalation_step_is_audit_logged(office, ticket):
-    from tickets.privacy.audit import AuditEvent
+    from tickets.models import AuditEvent
 
     escalation = _escalate(ticket, office)
     escalation_return(escalation=escalation, user=office["capil"].user, note="Perlu KK")

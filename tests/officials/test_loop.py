@@ -11,11 +11,11 @@ from django.core import mail
 from django.utils import timezone
 
 from channels.models import ChannelAccount
-from officials.models import Department, Escalation, Official
+from officials.models import Escalation
 from officials.services import escalation_answer, escalation_create, escalations_clock_tick
 from tests.standins import ProviderStandIn
 from tickets.ingest import ticket_ingest
-from tickets.models import Message, Ticket
+from tickets.models import Department, Message, Official, Ticket
 from tickets.reference_data import reference_data_seed
 
 from ..factories import inbound, staff_user

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from officials.models import Department, Escalation
+from officials.models import Escalation
 from officials.services import escalation_create
 from tickets.ingest import ticket_ingest
-from tickets.models import Message, Ticket
+from tickets.models import Department, Message, Ticket
 
 from ..factories import inbound
 from .test_escalation import office  # noqa: F401  (fixture)

@@ -16,12 +16,19 @@ from django.utils import timezone
 
 from tickets.inbound import InboundAttachment
 from tickets.ingest import ticket_ingest
-from tickets.models import Attachment, Contact, ContactIdentity, Message, Ticket
-from tickets.privacy.audit import AuditEvent, audit_record
-from tickets.privacy.subjects import (
-    ERASED_TEXT,
+from tickets.models import (
+    Attachment,
+    AuditEvent,
+    Contact,
+    ContactIdentity,
+    Message,
     NumberMention,
     RetentionPolicy,
+    Ticket,
+)
+from tickets.privacy.audit import audit_record
+from tickets.privacy.subjects import (
+    ERASED_TEXT,
     SubjectQuery,
     retention_sweep,
     subject_contacts,

@@ -10,12 +10,11 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from officials.models import Department, Escalation, Official
+from officials.models import Escalation
 from reports.models import ExportLog
 from tests.factories import staff_user
 from tests.support import at_wita
-from tickets.models import Contact, ContactIdentity, Ticket, Topic
-from tickets.privacy.audit import AuditEvent
+from tickets.models import AuditEvent, Contact, ContactIdentity, Department, Official, Ticket, Topic
 
 from .builders import make_tickets
 

@@ -6,11 +6,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import override_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reports.working_time import WorkingCalendar, parse_clock, workday_rows
-from tests.support import at_wita
+from tests.support import WITA, at_wita
+from tickets.models import PublicHoliday
+from tickets.workcalendar import WorkingCalendar, office_calendar, parse_clock, workday_rows
 
 HOLIDAYS = frozenset({dt.date(2021, 8, 17), dt.date(2021, 12, 24), dt.date(2021, 12, 27)})
 CAL = WorkingCalendar(holidays=HOLIDAYS)  # 08:00–16:00 WITA, Monday–Friday
@@ -137,3 +139,33 @@ def test_calendar_rows_count_working_days_before_each_date():
         (18, True, 2),
         (19, True, 3),
     ]
+
+
+def test_is_working_time_is_office_hours_on_working_days():
+    assert CAL.is_working_time(at_wita(2021, 8, 16, 8)) is True  # Monday, opening
+    assert CAL.is_working_time(at_wita(2021, 8, 16, 16)) is False  # closing time is outside
+    assert CAL.is_working_time(at_wita(2021, 8, 17, 10)) is False  # holiday
+    assert CAL.is_working_time(at_wita(2021, 8, 16, 2).astimezone(dt.UTC)) is False
+    assert CAL.is_working_time(at_wita(2021, 8, 16, 10).astimezone(dt.UTC)) is True
+
+
+@pytest.mark.django_db
+def test_office_calendar_is_built_once_and_rebuilt_when_holidays_or_settings_change(
+    django_capture_on_commit_callbacks,
+):
+    calendar = office_calendar()
+    assert office_calendar() is calendar
+    assert (calendar.tz, calendar.day_start, calendar.day_end) == (WITA, dt.time(8), dt.time(16))
+    assert calendar.is_working_day(dt.date(2021, 8, 17))
+    with django_capture_on_commit_callbacks(execute=True):
+        holiday = PublicHoliday.objects.create(date=dt.date(2021, 8, 17), name="HUT RI")
+    with_holiday = office_calendar()
+    assert not with_holiday.is_working_day(dt.date(2021, 8, 17))
+    assert office_calendar() is with_holiday
+    with django_capture_on_commit_callbacks(execute=True):
+        holiday.delete()
+    assert office_calendar().is_working_day(dt.date(2021, 8, 17))
+    with override_settings(CURHAT_WORK_DAY_END="15:30", CURHAT_WORK_WEEKDAYS=[0, 1, 2, 3, 4, 5]):
+        assert office_calendar().day_end == dt.time(15, 30)
+        assert office_calendar().is_working_day(dt.date(2021, 8, 21))  # a Saturday
+    assert office_calendar().day_end == dt.time(16)

@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from curhat.forms import ModelChoiceField
-from officials.models import Department
 from tickets.inbox.selectors import (
     ASSIGNED_ANYONE,
     ASSIGNED_MINE,
@@ -20,7 +19,7 @@ from tickets.inbox.selectors import (
     InboxQuery,
 )
 from tickets.inbox.services import BULK_ACTIONS, STATUS_ACTIONS
-from tickets.models import Channel, Ticket, Topic
+from tickets.models import Channel, Department, Ticket, Topic
 
 STATUS_CHOICES = [
     (STATUS_OPEN, _("Perlu ditangani")),

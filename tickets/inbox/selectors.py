@@ -26,9 +26,19 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 
-from officials.models import Department, Escalation, Official
+from officials.models import Escalation
 from tickets.identities import mask_identity, normalize_phone
-from tickets.models import CannedAnswer, Contact, ContactIdentity, Message, Ticket, TicketReadState, Topic
+from tickets.models import (
+    CannedAnswer,
+    Contact,
+    ContactIdentity,
+    Department,
+    Message,
+    Official,
+    Ticket,
+    TicketReadState,
+    Topic,
+)
 from tickets.refdata import attach, loader, refdata
 from tickets.reference_data import ROLE_ADMIN, ROLE_OPERATOR
 

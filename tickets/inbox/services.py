@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from officials.models import Department, Escalation
-from tickets.models import Contact, ContactIdentity, Message, Ticket, TicketReadState, Topic
+from officials.models import Escalation
+from tickets.models import Contact, ContactIdentity, Department, Message, Ticket, TicketReadState, Topic
 from tickets.relay.outbox import message_note_create
 from tickets.roles import can_use_inbox
 

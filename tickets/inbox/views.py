@@ -80,7 +80,8 @@ def _link_context() -> dict[str, str]:
 
 def _audit(request, event: str, ticket: Ticket | None = None, **detail) -> None:
     """UU PDP: every view of a ticket by staff and every change is recorded (tickets.privacy.audit)."""
-    from tickets.privacy.audit import AuditEvent, audit_record
+    from tickets.models import AuditEvent
+    from tickets.privacy.audit import audit_record
 
     audit_record(action=AuditEvent.Action(event), ticket=ticket, detail=detail, request=request)
 

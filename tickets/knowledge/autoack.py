@@ -8,8 +8,8 @@ Runs once per ticket, on its first inbound message (an after-ingest task, ticket
    (:class:`~tickets.models.TopicSuggestion`);
 3. the auto-acknowledgement goes out through the outbound relay (``tickets.relay.outbox``): the ticket
    reference, the tracking link for website tickets, and the checklist when the topic was detected
-   confidently. Outside office hours (WITA, working days and public holidays of the reports
-   calendar) a different configurable text is used. The 24-hour WhatsApp/Messenger rules are the
+   confidently. Outside office hours (WITA, working days and public holidays of the office
+   calendar, tickets.workcalendar) a different configurable text is used. The 24-hour WhatsApp/Messenger rules are the
    relay's: outside the window its senders fall back to the approved template.
 
 Idempotent: the suggestion row (one per ticket, created under the ticket's row lock) records the
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -39,6 +38,7 @@ from tickets.knowledge.entries import (
 )
 from tickets.models import Channel, KnowledgeEntry, Message, Ticket, Topic, TopicSuggestion
 from tickets.relay.outbox import message_reply_create
+from tickets.workcalendar import office_calendar
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ WEEKDAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 
 def office_hours_label() -> str:
-    """``Senin–Jumat 08.00–16.00 WITA`` from the reports calendar's settings."""
+    """``Senin–Jumat 08.00–16.00 WITA`` from the office calendar's settings."""
     days = sorted(settings.CURHAT_WORK_WEEKDAYS)
     span = WEEKDAY_NAMES[days[0]]
     if len(days) > 1:
@@ -61,19 +61,8 @@ def office_hours_label() -> str:
 
 def within_office_hours(moment: dt.datetime) -> bool:
     """Whether the office is staffed at ``moment`` (WITA working day, between start and end)."""
-    # The reports' calendar: same settings, same holiday table, so "office hours" mean one thing.
-    from reports.models import PublicHoliday
-    from reports.working_time import WorkingCalendar, parse_clock
-
-    local = timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE))
-    calendar = WorkingCalendar(
-        tz=local.tzinfo,
-        day_start=parse_clock(settings.CURHAT_WORK_DAY_START),
-        day_end=parse_clock(settings.CURHAT_WORK_DAY_END),
-        weekdays=frozenset(settings.CURHAT_WORK_WEEKDAYS),
-        holidays=frozenset(PublicHoliday.objects.filter(date=local.date()).values_list("date", flat=True)),
-    )
-    return calendar.is_working_day(local.date()) and calendar.day_start <= local.time() < calendar.day_end
+    # The office calendar the metrics and the escalation due dates use: "office hours" mean one thing.
+    return office_calendar().is_working_time(moment)
 
 
 def tracking_url(ticket: Ticket) -> str:

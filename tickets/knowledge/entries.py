@@ -1,4 +1,4 @@
-"""The knowledge base (syarat): seeding, saving with revisions, rendering, canned answers, routing.
+"""The knowledge base (syarat): seeding, saving with revisions, rendering, canned answers.
 
 Services and selectors over :class:`~tickets.models.KnowledgeEntry`. An entry is rendered two ways:
 a WhatsApp-friendly reply (short lines, a numbered list, WhatsApp's own ``*bold*``, no HTML) that also
@@ -14,9 +14,15 @@ from django.db import transaction
 from django.db.models import Max, Prefetch, QuerySet
 from django.urls import NoReverseMatch, reverse
 
-from officials.models import Department, Official
 from tickets.knowledge.seed_data import ENTRIES, FEE, GENERAL_NOTES, SERVICE_TIME, TOPIC_PHRASES
-from tickets.models import CannedAnswer, ClassifierPhrase, KnowledgeEntry, KnowledgeRevision, Topic
+from tickets.models import (
+    CannedAnswer,
+    ClassifierPhrase,
+    Department,
+    KnowledgeEntry,
+    KnowledgeRevision,
+    Topic,
+)
 from tickets.refdata import loader
 from tickets.reference_data import reference_data_seed
 
@@ -196,25 +202,6 @@ def knowledge_entry_for(*, topic: Topic | None, slug: str | None = None) -> Know
     if topic is None:
         return None
     return knowledge_entries().filter(topic=topic, is_primary=True).order_by("sort_order").first()
-
-
-def topic_route(topic: Topic | str | None) -> tuple[Department | None, Official | None]:
-    """Topic → department → default official, as the escalation flow uses it.
-
-    The official is chosen by ``officials.services.official_route`` (the department's default
-    official if available, else its first available official), so there is one routing rule;
-    ``(None, None)`` for an unknown topic or one without an active department (e.g. "lainnya").
-    """
-    from officials.services import official_route  # officials imports tickets: resolve at call time
-
-    if isinstance(topic, str):
-        topic = Topic.objects.select_related("department__default_official").filter(code=topic).first()
-    if topic is None or topic.department_id is None:
-        return None, None
-    department = topic.department
-    if department is None or not department.is_active:
-        return None, None
-    return department, official_route(department=department)
 
 
 # --- rendering ----------------------------------------------------------------------------------

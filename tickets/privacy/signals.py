@@ -7,7 +7,8 @@ from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, pre_save
 from django.dispatch import receiver
 
-from tickets.privacy.audit import AuditEvent, audit_record
+from tickets.models import AuditEvent
+from tickets.privacy.audit import audit_record
 
 User = get_user_model()
 WATCHED_FLAGS = ("is_superuser", "is_staff", "is_active")

@@ -1,9 +1,9 @@
 """Personal-data protection (UU PDP): where NIK/KK numbers are mentioned, how long conversations are
 kept, and the data subject's rights to a copy of their data and to its erasure.
 
-* ``NumberMention`` indexes every NIK/KK number found in a message by a keyed hash, so tickets of the
-  same person can be linked without an index of the numbers themselves.
-* ``RetentionPolicy`` says how long a closed ticket's content is kept, per channel and/or topic; a beat
+* ``NumberMention`` (a model in tickets.models) indexes every NIK/KK number found in a message by a
+  keyed hash, so tickets of the same person can be linked without an index of the numbers themselves.
+* ``RetentionPolicy`` (likewise) says how long a closed ticket's content is kept, per channel and/or topic; a beat
   task anonymizes what has expired (names, identities, bodies, attachments) and keeps what the monthly
   tally needs (the ticket row: when, channel, topic, department, status).
 * ``subject_export`` and ``subject_erase`` act on everything held about one citizen, found by phone,
@@ -27,55 +27,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tickets.identities import normalize_email, normalize_phone
-from tickets.privacy.audit import AuditEvent, audit_record
+from tickets.models import (
+    Attachment,
+    AuditEvent,
+    Contact,
+    ContactIdentity,
+    Message,
+    NumberMention,
+    RetentionPolicy,
+    Ticket,
+)
+from tickets.privacy.audit import audit_record
 from tickets.privacy.nik import find_numbers, is_valid_nik, mask_number, number_digest
 
 ERASED_TEXT = "[dihapus]"
-
-
-class NumberMention(models.Model):
-    """A NIK or KK number mentioned in a message (kept as a keyed hash and a masked form only)."""
-
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="number_mentions")
-    message = models.ForeignKey("tickets.Message", on_delete=models.CASCADE, related_name="number_mentions")
-    kind = models.CharField(max_length=3)  # "nik" | "kk"
-    digest = models.CharField(max_length=64, db_index=True)
-    masked = models.CharField(max_length=16)
-
-    class Meta:
-        app_label = "tickets"
-        constraints = [
-            models.UniqueConstraint(fields=("message", "digest"), name="mention_unique_message_digest")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.masked}"
-
-
-class RetentionPolicy(models.Model):
-    """How long a closed ticket's content is kept. The most specific matching row wins (channel and
-    topic, then topic, then channel); without one, ``CURHAT_RETENTION_DAYS`` applies."""
-
-    channel = models.CharField(_("kanal"), max_length=20, blank=True, help_text=_("Kosong: semua kanal."))
-    topic = models.ForeignKey(
-        "tickets.Topic",
-        verbose_name=_("topik"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    days = models.PositiveIntegerField(_("masa simpan (hari)"))
-    note = models.CharField(_("dasar/alasan"), max_length=300, blank=True)
-
-    class Meta:
-        app_label = "tickets"
-        verbose_name = _("kebijakan retensi")
-        verbose_name_plural = _("kebijakan retensi")
-        constraints = [models.UniqueConstraint(fields=("channel", "topic"), name="retention_unique_scope")]
-
-    def __str__(self) -> str:
-        return f"{self.channel or '*'} / {self.topic or '*'}: {self.days} hari"
 
 
 # --- NIK/KK index ---------------------------------------------------------------------------------------
@@ -105,8 +70,6 @@ def message_numbers_index(*, message, attachment_names: list[str] | None = None)
 
 def tickets_sharing_numbers(*, ticket) -> models.QuerySet:
     """Other tickets that mention a NIK/KK number this ticket mentions."""
-    from tickets.models import Ticket
-
     digests = NumberMention.objects.filter(ticket=ticket).values("digest")
     return (
         Ticket.objects.filter(number_mentions__digest__in=digests)
@@ -131,8 +94,6 @@ def retention_days(*, channel: str, topic_id: int | None) -> int:
 
 def _erase_ticket_content(ticket) -> None:
     """Blank what identifies or describes the citizen in one ticket; keep what the tally counts."""
-    from tickets.models import Attachment, Message
-
     for attachment in Attachment.objects.filter(message__ticket=ticket):
         if attachment.file:
             attachment.file.delete(save=False)
@@ -160,8 +121,6 @@ def _erase_contact_if_unused(contact) -> bool:
 def retention_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> int:
     """Anonymize finished (resolved or closed) tickets whose retention period, counted from their last
     activity, has passed. Beat task body; returns how many tickets it anonymized."""
-    from tickets.models import Ticket
-
     now = now or timezone.now()
     shortest = min([settings.CURHAT_RETENTION_DAYS, *RetentionPolicy.objects.values_list("days", flat=True)])
     candidates = (
@@ -202,8 +161,6 @@ class SubjectQuery:
 
 def subject_contacts(*, query: SubjectQuery) -> list:
     """Contacts held about a citizen, found by phone, e-mail or NIK (merged contacts included)."""
-    from tickets.models import Contact, ContactIdentity
-
     identity_filters = Q(pk__in=[])
     if query.phone:
         identity_filters |= Q(kind=ContactIdentity.Kind.PHONE, value=normalize_phone(query.phone))
@@ -226,8 +183,6 @@ def subject_contacts(*, query: SubjectQuery) -> list:
 
 
 def _subject_data(contacts: Iterable) -> tuple[dict, list]:
-    from tickets.models import Attachment, Message, Ticket
-
     contacts = list(contacts)
     tickets = (
         Ticket.objects.filter(contact__in=contacts)
@@ -299,8 +254,6 @@ def subject_export(*, contacts: list, actor, request=None) -> bytes:
 def subject_erase(*, contacts: list, actor, request=None) -> int:
     """Erase a citizen's data on request: every ticket's content, their names and identities. The
     tickets themselves stay (anonymous) so the office's monthly counts do not change. Audit-logged."""
-    from tickets.models import Ticket
-
     tickets = list(Ticket.objects.filter(contact__in=contacts, anonymized_at__isnull=True))
     for ticket in tickets:
         _erase_ticket_content(ticket)

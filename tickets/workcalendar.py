@@ -1,12 +1,17 @@
-"""Working time in the office's calendar: WITA office hours, weekends and public holidays excluded.
+"""The office's working calendar: WITA office hours, weekends and public holidays excluded.
 
-Service metrics ("time to first response in working hours") and escalation due dates both need the
-same arithmetic, so it lives here, free of models:
+Service metrics ("time to first response in working hours"), escalation due dates and the
+auto-acknowledgement's "are we open?" all need the same arithmetic and the same calendar, so both
+live here:
 
 * :class:`WorkingCalendar` says when the office works (one start/end time for every working day,
-  the working weekdays, a set of holiday dates) and answers ``working_seconds(start, end)`` and
-  ``add_working_seconds(start, seconds)``.
-* The SQL side (``reports.selectors``) uses the same formulation: the working seconds elapsed up to
+  the working weekdays, a set of holiday dates) and answers ``working_seconds(start, end)``,
+  ``add_working_seconds(start, seconds)`` and ``is_working_time(moment)``; it is free of models.
+* :func:`office_calendar` is the office's own calendar, from settings and the PublicHoliday table:
+  built once per process and reused, rebuilt when a holiday is saved or deleted (once the
+  transaction commits: the holidays are reference data, see tickets.refdata, so other processes
+  follow within a second) or when the settings it reads change.
+* The SQL side (``reports.metrics``) uses the same formulation: the working seconds elapsed up to
   an instant are ``workdays_before(local date) * day_length + clamp(local time - day start)``, the
   first part read from the ``WorkDay`` calendar table that :func:`workday_rows` fills.
 
@@ -20,6 +25,10 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from tickets.refdata import loader, refdata
 
 DAY = dt.timedelta(days=1)
 
@@ -113,6 +122,11 @@ class WorkingCalendar:
     def add_working_hours(self, start: dt.datetime, hours: float) -> dt.datetime:
         return self.add_working_seconds(start, round(hours * 3600))
 
+    def is_working_time(self, moment: dt.datetime) -> bool:
+        """Whether the office is staffed at ``moment`` (a working day, from start until end)."""
+        local = self._local(moment)
+        return self.is_working_day(local.date()) and self.day_start <= local.time() < self.day_end
+
 
 def _seconds_of(clock: dt.time) -> int:
     return clock.hour * 3600 + clock.minute * 60 + clock.second
@@ -133,3 +147,57 @@ def workday_rows(
         yield day, working, before
         before += int(working)
         day += DAY
+
+
+# --- the office's calendar ------------------------------------------------------------------------
+HOLIDAYS = "holidays"
+# (settings it was built from, holidays, calendar): one per process, replaced when either changes.
+_built: tuple[tuple, frozenset[dt.date], WorkingCalendar] | None = None
+
+
+@loader(HOLIDAYS)
+def holiday_dates() -> frozenset[dt.date]:
+    """The office's public holidays, read from the database."""
+    from tickets.models import PublicHoliday
+
+    return frozenset(PublicHoliday.objects.values_list("date", flat=True))
+
+
+def _settings_key() -> tuple:
+    return (
+        settings.TIME_ZONE,
+        settings.CURHAT_WORK_DAY_START,
+        settings.CURHAT_WORK_DAY_END,
+        tuple(settings.CURHAT_WORK_WEEKDAYS),
+    )
+
+
+def office_calendar(*, holidays: frozenset[dt.date] | None = None) -> WorkingCalendar:
+    """The office calendar from settings and the PublicHoliday table (the one every user shares).
+
+    ``holidays`` builds one from those dates instead, read by the caller (not kept): the working-day
+    table is rebuilt from ``holiday_dates()`` in the transaction that changed a holiday, before
+    the shared calendar hears of it.
+    """
+    global _built
+    key = _settings_key()
+    if holidays is not None:
+        return _build(key, holidays)
+    holidays = refdata(HOLIDAYS)
+    built = _built
+    if built is not None and built[0] == key and built[1] == holidays:
+        return built[2]
+    calendar = _build(key, holidays)
+    _built = (key, holidays, calendar)
+    return calendar
+
+
+def _build(key: tuple, holidays: frozenset[dt.date]) -> WorkingCalendar:
+    zone, day_start, day_end, weekdays = key
+    return WorkingCalendar(
+        tz=ZoneInfo(zone),
+        day_start=parse_clock(day_start),
+        day_end=parse_clock(day_end),
+        weekdays=frozenset(weekdays),
+        holidays=frozenset(holidays),
+    )
