@@ -3,7 +3,7 @@
 The database is the queue's source of truth (DESIGN §5.2-5.4). A reply is committed as
 ``Message(direction=out, status=queued)``; ``transaction.on_commit`` enqueues
 ``tickets.relay.tasks.message_deliver_task(message_id)``; the worker calls :func:`message_deliver`, which
-sends through the channel's sender (``channels.senders``) and records every try as a
+sends through the provider's sender (``tickets.relay.senders``) and records every try as a
 ``DeliveryAttempt``. :func:`outbox_sweep` (beat) re-enqueues replies whose task was lost (Redis
 down, a worker gone), so an outage delays a reply but never loses it.
 
@@ -60,9 +60,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from channels import senders
-from channels.senders import SendError, SendResult
 from tickets.models import Channel, DeliveryAttempt, Message, Ticket
+from tickets.relay import senders
+from tickets.relay.senders import SendError, SendResult
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ def message_reply_create(
             _("Kanal tidak dikenal: %(channel)s"), code="channel", params={"channel": channel}
         )
     account = _reply_account(ticket, reply_channel)
-    provider = account.provider if account else (senders.CHANNEL_PROVIDERS.get(reply_channel) or ("",))[0]
+    provider = account.provider if account else senders.default_provider(reply_channel)
     now = timezone.now()
     extra = dict(meta or {})
     if media_urls:

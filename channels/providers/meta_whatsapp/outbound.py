@@ -21,9 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
-from channels.senders import (
-    SendError,
-    SendResult,
+from channels.outbound import (
     http_error,
     http_request,
     json_body,
@@ -33,6 +31,7 @@ from channels.senders import (
     whatsapp_window_open,
 )
 from tickets.identities import whatsapp_id
+from tickets.relay.senders import SendError, SendResult
 
 if TYPE_CHECKING:
     from channels.models import ChannelAccount

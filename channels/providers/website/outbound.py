@@ -12,13 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from channels.senders import (
-    SendError,
-    SendResult,
-    account_for_channel,
-    contact_identity,
-    sender_for,
-)
+from tickets.relay.senders import SendError, SendResult, account_for_channel, contact_identity, sender_for
 
 if TYPE_CHECKING:
     from tickets.models import Message, Ticket
