@@ -14,7 +14,8 @@ from tests.factories import staff_user
 from tests.standins import graph_error, twilio_error
 from tickets.models import ContactIdentity, DeliveryAttempt, Message, Ticket
 from tickets.relay import senders
-from tickets.relay.outbox import message_deliver, message_reply_create
+from tickets.relay.delivery import message_deliver
+from tickets.relay.outbox import message_reply_create
 
 from .office import (
     CITIZEN_LANDLINE,

@@ -12,10 +12,10 @@ provider package's ``outbound`` module) with:
   may have sent (a worker died mid-send) was created, returning its id, ``None`` when the provider
   shows it was not; raising :class:`SendError` when it cannot tell. Only providers that let us look
   sent messages up have it (Twilio); for the others an interrupted send is "in doubt" and left to
-  the operator (see ``tickets/relay/outbox.py``).
+  the operator (see ``tickets/relay/delivery.py``).
 
 Senders read our models (message, ticket, contact, account) but never write them: the relay
-(``tickets.relay.outbox``) records attempts and statuses.
+(``tickets.relay.delivery``) records attempts and statuses.
 
 The registry maps a provider (the message's ``provider``) to its sender and to the channel it
 serves. The channels app fills it when it loads (``channels.registry.senders_register``, from

@@ -12,7 +12,7 @@ while Meta only serves recent versions (we pin ``CURHAT_GRAPH_API_VERSION``). A 
 bearer token is all we need; the SDK would add nothing but that check.
 
 The Cloud API takes no idempotency key and cannot list sent messages, so there is no ``reconcile``:
-a send interrupted by a dying worker is "in doubt" and left to the operator (tickets/relay/outbox.py).
+a send interrupted by a dying worker is "in doubt" and left to the operator (tickets/relay/delivery.py).
 """
 
 from __future__ import annotations
