@@ -151,7 +151,9 @@ def account_for_channel(channel: str) -> accounts.Account | None:
 def can_send_freeform(ticket: Ticket, channel: str | None = None) -> bool:
     """Whether free text may go to the citizen now on ``channel`` (default: the ticket's)."""
     channel = reply_channel(channel or ticket.channel)
-    account = ticket.account if ticket.account and ticket.account.channel == channel else None
+    account: accounts.Account | None = (
+        ticket.account if ticket.account and ticket.account.channel == channel else None
+    )
     account = account or account_for_channel(channel)
     provider = account.provider if account else default_provider(channel)
     try:
