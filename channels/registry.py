@@ -1,10 +1,18 @@
-"""Which provider packages exist: ``settings.CURHAT_CHANNEL_PROVIDERS`` lists them by dotted path.
+"""The one provider registry: ``settings.CURHAT_CHANNEL_PROVIDERS`` lists provider packages by
+dotted path; adding a provider is one package and one line there.
 
-Each package is imported lazily, the first time its provider is asked for, so a listed package
-that is not written yet (or fails to import) only disables that one provider instead of the app.
-A package's ``__init__`` declares ``PROVIDER`` (the ``channels.models.Provider`` value and the
-webhook URL segment), ``CHANNEL`` and ``REQUIRED_SECRETS``; ``inbound.py`` offers ``verify`` and
-``parse``.
+A package's ``__init__`` declares what it is: ``PROVIDER`` (the ``channels.models.Provider`` value and
+the webhook URL segment; ``PROVIDERS`` when it serves several, e.g. e-mail over IMAP and ESPs),
+``CHANNEL`` (the ``tickets.models.Channel`` it serves) and ``REQUIRED_SECRETS``. It has
+``inbound.py`` (``verify`` and ``parse``) and/or ``outbound.py`` (a sender: the contract in
+``tickets.relay.senders``).
+
+Inbound modules are imported lazily, the first time their provider is asked for, so a listed
+package that is not written yet (or fails to import) only disables that one provider instead of
+the app. Outbound modules are registered as senders in the core's relay registry when the app
+loads (:func:`senders_register`, from ``ChannelsConfig.ready``), for every provider value the
+package declares, in the order of the setting (the order of preference on a channel); again when a
+test overrides the setting.
 """
 
 from __future__ import annotations
@@ -14,6 +22,8 @@ import logging
 from types import ModuleType
 
 from django.conf import settings
+
+from tickets.relay import senders as relay_senders
 
 logger = logging.getLogger(__name__)
 
@@ -86,3 +96,36 @@ def required_secrets() -> dict[str, tuple[str, ...]]:
         if provider:
             found[provider] = tuple(getattr(module, "REQUIRED_SECRETS", ()))
     return found
+
+
+def provider_outbound(name: str) -> ModuleType | None:
+    """The provider's ``outbound`` module (its sender), or None when it has none or is not available."""
+    path = provider_paths().get(name)
+    if path is None or provider_package(name) is None:
+        return None
+    return _import_optional(f"{path}.outbound")
+
+
+def package_providers(package: ModuleType) -> tuple[str, ...]:
+    """The ``Provider`` values a package serves (``PROVIDERS``, else its ``PROVIDER``)."""
+    providers = tuple(getattr(package, "PROVIDERS", ()))
+    provider = getattr(package, "PROVIDER", None)
+    return providers or ((provider,) if provider else ())
+
+
+def senders_register() -> None:
+    """Fill the relay's registry: each configured package's ``outbound`` module is the sender for
+    the providers it declares, on its ``CHANNEL``; a package without one sends nothing."""
+    relay_senders.senders_clear()
+    for name, package in available_packages().items():
+        outbound = provider_outbound(name)
+        if outbound is None:
+            continue
+        for provider in package_providers(package):
+            relay_senders.sender_register(provider, outbound, channel=package.CHANNEL)
+
+
+def on_setting_changed(*, setting: str, **kwargs) -> None:
+    """Tests override ``CURHAT_CHANNEL_PROVIDERS``: the senders follow (and back at the end)."""
+    if setting == "CURHAT_CHANNEL_PROVIDERS":
+        senders_register()

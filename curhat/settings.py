@@ -333,7 +333,9 @@ LOGGING = {
 }
 
 # --- Channels in: messaging and calls (webhooks, media download) ---------------------------------
-# Provider packages under channels/providers/ (each: inbound.py and/or outbound.py).
+# The one provider registry (channels/registry.py): packages under channels/providers/, each with
+# inbound.py and/or outbound.py (its sender). Order matters: on a channel served by several providers
+# (WhatsApp: Twilio, Meta), replies go through the first one with an active account.
 CURHAT_CHANNEL_PROVIDERS = [
     "channels.providers.twilio_whatsapp",
     "channels.providers.meta_whatsapp",
@@ -392,9 +394,7 @@ CURHAT_WEBSITE_MAX_FILE_BYTES = env_int("CURHAT_WEBSITE_MAX_FILE_BYTES", 5 * 102
 # Behind a reverse proxy, the META key holding the client's address (e.g. HTTP_X_REAL_IP).
 RATELIMIT_IP_META_KEY = env("CURHAT_RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
 
-# --- Replies out: senders, outbox, retries ---------------------------------------------------------
-# Provider → sender module (dotted path); channels/senders.py holds the defaults, this overrides them.
-CURHAT_OUTBOUND_SENDERS: dict[str, str] = {}
+# --- Replies out: outbox, retries (senders: each package in CURHAT_CHANNEL_PROVIDERS) -------------
 # Tries per reply (per operator retry) before a transient error becomes a failure.
 CURHAT_OUTBOX_MAX_ATTEMPTS = env_int("CURHAT_OUTBOX_MAX_ATTEMPTS", 6)
 # Exponential backoff with jitter between tries: base * 2^(n-1), capped; milliseconds so tests can

@@ -14,7 +14,11 @@ from channels.checks import channel_secrets_check
 from channels.models import ChannelAccount, InboundEvent
 from channels.processing import event_process
 from tests.support import ROOT
+from tickets import accounts
 from tickets.models import Message, Ticket
+from tickets.public.services import website_question_submit
+from tickets.relay import senders as relay_senders
+from tickets.relay.senders import SendError
 
 from .webhook_base import fixture_bytes
 
@@ -37,6 +41,48 @@ def test_a_listed_package_that_does_not_exist_does_not_break_loading(settings):
     assert registry.provider_inbound("meta_whatsapp") is not None
     assert set(registry.available_packages()) == {"meta_whatsapp"}
     assert registry.provider_inbound("tidak_terdaftar") is None
+
+
+def test_senders_follow_the_listed_packages(settings):
+    """One registry: the packages listed are the providers we send through, in the listed order."""
+    settings.CURHAT_CHANNEL_PROVIDERS = [
+        "channels.providers.meta_whatsapp",
+        "channels.providers.twilio_whatsapp",
+        "channels.providers.belum_ada",  # not written yet: no sender, nothing breaks
+    ]
+    assert relay_senders.registered_providers() == ("meta_whatsapp", "twilio_whatsapp")
+    assert relay_senders.channel_providers("whatsapp") == ("meta_whatsapp", "twilio_whatsapp")
+    assert relay_senders.sender_for("meta_whatsapp").__name__ == "channels.providers.meta_whatsapp.outbound"
+    with pytest.raises(SendError) as unlisted:
+        relay_senders.sender_for("messenger")
+    assert unlisted.value.permanent and unlisted.value.code == "no_sender"
+
+
+@pytest.mark.django_db
+def test_the_core_finds_the_offices_accounts_through_the_channels_app():
+    def account(slug, channel, provider, **extra):
+        return ChannelAccount.objects.create(
+            slug=slug, name=slug, channel=channel, provider=provider, **extra
+        )
+
+    account("web-lama", "website", "website", is_active=False)
+    web = account("web", "website", "website")
+    meta = account("wa-meta", "whatsapp", "meta_whatsapp")
+    twilio = account("wa-twilio", "whatsapp", "twilio_whatsapp")
+    assert accounts.active_account(providers=("website",)) == web
+    # On a channel, the provider listed first in CURHAT_CHANNEL_PROVIDERS wins, then the oldest.
+    assert relay_senders.account_for_channel("whatsapp") == twilio
+    assert accounts.active_account(providers=("meta_whatsapp", "twilio_whatsapp"), channel="whatsapp") == meta
+    assert relay_senders.account_for_channel("facebook") is None
+    submitted = website_question_submit(
+        submission_id="akun-1",
+        name="Warga",
+        phone="",
+        email="warga@example.com",
+        topic=None,
+        text="Syarat KK?",
+    )
+    assert submitted.result.ticket.account == web
 
 
 def test_every_provider_of_this_issue_loads():

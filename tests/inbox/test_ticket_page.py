@@ -16,7 +16,7 @@ from officials.models import Escalation
 from tickets.inbound import InboundAttachment
 from tickets.ingest import message_status_apply, ticket_ingest
 from tickets.models import CannedAnswer, Contact, ContactIdentity, Department, Message, Ticket, Topic
-from tickets.relay import outbox
+from tickets.relay import notes, outbox
 
 from ..factories import inbound
 from .conftest import make_ticket
@@ -43,7 +43,7 @@ def test_timeline_has_in_out_note_escalation_call_and_escapes_html(op_client, op
     Message.objects.filter(pk=failed.pk).update(
         status="failed", error_code="131026", error_text="Nomor tidak aktif"
     )
-    outbox.message_note_create(ticket=ticket, author=operator, body="Cek SIAK dulu")
+    notes.message_note_create(ticket=ticket, author=operator, body="Cek SIAK dulu")
     Escalation.objects.create(
         ticket=ticket,
         department=Department.objects.get(code="dafduk"),
@@ -293,7 +293,7 @@ def _timeline_of(ticket, operator, count: int) -> None:
         elif kind == 1:
             outbox.message_reply_create(ticket=ticket, author=operator, body=f"balasan {n}")
         else:
-            outbox.message_note_create(ticket=ticket, author=operator, body=f"catatan {n}")
+            notes.message_note_create(ticket=ticket, author=operator, body=f"catatan {n}")
 
 
 def _ticket_page_queries(client, ticket) -> tuple[int, int]:

@@ -13,14 +13,11 @@ from django.utils import timezone
 from tests.factories import staff_user
 from tests.standins import twilio_error
 from tickets.models import DeliveryAttempt, Message
-from tickets.relay import outbox
-from tickets.relay.outbox import (
-    message_deliver,
-    message_note_create,
-    message_reply_create,
-    message_retry,
-    outbox_sweep,
-)
+from tickets.relay import delivery
+from tickets.relay.delivery import message_deliver
+from tickets.relay.notes import message_note_create
+from tickets.relay.outbox import message_reply_create, message_retry
+from tickets.relay.sweeper import outbox_sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -124,10 +121,10 @@ def test_backoff_grows_with_jitter_and_a_cap(settings):
     settings.CURHAT_OUTBOX_BACKOFF_BASE_MS = 1000
     settings.CURHAT_OUTBOX_BACKOFF_MAX_MS = 8000
     for tries, (low, high) in {1: (0.5, 1), 2: (1, 2), 3: (2, 4), 4: (4, 8), 9: (4, 8)}.items():
-        delays = {outbox.retry_delay(tries) for _ in range(20)}
+        delays = {delivery.retry_delay(tries) for _ in range(20)}
         assert all(low <= d <= high for d in delays)
         assert len(delays) > 1  # jitter
-    assert outbox.retry_delay(1, retry_after=30) == 30
+    assert delivery.retry_delay(1, retry_after=30) == 30
 
 
 # --- exactly once ---------------------------------------------------------------------------------
@@ -142,8 +139,8 @@ def test_a_duplicated_task_sends_once(live_providers, citizen):
 
 def test_a_reply_being_sent_by_another_worker_is_left_alone(live_providers, citizen):
     message = queued(citizen.ticket("meta_whatsapp"))
-    claim = outbox._claim(message.pk)  # another worker moved it to "sending", lease running
-    assert isinstance(claim, outbox._Claim)
+    claim = delivery._claim(message.pk)  # another worker moved it to "sending", lease running
+    assert isinstance(claim, delivery._Claim)
     outcome = message_deliver(message_id=message.pk)
     assert (outcome.status, outcome.reason) == ("skipped", "busy")
     assert live_providers.requests() == []
@@ -151,7 +148,7 @@ def test_a_reply_being_sent_by_another_worker_is_left_alone(live_providers, citi
 
 def crash_mid_send(message: Message, *, lease_expired: bool = True) -> None:
     """What a worker killed after committing "sending" leaves behind: the open attempt, the lease."""
-    outbox._claim(message.pk)
+    delivery._claim(message.pk)
     if lease_expired:
         message.refresh_from_db()
         message.meta["outbox"]["lease_until"] = (timezone.now() - dt.timedelta(seconds=1)).isoformat()
@@ -259,13 +256,15 @@ def test_sweeper_re_enqueues_lost_and_interrupted_replies_once_per_period(
     crash_mid_send(interrupted)
     crash_mid_send(busy, lease_expired=False)
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        swept = outbox_sweep()
+    enqueued: list[int] = []
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        swept = outbox_sweep(enqueue=enqueued.append)
+        assert enqueued == []  # handed to the broker only once the sweep commits
     assert sorted(swept) == sorted([lost.pk, interrupted.pk])
-    assert len(callbacks) == 2
-    assert outbox_sweep() == []  # not again within the period
+    assert len(callbacks) == 2 and sorted(enqueued) == sorted(swept)
+    assert outbox_sweep(enqueue=enqueued.append) == []  # not again within the period
     later = timezone.now() + dt.timedelta(seconds=settings.CURHAT_OUTBOX_STUCK_AFTER_SECONDS + 1)
-    assert lost.pk in outbox_sweep(now=later)
+    assert lost.pk in outbox_sweep(enqueue=enqueued.append, now=later)
     assert fresh.pk not in swept
 
 

@@ -9,11 +9,13 @@ import json
 
 import pytest
 
-from channels import senders
+from channels.models import Provider
 from tests.factories import staff_user
 from tests.standins import graph_error, twilio_error
 from tickets.models import ContactIdentity, DeliveryAttempt, Message, Ticket
-from tickets.relay.outbox import message_deliver, message_reply_create
+from tickets.relay import senders
+from tickets.relay.delivery import message_deliver
+from tickets.relay.outbox import message_reply_create
 
 from .office import (
     CITIZEN_LANDLINE,
@@ -381,6 +383,12 @@ def test_sandbox_records_but_sends_nothing(live_providers, settings, citizen):
 
 
 def test_registry_covers_every_provider_with_an_outbound_module():
-    for provider in senders.SENDERS:
-        module = senders.sender_for(provider)
-        assert callable(module.send) and callable(module.can_send_freeform)
+    # Filled by the channels app from CURHAT_CHANNEL_PROVIDERS: every provider but operators' notes.
+    assert set(senders.registered_providers()) == set(Provider.values) - {Provider.OPERATOR}
+    for provider in senders.registered_providers():
+        sender = senders.sender_for(provider)
+        assert callable(sender.send) and callable(sender.can_send_freeform)
+    # A channel's providers in the order of the setting: the first one with an account answers.
+    assert senders.channel_providers("whatsapp") == ("twilio_whatsapp", "meta_whatsapp")
+    assert senders.channel_providers("email") == ("email_imap", "email_anymail")
+    assert senders.channel_providers("phone") == ("twilio_voice",)

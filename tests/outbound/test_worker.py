@@ -14,7 +14,9 @@ from tests.standins import twilio_error
 from tests.support import wait_for
 from tickets.ingest import message_status_apply
 from tickets.models import Message
-from tickets.relay.outbox import message_reply_create, outbox_sweep
+from tickets.relay.outbox import message_reply_create
+from tickets.relay.sweeper import outbox_sweep
+from tickets.relay.tasks import message_deliver_enqueue, outbox_sweep_task
 
 from .conftest import BeatProcess, worker_env
 from .office import CITIZEN_MOBILE, OFFICE_WHATSAPP
@@ -133,7 +135,7 @@ def test_worker_killed_mid_send_each_reply_reaches_twilio_exactly_once(start_wor
     start_worker()
 
     def settled():
-        outbox_sweep()  # what beat does every CURHAT_OUTBOX_SWEEP_INTERVAL_SECONDS
+        outbox_sweep_task()  # what beat does every CURHAT_OUTBOX_SWEEP_INTERVAL_SECONDS
         return all_in(replies, "sent")
 
     wait_for(settled, timeout=60, interval=0.5, message="every reply sent after the crash")
@@ -159,7 +161,7 @@ def test_worker_killed_mid_send_on_the_graph_api_never_sends_twice(start_worker,
     start_worker()
 
     def settled():
-        outbox_sweep()
+        outbox_sweep_task()
         return statuses([message]) == ["failed"]
 
     wait_for(settled, timeout=60, interval=0.5, message="in doubt after the crash")
@@ -198,4 +200,4 @@ def test_sweeper_finds_nothing_to_do_when_all_is_well(start_worker, live_provide
     message = commit_reply(citizen.ticket("twilio_whatsapp"), "Biasa saja.")
     wait_for(lambda: statuses([message]) == ["sent"], message="sent")
     later = timezone.now() + dt.timedelta(hours=1)
-    assert outbox_sweep(now=later) == []
+    assert outbox_sweep(enqueue=message_deliver_enqueue, now=later) == []

@@ -176,7 +176,8 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=MessageCreateSerializer, responses={201: MessageSerializer})
     @messages.mapping.post
     def create_message(self, request, pk=None):
-        from tickets.relay.outbox import message_note_create, message_reply_create
+        from tickets.relay.notes import message_note_create
+        from tickets.relay.outbox import message_reply_create
 
         ticket = self.get_object()
         serializer = MessageCreateSerializer(data=request.data)

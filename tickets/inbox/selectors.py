@@ -570,8 +570,8 @@ IDENTITY_CHANNELS = {
 def reply_channel_options(*, ticket: Ticket, identity_kinds: list[str]) -> list[ReplyChannelOption]:
     """The channels a reply can go out on (the ticket's own first), each with whether free text may
     be sent now (the WhatsApp/Messenger 24-hour window)."""
-    from channels import senders
     from tickets.models import Channel
+    from tickets.relay import senders
 
     own = senders.reply_channel(ticket.channel)
     channels = [

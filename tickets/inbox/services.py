@@ -1,7 +1,7 @@
 """Writes operators make from the inbox: assign/claim, topic and department, resolve/close/reopen,
 merging tickets and contacts, marking a ticket read, and bulk actions over several tickets.
 
-Replies, notes and retries live in ``tickets.relay.outbox`` (they feed the relay); this module only
+Replies and retries live in ``tickets.relay.outbox``, notes in ``tickets.relay.notes``; this module only
 changes who handles a ticket and where it stands. Every function is keyword-only and runs in one
 transaction; a bad request raises ``ValidationError`` with a reason the operator can read.
 """
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from officials.models import Escalation
 from tickets.models import Contact, ContactIdentity, Department, Message, Ticket, TicketReadState, Topic
-from tickets.relay.outbox import message_note_create
+from tickets.relay.notes import message_note_create
 from tickets.roles import can_use_inbox
 
 

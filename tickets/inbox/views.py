@@ -45,7 +45,7 @@ from tickets.inbox.forms import (
     StatusForm,
 )
 from tickets.models import Attachment, CannedAnswer, Channel, Message, Ticket
-from tickets.relay import outbox
+from tickets.relay import notes, outbox
 from tickets.roles import staff_required
 
 logger = logging.getLogger(__name__)
@@ -408,7 +408,7 @@ def ticket_note(request, ticket_id: int):
     if not form.is_valid():
         return _form_error(request, ticket, form)
     try:
-        outbox.message_note_create(ticket=ticket, author=request.user, body=form.cleaned_data["body"])
+        notes.message_note_create(ticket=ticket, author=request.user, body=form.cleaned_data["body"])
     except ValidationError as error:
         return _service_error(request, ticket, error)
     messages.success(request, _("Catatan disimpan."))

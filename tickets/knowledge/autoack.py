@@ -26,7 +26,6 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from channels import senders
 from tickets.knowledge.classifier import message_classify
 from tickets.knowledge.entries import (
     entry_public_url,
@@ -37,6 +36,7 @@ from tickets.knowledge.entries import (
     knowledge_index_url,
 )
 from tickets.models import Channel, KnowledgeEntry, Message, Ticket, Topic, TopicSuggestion
+from tickets.relay import senders
 from tickets.relay.outbox import message_reply_create
 from tickets.workcalendar import office_calendar
 

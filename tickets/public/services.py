@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from tickets import accounts
 from tickets.inbound import InboundAttachment, InboundMessage, Sender
 from tickets.ingest import IngestResult, ticket_ingest
 from tickets.models import Channel, ContactIdentity, Ticket, Topic
@@ -32,9 +33,7 @@ def _attachments(files: Sequence) -> tuple[InboundAttachment, ...]:
 
 
 def _website_account():
-    from channels.models import ChannelAccount, Provider
-
-    return ChannelAccount.objects.filter(provider=Provider.WEBSITE, is_active=True).order_by("pk").first()
+    return accounts.active_account(providers=(PROVIDER,))
 
 
 def contact_identity_add(*, contact, kind: str, value: str) -> ContactIdentity | None:

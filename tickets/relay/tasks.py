@@ -1,4 +1,9 @@
-"""Celery tasks of the tickets app: thin wrappers that take ids and call one service."""
+"""Celery tasks of the relay: thin wrappers that take ids and call one service, and the one way a
+reply's delivery is enqueued.
+
+Imports point one way: this module imports the worker side (``delivery``, ``sweeper``); the outbox,
+which enqueues, imports this module; nothing here imports the outbox.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,14 @@ from celery import shared_task
 from celery.exceptions import MaxRetriesExceededError
 from django.conf import settings
 
-from . import outbox
+from tickets.relay import delivery, sweeper
+from tickets.relay.state import sending_lease
 
 logger = logging.getLogger(__name__)
 
 # The hard time limit ends the task before its sending lease does: nobody else acts on a reply
-# while a worker may still be talking to the provider (tickets/relay/outbox.py, point 2).
-_LEASE_SECONDS = outbox.sending_lease().total_seconds()
+# while a worker may still be talking to the provider (tickets/relay/delivery.py, point 2).
+_LEASE_SECONDS = sending_lease().total_seconds()
 
 
 @shared_task(
@@ -29,7 +35,7 @@ _LEASE_SECONDS = outbox.sending_lease().total_seconds()
     ignore_result=True,
 )
 def message_deliver_task(self, message_id: int) -> str:
-    result = outbox.message_deliver(message_id=message_id)
+    result = delivery.message_deliver(message_id=message_id)
     if result.retry_in is not None:
         try:
             raise self.retry(countdown=result.retry_in)
@@ -38,6 +44,21 @@ def message_deliver_task(self, message_id: int) -> str:
     return result.status
 
 
+def message_deliver_enqueue(message_id: int) -> None:
+    """Hand a reply's id to the broker. A broker outage only delays the reply: the sweeper
+    re-enqueues it, so a failure here is logged, never raised into the operator's request."""
+    try:
+        message_deliver_task.apply_async(
+            (message_id,),
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
+        )
+    except Exception:
+        logger.warning(
+            "could not enqueue delivery of message %s; the sweeper will", message_id, exc_info=True
+        )
+
+
 @shared_task(name="tickets.tasks.outbox_sweep_task", ignore_result=True)
 def outbox_sweep_task() -> int:
-    return len(outbox.outbox_sweep())
+    return len(sweeper.outbox_sweep(enqueue=message_deliver_enqueue))

@@ -5,13 +5,13 @@ anymail knows each ESP's request format and authentication (basic auth from
 subclasses add store-first: once the request is authenticated its raw body is committed as an
 ``InboundEvent`` before anything is parsed, then anymail's ``inbound`` signal reaches
 :func:`anymail_inbound_received`, which hands the mail to the same code as the IMAP poller.
-A replay (``replay_events``) rebuilds the request from the stored event and lets anymail parse it again.
+A replay (``replay_events``) rebuilds the request from the stored event and lets anymail parse it
+again (``esp_requests``: the table of ESPs, by the key each view stores).
 """
 
 from __future__ import annotations
 
 import contextvars
-import io
 import logging
 import warnings
 
@@ -21,14 +21,14 @@ from anymail.webhooks.amazon_ses import AmazonSESInboundWebhookView
 from anymail.webhooks.mailgun import MailgunInboundWebhookView
 from anymail.webhooks.postmark import PostmarkInboundWebhookView
 from anymail.webhooks.sendgrid import SendGridInboundWebhookView
-from django.core.handlers.wsgi import WSGIRequest
 from django.db import DatabaseError
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 
 from channels.models import ChannelAccount, InboundEvent, Provider
 
-from .inbound import RawMail, email_event_process, email_event_store
+from .esp_requests import raw_mail
+from .inbound import email_event_process, email_event_store
 
 logger = logging.getLogger(__name__)
 
@@ -153,43 +153,12 @@ class AmazonSESInboundView(StoreFirstInboundMixin, AmazonSESInboundWebhookView):
     challenge_basic_auth = True
 
 
-# Mapping table: the ESPs we accept, by the key stored with each event (replay finds its view here).
-ESP_VIEWS: dict[str, type] = {
-    view.esp_key: view
-    for view in (MailgunInboundView, SendGridInboundView, PostmarkInboundView, AmazonSESInboundView)
-}
-
-
-def _message_bytes(message) -> bytes:
-    try:
-        return message.as_bytes()
-    except (UnicodeError, LookupError):
-        return message.as_string().encode("utf-8", "surrogateescape")
-
-
-def _raw_mail(esp_key: str, esp_event) -> RawMail:
-    event_id = esp_event.event_id or ""
-    return RawMail(
-        raw=_message_bytes(esp_event.message),
-        # Without a Message-ID, the ESP's own id for the mail (stable across its retries).
-        fallback_id=f"<{esp_key}-{event_id}@anymail.invalid>" if event_id else "",
-        meta={
-            "anymail": {
-                "esp": esp_key,
-                "event_id": event_id,
-                "envelope_recipient": esp_event.message.envelope_recipient or "",
-                "spam_detected": esp_event.message.spam_detected,
-            }
-        },
-    )
-
-
 @receiver(inbound, dispatch_uid="curhat-email-anymail-inbound")
 def anymail_inbound_received(sender, event, esp_name: str, **kwargs) -> None:
     """anymail's inbound signal: ingest the mail through the same path as IMAP mail."""
     stored = _current_event.get()
     esp_key = getattr(sender, "esp_key", "") or esp_name.lower().replace(" ", "_")
-    mail = _raw_mail(esp_key, event)
+    mail = raw_mail(esp_key, event)
     if stored is None:  # a view of anymail's own urls, not ours: keep the mail itself first
         stored = email_event_store(
             provider=Provider.EMAIL_ANYMAIL,
@@ -199,31 +168,3 @@ def anymail_inbound_received(sender, event, esp_name: str, **kwargs) -> None:
             account=_anymail_account(),
         )
     email_event_process(event=stored, mails=[mail])
-
-
-def _rebuild_request(event: InboundEvent) -> WSGIRequest:
-    body = bytes(event.body)
-    headers = event.headers or {}
-    environ = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": headers.get("path", "/"),
-        "SERVER_NAME": "replay.invalid",
-        "SERVER_PORT": "443",
-        "wsgi.url_scheme": "https",
-        "wsgi.input": io.BytesIO(body),
-        "CONTENT_LENGTH": str(len(body)),
-        **headers.get("meta", {}),
-        "CONTENT_TYPE": event.content_type,
-    }
-    return WSGIRequest(environ)
-
-
-def request_mails(event: InboundEvent) -> list[RawMail]:
-    """The mails of a stored ESP request, parsed again by anymail (for replay)."""
-    esp_key = (event.headers or {}).get("esp", "")
-    view_class = ESP_VIEWS.get(esp_key)
-    if view_class is None:
-        raise ValueError(f"unknown anymail ESP {esp_key!r}")
-    view = view_class()
-    request = _rebuild_request(event)
-    return [_raw_mail(esp_key, esp_event) for esp_event in view.parse_events(request)]

@@ -6,12 +6,14 @@ Store first, then work: the IMAP poller and the anymail views commit the event b
 nothing the second time (the Message-ID is the idempotency key, through ``ticket_ingest``).
 Authentication: IMAP logs in with the mailbox's credentials; ESP webhooks use anymail's basic auth
 (and Mailgun's signature), checked in ``anymail_inbound`` before anything is stored.
+
+Imports point one way: ``anymail_inbound`` (the ESP webhook views) and ``imap`` call this module; it
+reads a stored ESP request back into mails with ``esp_requests``, never with the views.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -24,20 +26,12 @@ from tickets.inbound import InboundMessage
 from tickets.ingest import ticket_ingest
 from tickets.models import Channel
 
-from .parse import MalformedMail, OwnIdentity, ParsedMail, mail_parse
+from .esp_requests import request_mails
+from .parse import MalformedMail, OwnIdentity, ParsedMail, RawMail, mail_parse
 
 logger = logging.getLogger(__name__)
 
 RFC822 = "message/rfc822"
-
-
-@dataclass(frozen=True)
-class RawMail:
-    """One mail inside an event: its bytes, and the id to use when it has no Message-ID."""
-
-    raw: bytes
-    fallback_id: str = ""
-    meta: dict | None = None
 
 
 def own_identity() -> OwnIdentity:
@@ -62,8 +56,6 @@ def event_mails(event: InboundEvent) -> list[RawMail]:
     request, parsed again by anymail's own view code."""
     if event.content_type == RFC822:
         return [RawMail(raw=bytes(event.body))]
-    from .anymail_inbound import request_mails  # anymail's views are only needed for ESP events
-
     return request_mails(event)
 
 

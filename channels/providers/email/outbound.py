@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-from channels.senders import SendError, SendResult, contact_identity, require_account
+from channels.outbound import require_account
+from tickets.relay.senders import SendError, SendResult, contact_identity
 
 if TYPE_CHECKING:
     from channels.models import ChannelAccount

@@ -25,6 +25,15 @@ _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _REFERENCE = re.compile(r"\bCA-\d{4}-\d{6,}\b")
 
 
+@dataclass(frozen=True)
+class RawMail:
+    """One mail inside an event: its bytes, and the id to use when it has no Message-ID."""
+
+    raw: bytes
+    fallback_id: str = ""
+    meta: dict | None = None
+
+
 class MalformedMail(ValueError):
     """The bytes are not a message we can answer (no usable sender)."""
 

@@ -20,16 +20,9 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from channels.outbound import last_inbound_at, require_account, require_secret, within
 from channels.providers.meta_whatsapp.outbound import graph_post, graph_url
-from channels.senders import (
-    SendError,
-    SendResult,
-    contact_identity,
-    last_inbound_at,
-    require_account,
-    require_secret,
-    within,
-)
+from tickets.relay.senders import SendError, SendResult, contact_identity
 
 if TYPE_CHECKING:
     from tickets.models import Message, Ticket

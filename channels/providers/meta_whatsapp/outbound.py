@@ -12,7 +12,7 @@ while Meta only serves recent versions (we pin ``CURHAT_GRAPH_API_VERSION``). A 
 bearer token is all we need; the SDK would add nothing but that check.
 
 The Cloud API takes no idempotency key and cannot list sent messages, so there is no ``reconcile``:
-a send interrupted by a dying worker is "in doubt" and left to the operator (tickets/relay/outbox.py).
+a send interrupted by a dying worker is "in doubt" and left to the operator (tickets/relay/delivery.py).
 """
 
 from __future__ import annotations
@@ -21,9 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
-from channels.senders import (
-    SendError,
-    SendResult,
+from channels.outbound import (
     http_error,
     http_request,
     json_body,
@@ -33,6 +31,7 @@ from channels.senders import (
     whatsapp_window_open,
 )
 from tickets.identities import whatsapp_id
+from tickets.relay.senders import SendError, SendResult
 
 if TYPE_CHECKING:
     from channels.models import ChannelAccount

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from channels.outbound import require_account
 from channels.providers.twilio_whatsapp.outbound import messages_create, reconcile_with
-from channels.senders import SendError, SendResult, contact_identity, idempotency_token, require_account
 from tickets.identities import is_mobile
+from tickets.relay.senders import SendError, SendResult, contact_identity, idempotency_token
 
 if TYPE_CHECKING:
     from channels.models import ChannelAccount

@@ -25,13 +25,9 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.urls import reverse
 
-from channels.senders import (
-    SendError,
-    SendResult,
-    contact_identity,
+from channels.outbound import (
     http_error,
     http_request,
-    idempotency_token,
     json_body,
     require_account,
     require_secret,
@@ -39,6 +35,7 @@ from channels.senders import (
     whatsapp_send,
     whatsapp_window_open,
 )
+from tickets.relay.senders import SendError, SendResult, contact_identity, idempotency_token
 
 if TYPE_CHECKING:
     from channels.models import ChannelAccount

@@ -1,7 +1,7 @@
 """Website channel (``channel=website``, provider ``website``): the public form and tracking page.
 
-The pages live with the tickets app (``tickets/public/views.py``, ``public_forms.py``,
-``public_services.py``) because they are our own HTML, not a provider's webhook: a submission is
+The pages live with the tickets app (``tickets/public/views.py``, ``forms.py``,
+``services.py``) because they are our own HTML, not a provider's webhook: a submission is
 validated (CSRF, honeypot, rate limits, content-checked files) and handed to ``ticket_ingest`` in the
 same request. Replies to website tickets reach the citizen through the tracking page, and through
 the phone or e-mail identity the citizen gave.

@@ -10,15 +10,9 @@ reply stays visible on the tracking page; a relay failing for a transient reason
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from channels.senders import (
-    SendError,
-    SendResult,
-    account_for_channel,
-    contact_identity,
-    sender_for,
-)
+from tickets.relay.senders import SendError, SendResult, account_for_channel, contact_identity, sender_for
 
 if TYPE_CHECKING:
     from tickets.models import Message, Ticket
@@ -26,6 +20,13 @@ if TYPE_CHECKING:
 PROVIDER = "website"
 # Where a website reply is relayed: (identity kind, channel), in order of preference.
 RELAYS = (("email", "email"), ("phone", "whatsapp"))
+
+
+class RelaySender(Protocol):
+    """What the senders of the relay channels (e-mail, WhatsApp) offer besides the contract: a send
+    to a given address through a given account."""
+
+    def deliver(self, message: Message, *, account: Any, to: str) -> SendResult: ...
 
 
 def can_send_freeform(ticket: Ticket) -> bool:
@@ -38,7 +39,7 @@ def send(message: Message) -> SendResult:
         account = account_for_channel(channel) if to else None
         if account is None:
             continue
-        relay = sender_for(account.provider)
+        relay = cast(RelaySender, sender_for(account.provider))
         try:
             result = relay.deliver(message, account=account, to=to)
         except SendError as error:
