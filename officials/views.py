@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +16,7 @@ from tickets.roles import can_use_inbox
 
 from . import selectors, services
 from .forms import AnswerForm, ApproveForm, EscalationCreateForm, ReassignForm, ReturnForm
+from .inbox import ticket_panel_context
 from .models import Escalation
 
 
@@ -159,55 +158,7 @@ def availability(request):
     return HttpResponseRedirect(reverse("officials:queue"))
 
 
-# --- the operators' side: the escalation panel of a ticket ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class EscalationItem:
-    """An escalation as the ticket panel shows it, with the forms an operator may use on it."""
-
-    escalation: Escalation
-    overdue: bool
-    approve_form: ApproveForm | None
-    reassign_form: ReassignForm | None
-
-
-def _panel_item(escalation: Escalation) -> EscalationItem:
-    awaiting = escalation.status == Escalation.Status.AWAITING_APPROVAL
-    is_open = escalation.status == Escalation.Status.OPEN
-    return EscalationItem(
-        escalation=escalation,
-        overdue=selectors.is_overdue(escalation),
-        approve_form=ApproveForm(initial={"answer": escalation.answer}, prefix=f"approve{escalation.pk}")
-        if awaiting
-        else None,
-        reassign_form=ReassignForm(
-            department=escalation.department,
-            initial={"official": escalation.official_id},
-            prefix=f"reassign{escalation.pk}",
-        )
-        if is_open
-        else None,
-    )
-
-
-def ticket_panel_context(
-    *,
-    ticket: Ticket,
-    create_form: EscalationCreateForm | None = None,
-    escalations: list[Escalation] | None = None,
-) -> dict:
-    """Context for ``officials/ticket_panel.html`` (included in the inbox's ticket page, which passes
-    the ``escalations`` it already read with ``selectors.ticket_escalations`` for its timeline)."""
-    topic_department = ticket.topic.department_id if ticket.topic is not None else None
-    initial = {"department": ticket.department_id or topic_department}
-    if escalations is None:
-        escalations = selectors.ticket_escalations(ticket=ticket)
-    return {
-        "ticket": ticket,
-        "escalation_items": [_panel_item(e) for e in escalations],
-        "escalation_form": create_form or EscalationCreateForm(initial=initial),
-    }
+# --- the operators' side: a ticket's escalations (its panel: officials.inbox) --------------------------
 
 
 def _back(request, ticket: Ticket):

@@ -13,6 +13,7 @@ import binascii
 import contextlib
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,8 +27,9 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 
-from officials.models import Department, Escalation, Official
+from officials.models import Department, Official
 from tickets.identities import mask_identity, normalize_phone
+from tickets.inbox.extensions import TimelineEntry, waiting_filter
 from tickets.models import CannedAnswer, Contact, ContactIdentity, Message, Ticket, TicketReadState, Topic
 from tickets.refdata import attach, loader, refdata
 from tickets.reference_data import ROLE_ADMIN, ROLE_OPERATOR
@@ -262,8 +264,7 @@ def inbox_filter(*, user, query: InboxQuery) -> QuerySet[Ticket]:
     elif query.assigned == ASSIGNED_NONE:
         tickets = tickets.filter(assignee__isnull=True)
     if query.waiting_official:
-        open_escalation = Escalation.objects.filter(ticket=OuterRef("pk"), status=Escalation.Status.OPEN)
-        tickets = tickets.filter(Q(status=Ticket.Status.WAITING_OFFICIAL) | Exists(open_escalation))
+        tickets = tickets.filter(waiting_filter())
     if query.date_from:
         tickets = tickets.filter(created_at__gte=_local_day_start(query.date_from))
     if query.date_to:
@@ -377,15 +378,6 @@ def ticket_for_page(*, ticket_id: int) -> Ticket:
     return ticket
 
 
-@dataclass
-class TimelineEntry:
-    kind: str  # "message" or "escalation"
-    at: dt.datetime
-    message: Message | None = None
-    escalation: Escalation | None = None
-    html: str = ""  # a message's fragment (tickets.inbox.fragments), filled by the page's view
-
-
 # What the timeline shows of a message (tickets.inbox.fragments.message_html): reading only these
 # spares decoding provider ids, keys and timestamps nobody looks at, 50 times a page.
 TIMELINE_MESSAGE_FIELDS = (
@@ -416,18 +408,12 @@ def ticket_messages(*, ticket: Ticket, after_id: int = 0) -> QuerySet[Message]:
     )
 
 
-def ticket_timeline(*, ticket: Ticket, escalations: list[Escalation] | None = None) -> list[TimelineEntry]:
-    """The whole conversation across channels: messages (in, out, notes, calls) and escalations
-    (the question, then the official's answer) in time order. The ticket page passes the
-    ``escalations`` its escalation panel reads anyway."""
+def ticket_timeline(*, ticket: Ticket, extra: Iterable[TimelineEntry] = ()) -> list[TimelineEntry]:
+    """The whole conversation across channels: messages (in, out, notes, calls) and the ``extra``
+    entries the page's sections add (escalations: the question, then the official's answer), in
+    time order; at the same moment a message comes first."""
     entries = [TimelineEntry("message", m.created_at, message=m) for m in ticket_messages(ticket=ticket)]
-    if escalations is None:
-        escalations = list(
-            Escalation.objects.filter(ticket=ticket).select_related(
-                "department", "official__user", "requested_by", "answered_by"
-            )
-        )
-    entries += [TimelineEntry("escalation", e.created_at, escalation=e) for e in escalations]
+    entries += extra
     entries.sort(key=lambda entry: (entry.at, entry.kind != "message"))
     return entries
 

@@ -26,10 +26,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from officials import selectors as officials_selectors
-from officials.views import ticket_panel_context
+from tickets.inbox import extensions, presence, selectors
 from tickets.inbox import fragments as inbox_html
-from tickets.inbox import presence, selectors
 from tickets.inbox import services as inbox_services
 from tickets.inbox.forms import (
     ASSIGNED_CHOICES,
@@ -234,9 +232,9 @@ def _canned_for(ticket: Ticket, answers: list[CannedAnswer]) -> list[dict[str, o
 @staff_required()
 def ticket_detail(request, ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
-    # One read of the escalations (with their history) for both the timeline and the panel.
-    escalations = officials_selectors.ticket_escalations(ticket=ticket)
-    timeline = selectors.ticket_timeline(ticket=ticket, escalations=escalations)
+    # What other apps add (officials: escalations), each read once for its entries and its panel.
+    sections = extensions.ticket_sections(ticket=ticket)
+    timeline = selectors.ticket_timeline(ticket=ticket, extra=[e for s in sections for e in s.timeline])
     shown = [entry for entry in timeline if entry.message is not None]
     for entry, html in zip(shown, _message_fragments(request, [e.message for e in shown]), strict=True):
         entry.html = html
@@ -266,8 +264,8 @@ def ticket_detail(request, ticket_id: int):
         "status_actions": _status_actions(ticket),
         "whatsapp_window_ends": _window_end(ticket),
         "back_url": _safe_back(request),
+        "panels": [section.panel for section in sections if section.panel is not None],
         **_link_context(),
-        **ticket_panel_context(ticket=ticket, escalations=escalations),
     }
     return render(request, "tickets/inbox/ticket.html", context)
 
