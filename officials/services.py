@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from tickets.models import CannedAnswer, Message, Ticket
 from tickets.privacy.audit import AuditEvent, audit_record
+from tickets.roles import official_profile
 
 from .models import Department, Escalation, EscalationEvent, Official
 from .tasks import escalation_notify_task
@@ -159,7 +160,8 @@ def _lock(escalation: Escalation) -> Escalation:
 
 
 def official_may_act(*, user, escalation: Escalation) -> bool:
-    official = getattr(user, "official", None)
+    """Only an official (tickets.roles) of the escalation's department answers or returns it."""
+    official = official_profile(user)
     return official is not None and official.departments.filter(pk=escalation.department_id).exists()
 
 
@@ -183,8 +185,8 @@ def escalation_answer(*, escalation: Escalation, user, answer: str) -> Escalatio
         raise ValidationError(_("Jawaban tidak boleh kosong."), code="answer_empty")
     now = timezone.now()
     escalation.answer, escalation.answered_by, escalation.answered_at = answer, user, now
-    if escalation.official_id is None and hasattr(user, "official"):
-        escalation.official = user.official
+    if escalation.official_id is None:
+        escalation.official = official_profile(user)
     ticket = escalation.ticket
     if escalation.department.answer_needs_approval:
         escalation.status = Escalation.Status.AWAITING_APPROVAL

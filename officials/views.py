@@ -3,43 +3,24 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tickets.models import Attachment, Ticket
-from tickets.roles import can_use_inbox
+from tickets.roles import official_profile, official_required, staff_required
 
 from . import selectors, services
 from .forms import AnswerForm, ApproveForm, EscalationCreateForm, ReassignForm, ReturnForm
 from .inbox import ticket_panel_context
 from .models import Escalation
 
-
-def operator_required(view):
-    """Operators (and admins) act on tickets; officials do not."""
-
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not can_use_inbox(request.user):
-            raise PermissionDenied(_("Halaman ini untuk operator."))
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def official_required(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not hasattr(request.user, "official"):
-            raise PermissionDenied(_("Halaman ini untuk pejabat."))
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Operators (and admins) act on tickets; officials do not.
+operator_required = staff_required(message=gettext_lazy("Halaman ini untuk operator."))
 
 
 STATUS_TABS = [
@@ -66,7 +47,7 @@ def queue(request):
             "status": status,
             "tabs": STATUS_TABS,
             "departments": selectors.official_departments(user=request.user),
-            "official": request.user.official,
+            "official": official_profile(request.user),
         },
     )
 
@@ -149,7 +130,7 @@ def attachment(request, pk: int, attachment_id: int):
 def availability(request):
     available = request.POST.get("available") == "1"
     moved = services.official_set_availability(
-        official=request.user.official, available=available, actor=request.user
+        official=official_profile(request.user), available=available, actor=request.user
     )
     if available:
         messages.success(request, _("Anda tercatat tersedia kembali."))

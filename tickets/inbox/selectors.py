@@ -32,7 +32,7 @@ from tickets.identities import mask_identity, normalize_phone
 from tickets.inbox.extensions import TimelineEntry, waiting_filter
 from tickets.models import CannedAnswer, Contact, ContactIdentity, Message, Ticket, TicketReadState, Topic
 from tickets.refdata import attach, loader, refdata
-from tickets.reference_data import ROLE_ADMIN, ROLE_OPERATOR
+from tickets.roles import INBOX_ROLES, users_with_role
 
 STATUS_OPEN = ""  # the default view: every status that still needs work
 STATUS_ALL = "semua"
@@ -461,13 +461,7 @@ def ticket_updates(*, ticket_id: int, after_id: int) -> tuple[list[Message], dic
 
 @loader("operators")
 def _operators() -> list:
-    User = get_user_model()
-    return list(
-        User.objects.filter(is_active=True)
-        .filter(Q(groups__name__in=(ROLE_OPERATOR, ROLE_ADMIN)) | Q(is_superuser=True))
-        .distinct()
-        .order_by("first_name", "username")
-    )
+    return list(users_with_role(*INBOX_ROLES).order_by("first_name", "username"))
 
 
 @loader("topics")
