@@ -143,7 +143,7 @@ def connect_signals() -> None:
     from django.contrib.auth import get_user_model
 
     from officials.models import Department, Official
-    from tickets.inbox import selectors  # noqa
+    from tickets.inbox.selectors import reference  # noqa: F401  (it registers its loaders)
     from tickets.knowledge import entries  # noqa: F401  (they register their loaders)
     from tickets.models import CannedAnswer, KnowledgeEntry, Topic
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from curhat.forms import ModelChoiceField
 from officials.models import Department
-from tickets.inbox.selectors import (
+from tickets.inbox.selectors.listing import (
     ASSIGNED_ANYONE,
     ASSIGNED_MINE,
     ASSIGNED_NONE,

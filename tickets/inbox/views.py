@@ -26,7 +26,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tickets.inbox import extensions, presence, selectors
+from tickets.inbox import extensions, presence
 from tickets.inbox import fragments as inbox_html
 from tickets.inbox import services as inbox_services
 from tickets.inbox.forms import (
@@ -42,6 +42,7 @@ from tickets.inbox.forms import (
     ReplyForm,
     StatusForm,
 )
+from tickets.inbox.selectors import listing, reference, ticket_page
 from tickets.models import Attachment, CannedAnswer, Channel, Message, Ticket
 from tickets.relay import outbox
 from tickets.roles import staff_required
@@ -91,11 +92,11 @@ def _filter_form(request) -> InboxFilterForm:
     return InboxFilterForm(request.GET or None)
 
 
-def _query_or_400(request) -> tuple[selectors.InboxQuery, InboxFilterForm] | HttpResponseBadRequest:
+def _query_or_400(request) -> tuple[listing.InboxQuery, InboxFilterForm] | HttpResponseBadRequest:
     form = _filter_form(request)
     if form.is_bound and not form.is_valid():
         return _bad_request(_("Filter tidak valid: %(errors)s") % {"errors": form.errors.as_text()})
-    query = form.inbox_query() if form.is_bound else selectors.InboxQuery()
+    query = form.inbox_query() if form.is_bound else listing.InboxQuery()
     return query, form
 
 
@@ -121,10 +122,10 @@ def inbox_list(request):
     if isinstance(parsed, HttpResponseBadRequest):
         return parsed
     query, form = parsed
-    size = (form.cleaned_data.get("n") if form.is_bound else None) or selectors.DEFAULT_PAGE_SIZE
+    size = (form.cleaned_data.get("n") if form.is_bound else None) or listing.DEFAULT_PAGE_SIZE
     cursor = request.GET.get("cursor", "")
     try:
-        page = selectors.inbox_page(user=request.user, query=query, cursor=cursor, size=size)
+        page = listing.inbox_page(user=request.user, query=query, cursor=cursor, size=size)
     except ValidationError:
         return _bad_request(_("Kursor halaman tidak valid."))
     params = _filter_params(request)
@@ -140,16 +141,16 @@ def inbox_list(request):
         "status_choices": STATUS_CHOICES,
         "channel_choices": Channel.choices,
         "assigned_choices": ASSIGNED_CHOICES,
-        "departments": selectors.active_departments(),
-        "page_sizes": selectors.PAGE_SIZES,
+        "departments": reference.active_departments(),
+        "page_sizes": listing.PAGE_SIZES,
         "page": page,
         "rows": page.rows,
         "row_html": inbox_html.rows_html(page.rows, ticket_url=_url_prefix("inbox:ticket")),
         "next_url": next_url,
         "first_url": first_url,
         "is_first_page": not cursor,
-        "operators": selectors.inbox_operators(),
-        "topics": selectors.active_topics(),
+        "operators": reference.inbox_operators(),
+        "topics": reference.active_topics(),
         "since": _since_token(timezone.now()),
         "poll_url": reverse("inbox:poll") + ("?" + urlencode(params) if params else ""),
         "poll_interval": POLL_INTERVAL_MS,
@@ -190,7 +191,7 @@ def inbox_poll(request):
     except ValidationError:
         return _bad_request(_("Parameter since tidak valid."))
     now = timezone.now()
-    rows = selectors.inbox_changes(user=request.user, query=query, since=since)
+    rows = listing.inbox_changes(user=request.user, query=query, since=since)
     html = inbox_html.rows_html(rows, ticket_url=_url_prefix("inbox:ticket"))
     return JsonResponse(
         {
@@ -204,7 +205,7 @@ def inbox_poll(request):
 
 def _ticket_or_404(ticket_id: int) -> Ticket:
     try:
-        return selectors.ticket_for_page(ticket_id=ticket_id)
+        return ticket_page.ticket_for_page(ticket_id=ticket_id)
     except Ticket.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -234,11 +235,11 @@ def ticket_detail(request, ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     # What other apps add (officials: escalations), each read once for its entries and its panel.
     sections = extensions.ticket_sections(ticket=ticket)
-    timeline = selectors.ticket_timeline(ticket=ticket, extra=[e for s in sections for e in s.timeline])
+    timeline = ticket_page.ticket_timeline(ticket=ticket, extra=[e for s in sections for e in s.timeline])
     shown = [entry for entry in timeline if entry.message is not None]
     for entry, html in zip(shown, _message_fragments(request, [e.message for e in shown]), strict=True):
         entry.html = html
-    identities = selectors.contact_identities(contact=ticket.contact)
+    identities = ticket_page.contact_identities(contact=ticket.contact)
     last_message_id = max((e.message.pk for e in timeline if e.message is not None), default=0)
     with transaction.atomic():  # both writes in one commit
         inbox_services.ticket_mark_read(ticket=ticket, user=request.user)
@@ -248,14 +249,14 @@ def ticket_detail(request, ticket_id: int):
         "ticket": ticket,
         "timeline": timeline,
         "identities": identities,
-        "other_tickets": selectors.contact_other_tickets(ticket=ticket),
-        "reply_options": selectors.reply_channel_options(
+        "other_tickets": ticket_page.contact_other_tickets(ticket=ticket),
+        "reply_options": ticket_page.reply_channel_options(
             ticket=ticket, identity_kinds=[identity["kind"] for identity in identities]
         ),
-        "canned": _canned_for(ticket, selectors.canned_answers_for_page()),
-        "operators": selectors.inbox_operators(),
-        "topics": selectors.active_topics(),
-        "departments": selectors.active_departments(),
+        "canned": _canned_for(ticket, reference.canned_answers_for_page()),
+        "operators": reference.inbox_operators(),
+        "topics": reference.active_topics(),
+        "departments": reference.active_departments(),
         "others": presence.presence_others(ticket_id=ticket.pk, user=request.user),
         "last_message_id": last_message_id,
         "poll_url": reverse("inbox:ticket_poll", args=[ticket.pk]),
@@ -318,7 +319,7 @@ def ticket_poll(request, ticket_id: int):
     except ValueError:
         return _bad_request(_("Parameter after tidak valid."))
     presence.presence_touch(ticket_id=ticket.pk, user=request.user)
-    new, states = selectors.ticket_updates(ticket_id=ticket.pk, after_id=after)
+    new, states = ticket_page.ticket_updates(ticket_id=ticket.pk, after_id=after)
     if new:
         _mark_read_best_effort(ticket, request.user)
     others = presence.presence_others(ticket_id=ticket.pk, user=request.user)
@@ -546,7 +547,7 @@ def inbox_bulk(request):
 def canned_search(request, ticket_id: int):
     """Canned answers matching ``q``, filled in for this ticket (name and reference)."""
     ticket = _ticket_or_404(ticket_id)
-    answers = selectors.canned_answers(text=request.GET.get("q", "").strip()[:100], topic_id=ticket.topic_id)
+    answers = reference.canned_answers(text=request.GET.get("q", "").strip()[:100], topic_id=ticket.topic_id)
     return JsonResponse({"answers": _canned_for(ticket, answers)})
 
 
