@@ -8,8 +8,6 @@ Officials never send to providers themselves: an answer becomes an outbound ``Me
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,9 +20,7 @@ from tickets.privacy.audit import AuditEvent, audit_record
 from tickets.roles import official_profile
 
 from .models import Department, Escalation, EscalationEvent, Official
-from .tasks import escalation_notify_task
-
-logger = logging.getLogger(__name__)
+from .notifications import notify_after_commit
 
 HOLDING_CANNED_SHORTCUT = "diteruskan"
 
@@ -66,17 +62,6 @@ def _event(escalation: Escalation, kind: str, actor=None, note: str = "") -> Esc
         detail={"step": kind, "department": escalation.department.code},
     )
     return EscalationEvent.objects.create(escalation=escalation, kind=kind, actor=actor, note=note)
-
-
-def _notify(escalation_id: int, kind: str) -> None:
-    transaction.on_commit(partial(_enqueue_notify, escalation_id, kind))
-
-
-def _enqueue_notify(escalation_id: int, kind: str) -> None:
-    try:
-        escalation_notify_task.delay(escalation_id, kind)
-    except Exception:  # the broker being down delays an e-mail; the escalation itself is committed
-        logger.exception("could not enqueue %s notification for escalation %s", kind, escalation_id)
 
 
 def holding_text(*, ticket: Ticket, department: Department) -> str:
@@ -151,7 +136,7 @@ def escalation_create(
         )
         # Sending a holding message must not make the ticket look answered.
         Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.WAITING_OFFICIAL)
-    _notify(escalation.pk, "created")
+    notify_after_commit(escalation.pk, "created")
     return escalation
 
 
@@ -196,7 +181,7 @@ def escalation_answer(*, escalation: Escalation, user, answer: str) -> Escalatio
             status=Ticket.Status.OPEN, last_activity_at=now, updated_at=now
         )
         escalation.save()
-        _notify(escalation.pk, "to_approve")
+        notify_after_commit(escalation.pk, "to_approve")
         return escalation
     escalation.status = Escalation.Status.ANSWERED
     _event(escalation, EscalationEvent.Kind.ANSWERED, user)
@@ -240,7 +225,7 @@ def escalation_return(*, escalation: Escalation, user, note: str) -> Escalation:
     Ticket.objects.filter(pk=escalation.ticket_id).update(
         status=Ticket.Status.OPEN, last_activity_at=now, updated_at=now
     )
-    _notify(escalation.pk, "returned")
+    notify_after_commit(escalation.pk, "returned")
     return escalation
 
 
@@ -257,7 +242,7 @@ def escalation_reassign(*, escalation: Escalation, official: Official | None, ac
     escalation.official = official
     escalation.save(update_fields=["official"])
     _event(escalation, EscalationEvent.Kind.ASSIGNED, actor, note=str(official or escalation.department))
-    _notify(escalation.pk, "created")
+    notify_after_commit(escalation.pk, "created")
     return escalation
 
 
@@ -300,7 +285,7 @@ def official_set_availability(*, official: Official, available: bool, actor) -> 
             note=_("%(name)s berhalangan") % {"name": official},
         )
         if substitute is not None:
-            _notify(escalation.pk, "created")
+            notify_after_commit(escalation.pk, "created")
         moved += 1
     return moved
 
@@ -325,7 +310,7 @@ def escalations_clock_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
             escalation.reminded_at = now
             escalation.save(update_fields=["reminded_at"])
             _event(escalation, EscalationEvent.Kind.REMINDED)
-            _notify(escalation.pk, "reminder")
+            notify_after_commit(escalation.pk, "reminder")
             counts["reminded"] += 1
     for pk in open_escalations.filter(overdue_notified_at__isnull=True, due_at__lte=now).values_list(
         "pk", flat=True
@@ -337,6 +322,6 @@ def escalations_clock_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
             escalation.overdue_notified_at = now
             escalation.save(update_fields=["overdue_notified_at"])
             _event(escalation, EscalationEvent.Kind.OVERDUE)
-            _notify(escalation.pk, "overdue")
+            notify_after_commit(escalation.pk, "overdue")
             counts["overdue"] += 1
     return counts
