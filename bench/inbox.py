@@ -418,7 +418,7 @@ def _office_setup(ticket_id: int) -> None:
 
 
 def _page_200_cursor(size: int) -> str:
-    from tickets.inbox.selectors import cursor_encode
+    from tickets.inbox.selectors.listing import cursor_encode
     from tickets.models import Ticket
 
     tickets = Ticket.objects.filter(merged_into__isnull=True, status__in=Ticket.OPEN_STATUSES)

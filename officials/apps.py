@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class OfficialsConfig(AppConfig):
     name = "officials"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from officials import inbox
+
+        inbox.register()  # the escalations on the inbox's ticket page, list filter and merges

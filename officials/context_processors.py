@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from tickets.roles import official_profile
+
 
 def escalation_badge(request):
     """The in-app badge: open escalations waiting for the signed-in official's departments."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not hasattr(user, "official"):
+    if official_profile(getattr(request, "user", None)) is None:
         return {}
     from .selectors import escalation_open_count
 
-    return {"escalation_badge": escalation_open_count(user=user)}
+    return {"escalation_badge": escalation_open_count(user=request.user)}

@@ -1,15 +1,52 @@
 """E-mails about escalations. They carry the reference, the department, the due time and a link,
-never the citizen's words or numbers (those stay behind the login)."""
+never the citizen's words or numbers (those stay behind the login).
+
+The services ask for one with :func:`notify_after_commit`; a Celery task sends it once the
+escalation is committed. The task lives here, with what it runs, so that the services enqueue it
+without importing ``officials.tasks`` (whose clock task calls the services).
+"""
 
 from __future__ import annotations
 
+import logging
+from functools import partial
+
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Escalation
+
+logger = logging.getLogger(__name__)
+
+
+def notify_after_commit(escalation_id: int, kind: str) -> None:
+    """Send the e-mail for escalation event ``kind`` once the current transaction commits."""
+    transaction.on_commit(partial(_enqueue, escalation_id, kind))
+
+
+def _enqueue(escalation_id: int, kind: str) -> None:
+    try:
+        escalation_notify_task.delay(escalation_id, kind)
+    except Exception:  # the broker being down delays an e-mail; the escalation itself is committed
+        logger.exception("could not enqueue %s notification for escalation %s", kind, escalation_id)
+
+
+# Named as when it was defined in officials.tasks, so queued tasks survive the upgrade.
+@shared_task(
+    name="officials.tasks.escalation_notify_task",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=8,
+)
+def escalation_notify_task(escalation_id: int, kind: str) -> int:
+    return escalation_notify(escalation_id=escalation_id, kind=kind)
 
 
 def _official_addresses(escalation: Escalation) -> list[str]:

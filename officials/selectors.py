@@ -7,12 +7,14 @@ from django.utils import timezone
 
 from tickets.models import Department, Message, Official, Ticket
 from tickets.refdata import attach, refdata
+from tickets.roles import official_profile
 
 from .models import Escalation
 
 
 def official_departments(*, user) -> QuerySet[Department]:
-    official = getattr(user, "official", None)
+    """The departments ``user`` answers for (none unless they hold the official role)."""
+    official = official_profile(user)
     if official is None:
         return Department.objects.none()
     return official.departments.all()

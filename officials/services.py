@@ -8,8 +8,6 @@ Officials never send to providers themselves: an answer becomes an outbound ``Me
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,12 +18,11 @@ from django.utils.translation import gettext as _
 from tickets.knowledge.routing import official_route
 from tickets.models import AuditEvent, CannedAnswer, Department, Message, Official, Ticket
 from tickets.privacy.audit import audit_record
+from tickets.roles import official_profile
 from tickets.workcalendar import office_calendar
 
 from .models import Escalation, EscalationEvent
-from .tasks import escalation_notify_task
-
-logger = logging.getLogger(__name__)
+from .notifications import notify_after_commit
 
 HOLDING_CANNED_SHORTCUT = "diteruskan"
 
@@ -45,17 +42,6 @@ def _event(escalation: Escalation, kind: str, actor=None, note: str = "") -> Esc
         detail={"step": kind, "department": escalation.department.code},
     )
     return EscalationEvent.objects.create(escalation=escalation, kind=kind, actor=actor, note=note)
-
-
-def _notify(escalation_id: int, kind: str) -> None:
-    transaction.on_commit(partial(_enqueue_notify, escalation_id, kind))
-
-
-def _enqueue_notify(escalation_id: int, kind: str) -> None:
-    try:
-        escalation_notify_task.delay(escalation_id, kind)
-    except Exception:  # the broker being down delays an e-mail; the escalation itself is committed
-        logger.exception("could not enqueue %s notification for escalation %s", kind, escalation_id)
 
 
 def holding_text(*, ticket: Ticket, department: Department) -> str:
@@ -130,7 +116,7 @@ def escalation_create(
         )
         # Sending a holding message must not make the ticket look answered.
         Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.WAITING_OFFICIAL)
-    _notify(escalation.pk, "created")
+    notify_after_commit(escalation.pk, "created")
     return escalation
 
 
@@ -139,7 +125,8 @@ def _lock(escalation: Escalation) -> Escalation:
 
 
 def official_may_act(*, user, escalation: Escalation) -> bool:
-    official = getattr(user, "official", None)
+    """Only an official (tickets.roles) of the escalation's department answers or returns it."""
+    official = official_profile(user)
     return official is not None and official.departments.filter(pk=escalation.department_id).exists()
 
 
@@ -163,8 +150,8 @@ def escalation_answer(*, escalation: Escalation, user, answer: str) -> Escalatio
         raise ValidationError(_("Jawaban tidak boleh kosong."), code="answer_empty")
     now = timezone.now()
     escalation.answer, escalation.answered_by, escalation.answered_at = answer, user, now
-    if escalation.official_id is None and hasattr(user, "official"):
-        escalation.official = user.official
+    if escalation.official_id is None:
+        escalation.official = official_profile(user)
     ticket = escalation.ticket
     if escalation.department.answer_needs_approval:
         escalation.status = Escalation.Status.AWAITING_APPROVAL
@@ -174,7 +161,7 @@ def escalation_answer(*, escalation: Escalation, user, answer: str) -> Escalatio
             status=Ticket.Status.OPEN, last_activity_at=now, updated_at=now
         )
         escalation.save()
-        _notify(escalation.pk, "to_approve")
+        notify_after_commit(escalation.pk, "to_approve")
         return escalation
     escalation.status = Escalation.Status.ANSWERED
     _event(escalation, EscalationEvent.Kind.ANSWERED, user)
@@ -218,7 +205,7 @@ def escalation_return(*, escalation: Escalation, user, note: str) -> Escalation:
     Ticket.objects.filter(pk=escalation.ticket_id).update(
         status=Ticket.Status.OPEN, last_activity_at=now, updated_at=now
     )
-    _notify(escalation.pk, "returned")
+    notify_after_commit(escalation.pk, "returned")
     return escalation
 
 
@@ -235,7 +222,7 @@ def escalation_reassign(*, escalation: Escalation, official: Official | None, ac
     escalation.official = official
     escalation.save(update_fields=["official"])
     _event(escalation, EscalationEvent.Kind.ASSIGNED, actor, note=str(official or escalation.department))
-    _notify(escalation.pk, "created")
+    notify_after_commit(escalation.pk, "created")
     return escalation
 
 
@@ -278,7 +265,7 @@ def official_set_availability(*, official: Official, available: bool, actor) -> 
             note=_("%(name)s berhalangan") % {"name": official},
         )
         if substitute is not None:
-            _notify(escalation.pk, "created")
+            notify_after_commit(escalation.pk, "created")
         moved += 1
     return moved
 
@@ -303,7 +290,7 @@ def escalations_clock_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
             escalation.reminded_at = now
             escalation.save(update_fields=["reminded_at"])
             _event(escalation, EscalationEvent.Kind.REMINDED)
-            _notify(escalation.pk, "reminder")
+            notify_after_commit(escalation.pk, "reminder")
             counts["reminded"] += 1
     for pk in open_escalations.filter(overdue_notified_at__isnull=True, due_at__lte=now).values_list(
         "pk", flat=True
@@ -315,6 +302,6 @@ def escalations_clock_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
             escalation.overdue_notified_at = now
             escalation.save(update_fields=["overdue_notified_at"])
             _event(escalation, EscalationEvent.Kind.OVERDUE)
-            _notify(escalation.pk, "overdue")
+            notify_after_commit(escalation.pk, "overdue")
             counts["overdue"] += 1
     return counts

@@ -2,45 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tickets.models import Attachment, Ticket
-from tickets.roles import can_use_inbox
+from tickets.roles import official_profile, official_required, staff_required
 
 from . import selectors, services
 from .forms import AnswerForm, ApproveForm, EscalationCreateForm, ReassignForm, ReturnForm
+from .inbox import ticket_panel_context
 from .models import Escalation
 
-
-def operator_required(view):
-    """Operators (and admins) act on tickets; officials do not."""
-
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not can_use_inbox(request.user):
-            raise PermissionDenied(_("Halaman ini untuk operator."))
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def official_required(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not hasattr(request.user, "official"):
-            raise PermissionDenied(_("Halaman ini untuk pejabat."))
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Operators (and admins) act on tickets; officials do not.
+operator_required = staff_required(message=gettext_lazy("Halaman ini untuk operator."))
 
 
 STATUS_TABS = [
@@ -67,7 +47,7 @@ def queue(request):
             "status": status,
             "tabs": STATUS_TABS,
             "departments": selectors.official_departments(user=request.user),
-            "official": request.user.official,
+            "official": official_profile(request.user),
         },
     )
 
@@ -150,7 +130,7 @@ def attachment(request, pk: int, attachment_id: int):
 def availability(request):
     available = request.POST.get("available") == "1"
     moved = services.official_set_availability(
-        official=request.user.official, available=available, actor=request.user
+        official=official_profile(request.user), available=available, actor=request.user
     )
     if available:
         messages.success(request, _("Anda tercatat tersedia kembali."))
@@ -159,55 +139,7 @@ def availability(request):
     return HttpResponseRedirect(reverse("officials:queue"))
 
 
-# --- the operators' side: the escalation panel of a ticket ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class EscalationItem:
-    """An escalation as the ticket panel shows it, with the forms an operator may use on it."""
-
-    escalation: Escalation
-    overdue: bool
-    approve_form: ApproveForm | None
-    reassign_form: ReassignForm | None
-
-
-def _panel_item(escalation: Escalation) -> EscalationItem:
-    awaiting = escalation.status == Escalation.Status.AWAITING_APPROVAL
-    is_open = escalation.status == Escalation.Status.OPEN
-    return EscalationItem(
-        escalation=escalation,
-        overdue=selectors.is_overdue(escalation),
-        approve_form=ApproveForm(initial={"answer": escalation.answer}, prefix=f"approve{escalation.pk}")
-        if awaiting
-        else None,
-        reassign_form=ReassignForm(
-            department=escalation.department,
-            initial={"official": escalation.official_id},
-            prefix=f"reassign{escalation.pk}",
-        )
-        if is_open
-        else None,
-    )
-
-
-def ticket_panel_context(
-    *,
-    ticket: Ticket,
-    create_form: EscalationCreateForm | None = None,
-    escalations: list[Escalation] | None = None,
-) -> dict:
-    """Context for ``officials/ticket_panel.html`` (included in the inbox's ticket page, which passes
-    the ``escalations`` it already read with ``selectors.ticket_escalations`` for its timeline)."""
-    topic_department = ticket.topic.department_id if ticket.topic is not None else None
-    initial = {"department": ticket.department_id or topic_department}
-    if escalations is None:
-        escalations = selectors.ticket_escalations(ticket=ticket)
-    return {
-        "ticket": ticket,
-        "escalation_items": [_panel_item(e) for e in escalations],
-        "escalation_form": create_form or EscalationCreateForm(initial=initial),
-    }
+# --- the operators' side: a ticket's escalations (its panel: officials.inbox) --------------------------
 
 
 def _back(request, ticket: Ticket):

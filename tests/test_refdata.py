@@ -15,7 +15,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tickets.inbox import selectors
+from tickets.inbox.selectors import reference
 from tickets.models import Department, Topic
 from tickets.refdata import GENERATION_KEY
 from tickets.reference_data import reference_data_seed
@@ -37,15 +37,15 @@ def _queries(function) -> tuple[object, int]:
 
 
 def test_read_once_then_served_from_the_cache(seeded):
-    topics, first = _queries(selectors.active_topics)
-    again, second = _queries(selectors.active_topics)
+    topics, first = _queries(reference.active_topics)
+    again, second = _queries(reference.active_topics)
     assert first == 1 and second == 0
     assert [t.code for t in again] == [t.code for t in topics] and topics
     assert again[0].department is not None  # related objects come along (no query on use)
 
 
 def test_a_change_through_the_app_shows_at_once(seeded, django_capture_on_commit_callbacks):
-    selectors.active_topics(), selectors.active_departments(), selectors.inbox_operators()
+    reference.active_topics(), reference.active_departments(), reference.inbox_operators()
     with django_capture_on_commit_callbacks(execute=True):
         Topic.objects.create(
             code="aktivasi-ikd-uji", name="Aktivasi IKD", department=Department.objects.get(code="piak")
@@ -53,14 +53,14 @@ def test_a_change_through_the_app_shows_at_once(seeded, django_capture_on_commit
         department = Department.objects.get(code="pdip")
         department.is_active = False
         department.save()
-    assert "aktivasi-ikd-uji" in [t.code for t in selectors.active_topics()]
-    assert "pdip" not in [d.code for d in selectors.active_departments()]
+    assert "aktivasi-ikd-uji" in [t.code for t in reference.active_topics()]
+    assert "pdip" not in [d.code for d in reference.active_departments()]
 
     user = staff_user("calon-operator")
-    assert user not in selectors.inbox_operators()
+    assert user not in reference.inbox_operators()
     with django_capture_on_commit_callbacks(execute=True):
         user.groups.add(Group.objects.get(name="operator"))  # a role given in the admin
-    assert user in selectors.inbox_operators()
+    assert user in reference.inbox_operators()
 
 
 def test_a_change_rolled_back_changes_nothing(seeded, django_capture_on_commit_callbacks):
@@ -73,7 +73,7 @@ def test_a_change_rolled_back_changes_nothing(seeded, django_capture_on_commit_c
 
 def test_a_sign_in_is_not_a_change(seeded, client, django_capture_on_commit_callbacks):
     staff_user("op", group="operator")
-    selectors.inbox_operators()
+    reference.inbox_operators()
     before = cache.get(GENERATION_KEY)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("login"), {"username": "op", "password": "rahasia-uji-123"})
@@ -83,11 +83,11 @@ def test_a_sign_in_is_not_a_change(seeded, client, django_capture_on_commit_call
 
 def test_a_change_around_the_app_shows_when_the_entries_expire(seeded, settings):
     settings.CURHAT_REFDATA_CACHE_SECONDS = 1
-    assert "Kartu Keluarga (KK)" in [t.name for t in selectors.active_topics()]
+    assert "Kartu Keluarga (KK)" in [t.name for t in reference.active_topics()]
     Topic.objects.filter(code="kk").update(name="KK (diubah lewat SQL)")  # no signal
-    assert "KK (diubah lewat SQL)" not in [t.name for t in selectors.active_topics()]
+    assert "KK (diubah lewat SQL)" not in [t.name for t in reference.active_topics()]
     time.sleep(1.2)
-    assert "KK (diubah lewat SQL)" in [t.name for t in selectors.active_topics()]
+    assert "KK (diubah lewat SQL)" in [t.name for t in reference.active_topics()]
 
 
 def test_without_a_cache_the_database_answers(seeded):
@@ -100,21 +100,21 @@ def test_without_a_cache_the_database_answers(seeded):
         }
     }
     with override_settings(CACHES=unreachable):
-        topics, queries = _queries(selectors.active_topics)
-        again, queries_again = _queries(selectors.active_topics)
+        topics, queries = _queries(reference.active_topics)
+        again, queries_again = _queries(reference.active_topics)
     assert queries == queries_again == 1
     assert [t.code for t in topics] == [t.code for t in again] and topics
 
 
 def test_a_change_committed_by_another_process_shows_within_a_second(seeded):
-    assert "dari-proses-lain" not in [t.code for t in selectors.active_topics()]
+    assert "dari-proses-lain" not in [t.code for t in reference.active_topics()]
     # Another process (a second web worker) saves a topic; its commit moves the shared generation.
     Topic.objects.create(code="dari-proses-lain", name="Dari proses lain")
     cache.incr(GENERATION_KEY)
     time.sleep(1.1)  # this process trusts the generation it read for a second
-    topics, queries = _queries(selectors.active_topics)
+    topics, queries = _queries(reference.active_topics)
     assert "dari-proses-lain" in [t.code for t in topics] and queries == 1
-    assert _queries(selectors.active_topics)[1] == 0  # and keeps it in memory again
+    assert _queries(reference.active_topics)[1] == 0  # and keeps it in memory again
 
 
 @pytest.mark.skipif(

@@ -290,3 +290,71 @@ def test_tracking_page_needs_its_token(client, world):
     assert client.get(good).status_code == 200
     assert client.get(good.replace(world["ticket"].tracking_token[:10], "A" * 10)).status_code == 404
     assert client.get(f"/lacak/{world['ticket'].reference}/").status_code == 404
+
+
+# --- one rule for every role check (tickets.roles) -----------------------------------------------------
+# A role is group membership (a superuser counts as admin) of an active user; the Official record
+# only says which departments an official answers for.
+OFFICIAL_PAGES = ("officials:queue", "officials:detail", "officials:attachment", "reports:escalations")
+
+
+def _official_pages(world) -> list[str]:
+    patterns = dict(_walk(get_resolver()))
+    return [_url_for(name, patterns[name], world) for name in OFFICIAL_PAGES]
+
+
+def test_an_official_record_without_the_official_role_grants_nothing(client, world):
+    from django.contrib.auth.models import Group
+
+    from tickets.roles import official_department_ids, official_profile
+
+    user = world["users"]["official"]
+    user.groups.remove(Group.objects.get(name="official"))
+    client.force_login(user)
+    for url in _official_pages(world):
+        assert client.get(url).status_code == 403, url
+    answer = reverse("escalation-answer", kwargs={"pk": world["kwargs"]["pk"]})
+    assert client.post(answer, {"answer": "Jawaban"}).status_code == 403
+    assert b"Antrean pejabat" not in client.get(reverse("knowledge:index")).content  # no queue link
+    user.refresh_from_db()
+    assert hasattr(user, "official") and official_profile(user) is None
+    assert official_department_ids(user) is None
+
+
+def test_an_inactive_official_is_refused_by_the_rule_and_signed_out_by_the_backend(client, rf, world):
+    from django.core.exceptions import PermissionDenied
+
+    from officials import views as official_views
+    from reports import views as report_views
+    from tickets.roles import is_official, official_profile
+
+    user = world["users"]["official"]
+    client.force_login(user)
+    assert client.get(_official_pages(world)[0]).status_code == 200
+    user.is_active = False
+    user.save()
+    user.refresh_from_db()
+    assert not is_official(user) and official_profile(user) is None
+    # The rule itself: handed an inactive user, each official view refuses them.
+    request = rf.get("/")
+    request.user = user
+    for view, kwargs in (
+        (official_views.queue, {}),
+        (official_views.detail, {"pk": world["kwargs"]["pk"]}),
+        (report_views.escalation_page, {}),
+    ):
+        with pytest.raises(PermissionDenied):
+            view(request, **kwargs)
+    # Over HTTP the authentication backend no longer accepts the session: sent to sign in.
+    for url in _official_pages(world):
+        response = client.get(url)
+        assert response.status_code == 302 and "/masuk/?next=" in response["Location"], url
+
+
+def test_an_inactive_admin_or_operator_holds_no_role(world):
+    from tickets.roles import can_use_inbox, is_admin
+
+    for name in ("admin", "operator"):
+        user = world["users"][name]
+        user.is_active = False
+        assert not is_admin(user) and not can_use_inbox(user)

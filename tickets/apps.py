@@ -9,6 +9,8 @@ class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from tickets.inbox.selectors import reference  # noqa: F401  (registers its reference data loaders)
+        from tickets.knowledge import entries  # noqa: F401  (registers the knowledge entries' loader)
         from tickets.privacy import signals  # noqa: F401  (permission changes are audit-logged)
         from tickets.refdata import connect_signals
 

@@ -44,7 +44,8 @@ _counter = itertools.count()
 
 
 def loader(name: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
-    """Register the function that reads one kind of reference data from the database."""
+    """Register the function that reads one kind of reference data from the database. The modules
+    holding loaders are imported by ``TicketsConfig.ready()`` (this module imports none of them)."""
 
     def register(function: Callable[[], Any]) -> Callable[[], Any]:
         _LOADERS[name] = function
@@ -140,11 +141,10 @@ def _after_commit(sender=None, update_fields=None, **kwargs) -> None:
 
 
 def connect_signals() -> None:
-    """Called when the app is ready: the loaders are registered and changes watched."""
+    """Called when the app is ready (``TicketsConfig.ready()``, which also imports the modules that
+    register the loaders): changes to the reference data are watched."""
     from django.contrib.auth import get_user_model
 
-    from tickets.inbox import selectors  # noqa
-    from tickets.knowledge import entries  # noqa: F401  (they register their loaders)
     from tickets.models import CannedAnswer, Department, KnowledgeEntry, Official, PublicHoliday, Topic
 
     User = get_user_model()

@@ -1,8 +1,13 @@
-"""Who may do what: staff roles are Django groups ("operator", "official", "admin", seeded by
-``tickets.reference_data``); a superuser counts as admin.
+"""Who may do what, in one place: every view, API permission and page of every app asks here.
+
+A role is membership of a Django group ("operator", "official", "admin", seeded by
+``tickets.reference_data``) held by an active user; a superuser counts as admin. Which departments
+an official answers for is their Official record (``user.official``), read only for that: a record
+without the role grants nothing, and the official pages, which act as that record, need both.
 
 Operators (and admins, who supervise them) work in the inbox; officials answer escalations in their
-own queue and must not see the inbox (DESIGN §5.7, least privilege).
+own queue and must not see the inbox; admins see reports and configuration (DESIGN §5.7, least
+privilege).
 """
 
 from __future__ import annotations
@@ -11,8 +16,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from tickets.reference_data import ROLE_ADMIN, ROLE_OFFICIAL, ROLE_OPERATOR
 
@@ -55,23 +63,63 @@ def can_use_inbox(user) -> bool:
     return has_role(user, *INBOX_ROLES)
 
 
-def staff_required(*roles: str) -> Callable:
-    """View decorator: anonymous users go to the login page; signed-in users without one of
-    ``roles`` (default: the inbox roles) get 403."""
-    allowed = roles or INBOX_ROLES
+def users_with_role(*roles: str):
+    """The rule of :func:`has_role` in SQL: active users in one of ``roles`` (and superusers, when
+    admin is one of them)."""
+    holds = Q(groups__name__in=roles)
+    if ROLE_ADMIN in roles:
+        holds |= Q(is_superuser=True)
+    return get_user_model().objects.filter(is_active=True).filter(holds).distinct()
+
+
+def official_profile(user):
+    """The user's Official record (the departments they answer for) if they hold the official
+    role, else None, whether or not a record exists. Read with the user (curhat.auth.StaffBackend)."""
+    if not is_official(user):
+        return None
+    return getattr(user, "official", None)  # no record: Django's RelatedObjectDoesNotExist
+
+
+def official_department_ids(user) -> list[int] | None:
+    """The departments an official answers for, or None if the user is not an official."""
+    profile = official_profile(user)
+    if profile is None:
+        return None
+    return list(profile.departments.values_list("id", flat=True))
+
+
+def is_acting_official(user) -> bool:
+    """An official with their record: may use the official pages (queue, escalations, availability)."""
+    return official_profile(user) is not None
+
+
+def role_required(allowed: Callable[[Any], bool], message: Any = None) -> Callable:
+    """View decorator: anonymous users go to the login page; signed-in users for whom
+    ``allowed(user)`` is false get 403 (saying ``message``, if given)."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(request, *args: Any, **kwargs: Any):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not has_role(request.user, *allowed):
-                raise PermissionDenied
+            if not allowed(request.user):
+                raise PermissionDenied() if message is None else PermissionDenied(message)
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def staff_required(*roles: str, message: Any = None) -> Callable:
+    """View decorator: anonymous users go to the login page; signed-in users without one of
+    ``roles`` (default: the inbox roles) get 403."""
+    allowed = roles or INBOX_ROLES
+    return role_required(lambda user: has_role(user, *allowed), message)
+
+
+# The official pages: the official role and an Official record.
+official_required = role_required(is_acting_official, _("Halaman ini untuk pejabat."))
 
 
 class StaffRequiredMixin:

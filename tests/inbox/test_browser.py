@@ -20,7 +20,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from channels.models import ChannelAccount
-from tickets.inbox import views as inbox_views
+from tickets.inbox.views import common as inbox_views_common
 from tickets.ingest import message_status_apply, ticket_ingest
 from tickets.models import CannedAnswer, Message, Ticket
 from tickets.reference_data import reference_data_seed
@@ -153,7 +153,7 @@ def test_operator_flow_and_second_operator_sees_it_live(
     monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     settings.CURHAT_SANDBOX = False
     settings.CURHAT_GRAPH_API_BASE_URL = graph_server
-    monkeypatch.setattr(inbox_views, "POLL_INTERVAL_MS", 700)
+    monkeypatch.setattr(inbox_views_common, "POLL_INTERVAL_MS", 700)
     reference_data_seed()
     staff_user("rina", group="operator", first_name="Rina", last_name="Operator")
     budi = staff_user("budi", group="operator", first_name="Budi", last_name="Operator")

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from officials.models import Escalation
-from tickets.inbox import selectors
-from tickets.inbox.selectors import InboxQuery, inbox_page
+from tickets.inbox.selectors import search
+from tickets.inbox.selectors.listing import InboxQuery, inbox_page
 from tickets.inbox.services import ticket_assign
 from tickets.models import Department, Message, Ticket, TicketReadState, Topic
 from tickets.relay import outbox
@@ -97,7 +97,7 @@ def test_waiting_on_official_and_date_range(op_client, operator):
 @pytest.mark.parametrize("few_matches", [2000, 0], ids=["rare-word-plan", "common-word-plan"])
 def test_search_by_phone_any_spelling_name_and_text(op_client, needle, few_matches, monkeypatch):
     # Both PostgreSQL search plans (ids for rare words, per-ticket EXISTS for common ones).
-    monkeypatch.setattr(selectors, "FEW_MATCHES", few_matches)
+    monkeypatch.setattr(search, "FEW_MATCHES", few_matches)
     wanted = make_ticket(sender="0811-415-227", name="Rahmawati", text="Mau urus akta kematian ayah saya")
     make_ticket(sender="081299999999", name="Budi", text="Syarat KTP-el hilang?")
     assert _rows(op_client.get(reverse("inbox:list"), {"q": needle})) == [wanted.reference]
@@ -106,7 +106,7 @@ def test_search_by_phone_any_spelling_name_and_text(op_client, needle, few_match
 @pytest.mark.parametrize("few_matches", [2000, 1, 0], ids=["rare", "more-than-the-statistics-said", "common"])
 def test_search_finds_every_match_whichever_plan(op_client, few_matches, monkeypatch):
     """With one allowed match but three found, the rare-word plan gives way to the common one."""
-    monkeypatch.setattr(selectors, "FEW_MATCHES", few_matches)
+    monkeypatch.setattr(search, "FEW_MATCHES", few_matches)
     wanted = [make_ticket(sender=f"08170000{n:04d}", text=f"dompet saya hilang {n}") for n in range(3)]
     make_ticket(sender="081799999999", text="Syarat KK baru?")
     found = _rows(op_client.get(reverse("inbox:list"), {"q": "dompet"}))
@@ -117,14 +117,14 @@ def test_search_finds_every_match_whichever_plan(op_client, few_matches, monkeyp
 def test_a_word_the_statistics_call_common_is_not_fetched_but_found(op_client, monkeypatch):
     """After ANALYZE, a word in more than FEW_MATCHES messages goes straight to the per-ticket check
     (no fetch of its matches through the GIN index); a word the statistics do not list is fetched."""
-    monkeypatch.setattr(selectors, "FEW_MATCHES", 5)
+    monkeypatch.setattr(search, "FEW_MATCHES", 5)
     common = [make_ticket(sender=f"08180000{n:04d}", text=f"dompet hilang {n}") for n in range(12)]
     rare = make_ticket(sender="081899999999", text="surat pindah datang")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE tickets_message")
         cursor.execute("ANALYZE tickets_contact")
-    assert selectors._common_everywhere("dompet") == {"tickets_message"}
-    assert selectors._common_everywhere("pindah") == set()
+    assert search._common_everywhere("dompet") == {"tickets_message"}
+    assert search._common_everywhere("pindah") == set()
     url = reverse("inbox:list")
     with CaptureQueriesContext(connection) as ctx:
         found = _rows(op_client.get(url, {"q": "dompet", "n": 50}))

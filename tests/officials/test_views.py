@@ -11,13 +11,12 @@ from tickets.ingest import ticket_ingest
 from tickets.models import Department, Message, Ticket
 
 from ..factories import inbound
-from .test_escalation import office  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def escalated(office):  # noqa: F811
+def escalated(office):
     capil_ticket = ticket_ingest(message=inbound(text="Pembetulan akta <script>alert(1)</script>")).ticket
     piak_ticket = ticket_ingest(message=inbound(text="NIK tidak ditemukan", sender="081311112222")).ticket
     capil = escalation_create(

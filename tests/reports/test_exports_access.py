@@ -159,7 +159,7 @@ def test_admin_and_superuser_get_in(admin_client, url):
 def test_official_sees_only_own_departments_escalations(client, admin_user):
     dafduk = Department.objects.create(code="dafduk", name="Dafduk")
     capil = Department.objects.create(code="capil", name="Capil")
-    user = staff_user("kabid")
+    user = staff_user("kabid", group="official")
     Official.objects.create(user=user).departments.add(dafduk)
     t = make_tickets([(at_wita(2021, 5, 3, 9), "whatsapp")])[0]
     for dept in (dafduk, capil, capil):

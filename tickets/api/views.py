@@ -24,7 +24,7 @@ from tickets.api.serializers import (
     TicketDetailSerializer,
     TicketListSerializer,
 )
-from tickets.inbox.selectors import (
+from tickets.inbox.selectors.listing import (
     ASSIGNED_ANYONE,
     ASSIGNED_MINE,
     ASSIGNED_NONE,

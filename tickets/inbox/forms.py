@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from curhat.forms import ModelChoiceField
-from tickets.inbox.selectors import (
+from tickets.inbox.selectors.listing import (
     ASSIGNED_ANYONE,
     ASSIGNED_MINE,
     ASSIGNED_NONE,

@@ -24,7 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
-from tickets.inbox.selectors import InboxRow
+from tickets.inbox.selectors.listing import InboxRow
 from tickets.models import Attachment, Message
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})

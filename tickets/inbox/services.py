@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from officials.models import Escalation
+from tickets.inbox.extensions import ticket_merged
 from tickets.models import Contact, ContactIdentity, Department, Message, Ticket, TicketReadState, Topic
 from tickets.relay.notes import message_note_create
 from tickets.roles import can_use_inbox
@@ -84,8 +84,9 @@ def ticket_set_status(*, ticket: Ticket, action: str) -> Ticket:
 
 
 def ticket_merge(*, source: Ticket, target: Ticket, by=None) -> Ticket:
-    """Fold ``source`` into ``target`` (same citizen): its messages and escalations move, it is
-    closed and points at ``target``; both timelines read as one from then on."""
+    """Fold ``source`` into ``target`` (same citizen): its messages move (and, through
+    ``ticket_merged``, what other apps keep per ticket: escalations), it is closed and points at
+    ``target``; both timelines read as one from then on."""
     if source.pk == target.pk:
         raise ValidationError(_("Tiket tidak bisa digabung dengan dirinya sendiri."), code="same_ticket")
     with transaction.atomic():
@@ -102,7 +103,8 @@ def ticket_merge(*, source: Ticket, target: Ticket, by=None) -> Ticket:
                 _("Tiket milik kontak yang berbeda: gabungkan kontaknya dulu."), code="different_contact"
             )
         Message.objects.filter(ticket=source).update(ticket=target)
-        Escalation.objects.filter(ticket=source).update(ticket=target)
+        # Other apps move what they keep per ticket (officials: the escalations).
+        ticket_merged.send(sender=Ticket, source=source, target=target, by=by)
         TicketReadState.objects.filter(ticket=source).delete()
         now = timezone.now()
         target.last_activity_at = max(target.last_activity_at, source.last_activity_at)

@@ -5,24 +5,28 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from .views import attachments, canned, listing, ticket, ticket_actions
 
 app_name = "inbox"
 urlpatterns = [
-    path("", views.inbox_list, name="list"),
-    path("baru/", views.inbox_poll, name="poll"),
-    path("massal/", views.inbox_bulk, name="bulk"),
-    path("tiket/<int:ticket_id>/", views.ticket_detail, name="ticket"),
-    path("tiket/<int:ticket_id>/kabar/", views.ticket_poll, name="ticket_poll"),
-    path("tiket/<int:ticket_id>/mengetik/", views.ticket_typing, name="ticket_typing"),
-    path("tiket/<int:ticket_id>/balas/", views.ticket_reply, name="reply"),
-    path("tiket/<int:ticket_id>/catatan/", views.ticket_note, name="note"),
-    path("tiket/<int:ticket_id>/petugas/", views.ticket_assign, name="assign"),
-    path("tiket/<int:ticket_id>/topik/", views.ticket_categorize, name="categorize"),
-    path("tiket/<int:ticket_id>/status/", views.ticket_status, name="status"),
-    path("tiket/<int:ticket_id>/gabung/", views.ticket_merge, name="merge_ticket"),
-    path("tiket/<int:ticket_id>/gabung-kontak/", views.contact_merge, name="merge_contact"),
-    path("tiket/<int:ticket_id>/pesan/<int:message_id>/kirim-ulang/", views.message_retry, name="retry"),
-    path("tiket/<int:ticket_id>/jawaban/", views.canned_search, name="canned"),
-    path("lampiran/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path("", listing.inbox_list, name="list"),
+    path("baru/", listing.inbox_poll, name="poll"),
+    path("massal/", listing.inbox_bulk, name="bulk"),
+    path("tiket/<int:ticket_id>/", ticket.ticket_detail, name="ticket"),
+    path("tiket/<int:ticket_id>/kabar/", ticket.ticket_poll, name="ticket_poll"),
+    path("tiket/<int:ticket_id>/mengetik/", ticket.ticket_typing, name="ticket_typing"),
+    path("tiket/<int:ticket_id>/balas/", ticket_actions.ticket_reply, name="reply"),
+    path("tiket/<int:ticket_id>/catatan/", ticket_actions.ticket_note, name="note"),
+    path("tiket/<int:ticket_id>/petugas/", ticket_actions.ticket_assign, name="assign"),
+    path("tiket/<int:ticket_id>/topik/", ticket_actions.ticket_categorize, name="categorize"),
+    path("tiket/<int:ticket_id>/status/", ticket_actions.ticket_status, name="status"),
+    path("tiket/<int:ticket_id>/gabung/", ticket_actions.ticket_merge, name="merge_ticket"),
+    path("tiket/<int:ticket_id>/gabung-kontak/", ticket_actions.contact_merge, name="merge_contact"),
+    path(
+        "tiket/<int:ticket_id>/pesan/<int:message_id>/kirim-ulang/",
+        ticket_actions.message_retry,
+        name="retry",
+    ),
+    path("tiket/<int:ticket_id>/jawaban/", canned.canned_search, name="canned"),
+    path("lampiran/<int:attachment_id>/", attachments.attachment_download, name="attachment"),
 ]

@@ -4,7 +4,7 @@ Until now the inbox searched an expression index over ``to_tsvector(body)``: a w
 messages was then checked ticket by ticket, and each check parsed every message of the ticket again
 (30 ms for a page of a common word at a million tickets). A stored vector is parsed once, when the
 message is written. The column is not a model field: SQLite has no tsvector, and nothing but the
-search reads it (``tickets.inbox.selectors.MESSAGE_SEARCH_COLUMN``).
+search reads it (``tickets.inbox.selectors.search.MESSAGE_SEARCH_COLUMN``).
 
 Adding the column rewrites tickets_message once (about a minute per 6 million messages).
 """

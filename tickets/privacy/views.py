@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tickets.models import Contact
 from tickets.privacy.forms import SubjectSearchForm
 from tickets.privacy.subjects import SubjectQuery, subject_contacts, subject_erase, subject_export
-from tickets.roles import is_admin
+from tickets.reference_data import ROLE_ADMIN
+from tickets.roles import staff_required
 
-
-def admin_only(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not is_admin(request.user):
-            raise PermissionDenied(_("Halaman ini untuk admin."))
-        return view(request, *args, **kwargs)
-
-    return wrapped
+admin_only = staff_required(ROLE_ADMIN, message=gettext_lazy("Halaman ini untuk admin."))
 
 
 @admin_only

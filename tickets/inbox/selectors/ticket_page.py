@@ -1,0 +1,156 @@
+"""Reads for the ticket page: the ticket, its timeline, the contact's identities and other tickets,
+what polling the page needs, and the channels a reply can go out on. A page is a fixed number of
+queries whatever the timeline's length (tests pin them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from tickets.identities import mask_identity
+from tickets.inbox.extensions import TimelineEntry
+from tickets.inbox.selectors.reference import active_departments, active_topics, inbox_operators
+from tickets.models import Contact, ContactIdentity, Message, Ticket
+from tickets.refdata import attach
+
+
+def _attach_reference_data(tickets: list[Ticket]) -> None:
+    """Give tickets their topic, department and assignee from the reference data cache instead of
+    joining their tables (each join costs PostgreSQL's planner about half a millisecond)."""
+    topics = {topic.pk: topic for topic in active_topics()}
+    departments = {department.pk: department for department in active_departments()}
+    operators = {user.pk: user for user in inbox_operators()}
+    for ticket in tickets:
+        attach(ticket, "topic", topics)
+        attach(ticket, "department", departments)
+        attach(ticket, "assignee", operators)
+
+
+def ticket_for_page(*, ticket_id: int) -> Ticket:
+    # Not "merged_into": rarely set, read only then.
+    ticket = Ticket.objects.select_related("contact", "account").get(pk=ticket_id)
+    _attach_reference_data([ticket])
+    return ticket
+
+
+# What the timeline shows of a message (tickets.inbox.fragments.message_html): reading only these
+# spares decoding provider ids, keys and timestamps nobody looks at, 50 times a page.
+TIMELINE_MESSAGE_FIELDS = (
+    "ticket_id",
+    "direction",
+    "kind",
+    "channel",
+    "body",
+    "status",
+    "error_code",
+    "error_text",
+    "meta",
+    "created_at",
+    "author__first_name",
+    "author__last_name",
+    "author__username",
+)
+
+
+def ticket_messages(*, ticket: Ticket, after_id: int = 0) -> QuerySet[Message]:
+    return (
+        Message.objects.filter(ticket=ticket, id__gt=after_id)
+        .select_related("author")
+        .only(*TIMELINE_MESSAGE_FIELDS)
+        # As a plain list: fifty ``.all()`` querysets built from the prefetch cost a millisecond.
+        .prefetch_related(Prefetch("attachments", to_attr="attachment_list"))
+        .order_by("created_at", "id")
+    )
+
+
+def ticket_timeline(*, ticket: Ticket, extra: Iterable[TimelineEntry] = ()) -> list[TimelineEntry]:
+    """The whole conversation across channels: messages (in, out, notes, calls) and the ``extra``
+    entries the page's sections add (escalations: the question, then the official's answer), in
+    time order; at the same moment a message comes first."""
+    entries = [TimelineEntry("message", m.created_at, message=m) for m in ticket_messages(ticket=ticket)]
+    entries += extra
+    entries.sort(key=lambda entry: (entry.at, entry.kind != "message"))
+    return entries
+
+
+def contact_identities(*, contact: Contact) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": identity.kind,
+            "label": identity.get_kind_display(),
+            "masked": mask_identity(identity.kind, identity.value),
+        }
+        for identity in contact.identities.order_by("created_at", "id")
+    ]
+
+
+def contact_other_tickets(*, ticket: Ticket, limit: int = 20) -> list[Ticket]:
+    others = list(
+        Ticket.objects.filter(contact_id=ticket.contact_id)
+        .exclude(pk=ticket.pk)
+        .order_by("-last_activity_at", "-id")[:limit]
+    )
+    _attach_reference_data(others)
+    return others
+
+
+def ticket_updates(*, ticket_id: int, after_id: int) -> tuple[list[Message], dict[int, dict[str, str]]]:
+    """What polling on the ticket page needs: messages after ``after_id``, and the current state of
+    every outbound message (delivery status moves after sending)."""
+    new = list(ticket_messages(ticket=Ticket(pk=ticket_id), after_id=after_id))
+    states = {
+        pk: {
+            "status": status,
+            "label": str(Message.Status(status).label),
+            "error": (code + " " + text).strip(),
+        }
+        for pk, status, code, text in Message.objects.filter(
+            ticket_id=ticket_id, direction=Message.Direction.OUT
+        ).values_list("id", "status", "error_code", "error_text")
+    }
+    return new, states
+
+
+@dataclass
+class ReplyChannelOption:
+    channel: str
+    label: str
+    freeform: bool
+    default: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+# Which channel reaches a contact through which identity kind.
+IDENTITY_CHANNELS = {
+    ContactIdentity.Kind.PHONE: "whatsapp",
+    ContactIdentity.Kind.WHATSAPP_USER: "whatsapp",
+    ContactIdentity.Kind.EMAIL: "email",
+    ContactIdentity.Kind.FACEBOOK_PSID: "facebook",
+}
+
+
+def reply_channel_options(*, ticket: Ticket, identity_kinds: list[str]) -> list[ReplyChannelOption]:
+    """The channels a reply can go out on (the ticket's own first), each with whether free text may
+    be sent now (the WhatsApp/Messenger 24-hour window)."""
+    from tickets.models import Channel
+    from tickets.relay import senders
+
+    own = senders.reply_channel(ticket.channel)
+    channels = [
+        own,
+        *sorted({IDENTITY_CHANNELS[k] for k in identity_kinds if k in IDENTITY_CHANNELS} - {own}),
+    ]
+    options = []
+    for channel in channels:
+        options.append(
+            ReplyChannelOption(
+                channel=channel,
+                label=str(Channel(channel).label) if channel in Channel.values else channel,
+                freeform=senders.can_send_freeform(ticket, channel),
+                default=channel == own,
+            )
+        )
+    return options

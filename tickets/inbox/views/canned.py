@@ -1,0 +1,43 @@
+"""Canned answers, filled in for a ticket (the citizen's name and the ticket's reference)."""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from tickets.inbox.selectors import reference
+from tickets.inbox.views.common import (
+    ticket_or_404,
+)
+from tickets.models import CannedAnswer, Ticket
+from tickets.roles import staff_required
+
+
+def fill_canned(ticket: Ticket, answers: list[CannedAnswer]) -> list[dict[str, object]]:
+    """The answers as the ticket page and the search list them, placeholders filled in."""
+    values = {"{nama}": ticket.contact.name or _("Bapak/Ibu"), "{nomor_tiket}": ticket.reference}
+    filled = []
+    for answer in answers:
+        body = answer.body
+        for placeholder, value in values.items():
+            body = body.replace(placeholder, value)
+        filled.append(
+            {
+                "id": answer.pk,
+                "title": answer.title,
+                "shortcut": answer.shortcut,
+                "body": body,
+                "search": f"{answer.title} {answer.shortcut}".lower(),
+            }
+        )
+    return filled
+
+
+@require_GET
+@staff_required()
+def canned_search(request, ticket_id: int):
+    """Canned answers matching ``q``, filled in for this ticket (name and reference)."""
+    ticket = ticket_or_404(ticket_id)
+    answers = reference.canned_answers(text=request.GET.get("q", "").strip()[:100], topic_id=ticket.topic_id)
+    return JsonResponse({"answers": fill_canned(ticket, answers)})
