@@ -1,0 +1,202 @@
+"""The helpdesk's own settings (CURHAT_*), by context: threading, channels in, e-mail and the website,
+replies out, reports and the working calendar, escalation, knowledge base, personal data. Each context
+adds its beat entries, task modules and context processors to the platform's settings here."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from curhat.env import env, env_bool, env_int, env_list
+
+from .base import CELERY_BEAT_SCHEDULE, PRODUCTION, TEMPLATES
+
+# --- Curhat Adminduk ------------------------------------------------------------------------------
+# Outbound messages are recorded, not sent, until sandbox mode is switched off.
+CURHAT_SANDBOX = env_bool("CURHAT_SANDBOX", not PRODUCTION)
+# A contact's message continues their non-closed ticket on the same channel when the ticket's last
+# activity is this recent; otherwise it opens a new consultation.
+CURHAT_THREAD_WINDOW_DAYS = env_int("CURHAT_THREAD_WINDOW_DAYS", 7)
+# Celery tasks (dotted paths) enqueued with a new inbound message's id once it is committed.
+CURHAT_AFTER_INGEST_TASKS: list[str] = []
+# When each of them is worth enqueueing: "always", "new_ticket" or "remote_attachments" (default "always").
+CURHAT_AFTER_INGEST_WHEN: dict[str, str] = {
+    "channels.tasks.media_download": "remote_attachments",
+    "tickets.knowledge.tasks.ticket_autoack_task": "new_ticket",
+}
+CURHAT_DEFAULT_REGION = env("CURHAT_DEFAULT_REGION", "ID")
+CURHAT_OFFICE_NAME = env("CURHAT_OFFICE_NAME", "Disdukcapil Kota Parepare")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"mask_numbers": {"()": "curhat.logging.MaskPersonalNumbers"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_numbers"]}
+    },
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Channels in: messaging and calls (webhooks, media download) ---------------------------------
+# The one provider registry (channels/registry.py): packages under channels/providers/, each with
+# inbound.py and/or outbound.py (its sender). Order matters: on a channel served by several providers
+# (WhatsApp: Twilio, Meta), replies go through the first one with an active account.
+CURHAT_CHANNEL_PROVIDERS = [
+    "channels.providers.twilio_whatsapp",
+    "channels.providers.meta_whatsapp",
+    "channels.providers.messenger",
+    "channels.providers.twilio_voice",
+    "channels.providers.email",
+    "channels.providers.website",
+]
+# Base URLs are settings so tests (and bench) point the real code at stand-ins on 127.0.0.1.
+CURHAT_TWILIO_API_BASE_URL = env("CURHAT_TWILIO_API_BASE_URL", "https://api.twilio.com").rstrip("/")
+CURHAT_GRAPH_API_BASE_URL = env("CURHAT_GRAPH_API_BASE_URL", "https://graph.facebook.com").rstrip("/")
+# Pinned Graph API version (WhatsApp Cloud API and Messenger Send API).
+CURHAT_GRAPH_API_VERSION = env("CURHAT_GRAPH_API_VERSION", "v23.0")
+CURHAT_PROVIDER_TIMEOUT_SECONDS = env_int("CURHAT_PROVIDER_TIMEOUT_SECONDS", 15)
+# Webhook bodies above this are refused (413) before they are read or parsed.
+CURHAT_WEBHOOK_MAX_BODY_BYTES = env_int("CURHAT_WEBHOOK_MAX_BODY_BYTES", 1024 * 1024)
+# Media download (channels.tasks.media_download): attempts, and the first retry's delay (doubles).
+CURHAT_MEDIA_DOWNLOAD_MAX_ATTEMPTS = env_int("CURHAT_MEDIA_DOWNLOAD_MAX_ATTEMPTS", 5)
+CURHAT_MEDIA_DOWNLOAD_BACKOFF_SECONDS = env_int("CURHAT_MEDIA_DOWNLOAD_BACKOFF_SECONDS", 30)
+CURHAT_AFTER_INGEST_TASKS.append("channels.tasks.media_download")
+# Downloads still pending this long after the message arrived were lost (broker down, worker killed):
+# the sweeper enqueues them again. Longer than the whole retry schedule above.
+CURHAT_MEDIA_SWEEP_AFTER_SECONDS = env_int("CURHAT_MEDIA_SWEEP_AFTER_SECONDS", 3 * 3600)
+CELERY_BEAT_SCHEDULE["channels-media-download-sweep"] = {
+    "task": "channels.tasks.media_download_sweep",
+    "schedule": 15 * 60,
+}
+# Twilio Voice: office hours in local time (WITA), Monday=0; inside them calls are dialled through
+# to the operators' number, outside them the caller leaves a voicemail. Accounts may override
+# (config: office_days, office_hours, operator_number).
+CURHAT_VOICE_OFFICE_DAYS = [int(day) for day in env_list("CURHAT_VOICE_OFFICE_DAYS", "0,1,2,3,4")]
+CURHAT_VOICE_OFFICE_HOURS = env("CURHAT_VOICE_OFFICE_HOURS", "08:00-16:00")
+CURHAT_VOICE_OPERATOR_NUMBER = env("CURHAT_VOICE_OPERATOR_NUMBER", "")
+
+# --- Channels in: e-mail (IMAP, anymail inbound) and the website form ----------------------------
+# Mail From these addresses (besides every e-mail ChannelAccount's address and DEFAULT_FROM_EMAIL),
+# or whose Message-ID ends in one of these domains, is our own and never opens a ticket. Outbound
+# mail generates its Message-IDs with the first domain.
+CURHAT_EMAIL_OFFICE_ADDRESSES = env_list("CURHAT_EMAIL_OFFICE_ADDRESSES")
+CURHAT_EMAIL_MESSAGE_ID_DOMAINS = env_list("CURHAT_EMAIL_MESSAGE_ID_DOMAINS", "curhat-adminduk.local")
+CURHAT_IMAP_POLL_SECONDS = env_int("CURHAT_IMAP_POLL_SECONDS", 60)
+# Autodiscovery only finds <app>/tasks.py; the provider package's tasks are listed here.
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "channels.providers.email.tasks"]
+CELERY_BEAT_SCHEDULE["email-imap-poll"] = {
+    "task": "channels.providers.email.tasks.imap_poll_all",
+    "schedule": float(CURHAT_IMAP_POLL_SECONDS),
+    # A tick that waited longer than one interval is stale: the next one does the same work.
+    "options": {"expires": CURHAT_IMAP_POLL_SECONDS},
+}
+# Public contact form (/tanya/) and tracking page (/lacak/<token>/): django-ratelimit rates
+# ("count/period", period s/m/h/d), attachment limits.
+CURHAT_WEBSITE_RATE_PER_IP = env("CURHAT_WEBSITE_RATE_PER_IP", "10/h")
+CURHAT_WEBSITE_RATE_PER_CONTACT = env("CURHAT_WEBSITE_RATE_PER_CONTACT", "5/h")
+CURHAT_WEBSITE_MAX_FILES = env_int("CURHAT_WEBSITE_MAX_FILES", 3)
+CURHAT_WEBSITE_MAX_FILE_BYTES = env_int("CURHAT_WEBSITE_MAX_FILE_BYTES", 5 * 1024 * 1024)
+# Behind a reverse proxy, the META key holding the client's address (e.g. HTTP_X_REAL_IP).
+RATELIMIT_IP_META_KEY = env("CURHAT_RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
+
+# --- Replies out: outbox, retries (senders: each package in CURHAT_CHANNEL_PROVIDERS) -------------
+# Tries per reply (per operator retry) before a transient error becomes a failure.
+CURHAT_OUTBOX_MAX_ATTEMPTS = env_int("CURHAT_OUTBOX_MAX_ATTEMPTS", 6)
+# Exponential backoff with jitter between tries: base * 2^(n-1), capped; milliseconds so tests can
+# make it short. A provider's Retry-After is honoured up to CURHAT_OUTBOX_RETRY_AFTER_MAX_SECONDS.
+CURHAT_OUTBOX_BACKOFF_BASE_MS = env_int("CURHAT_OUTBOX_BACKOFF_BASE_MS", 5_000)
+CURHAT_OUTBOX_BACKOFF_MAX_MS = env_int("CURHAT_OUTBOX_BACKOFF_MAX_MS", 15 * 60_000)
+CURHAT_OUTBOX_RETRY_AFTER_MAX_SECONDS = env_int("CURHAT_OUTBOX_RETRY_AFTER_MAX_SECONDS", 3600)
+# A worker owns a reply in "sending" for this long; after that the reply is "in doubt" (the worker
+# may have died mid-send) and is reconciled with the provider, never blindly re-sent. Must exceed
+# what a run's provider calls can take (the outbox enforces 4 × timeout + 5 s at least).
+CURHAT_OUTBOX_SENDING_LEASE_SECONDS = env_int("CURHAT_OUTBOX_SENDING_LEASE_SECONDS", 120)
+# The sweeper re-enqueues replies queued (and due) for longer than this: a lost task or a broker
+# outage delays a reply by about this much, never loses it.
+CURHAT_OUTBOX_STUCK_AFTER_SECONDS = env_int("CURHAT_OUTBOX_STUCK_AFTER_SECONDS", 120)
+CURHAT_OUTBOX_SWEEP_INTERVAL_SECONDS = env_int("CURHAT_OUTBOX_SWEEP_INTERVAL_SECONDS", 60)
+# Free-text windows: WhatsApp 24 h after the citizen's last message; Messenger 24 h (RESPONSE),
+# then up to 7 days with the HUMAN_AGENT tag.
+CURHAT_WHATSAPP_WINDOW_HOURS = env_int("CURHAT_WHATSAPP_WINDOW_HOURS", 24)
+CURHAT_MESSENGER_HUMAN_AGENT_DAYS = env_int("CURHAT_MESSENGER_HUMAN_AGENT_DAYS", 7)
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.relay.tasks"]
+CELERY_BEAT_SCHEDULE["outbox-sweep"] = {
+    "task": "tickets.tasks.outbox_sweep_task",
+    "schedule": float(CURHAT_OUTBOX_SWEEP_INTERVAL_SECONDS),
+}
+
+# --- Reports -----------------------------------------------------------------------------------------
+# Office hours for service metrics and due dates (WITA): one window for every working day.
+CURHAT_WORK_DAY_START = env("CURHAT_WORK_DAY_START", "08:00")
+CURHAT_WORK_DAY_END = env("CURHAT_WORK_DAY_END", "16:00")
+# Working weekdays, Monday = 0. Public holidays are data (admin: Laporan > Hari libur).
+CURHAT_WORK_WEEKDAYS = [int(d) for d in env_list("CURHAT_WORK_WEEKDAYS", "0,1,2,3,4")]
+# Years the working-day calendar table covers (tickets outside it get no working-time figures).
+CURHAT_WORK_CALENDAR_FIRST_YEAR = env_int("CURHAT_WORK_CALENDAR_FIRST_YEAR", 2015)
+CURHAT_WORK_CALENDAR_LAST_YEAR = env_int("CURHAT_WORK_CALENDAR_LAST_YEAR", 2040)
+# PostgreSQL: whole-month tallies read the trigger-maintained rollup (manage.py tally_rollup --verify).
+CURHAT_TALLY_USE_ROLLUP = env_bool("CURHAT_TALLY_USE_ROLLUP", True)
+
+# --- Escalation to officials -------------------------------------------------------------------------
+# The citizen's holding message when an operator passes the question on (a canned answer with the
+# shortcut "diteruskan" overrides it). {nama}, {nomor_tiket} and {bidang} are filled in.
+CURHAT_ESCALATION_HOLDING_TEXT = env(
+    "CURHAT_ESCALATION_HOLDING_TEXT",
+    "Terima kasih, {nama}. Pertanyaan Anda (nomor {nomor_tiket}) sedang kami teruskan kepada {bidang}. "
+    "Kami akan mengabari Anda melalui saluran ini.",
+)
+# Officials are reminded this many hours before an escalation falls due.
+CURHAT_ESCALATION_REMIND_BEFORE_HOURS = env_int("CURHAT_ESCALATION_REMIND_BEFORE_HOURS", 4)
+CELERY_BEAT_SCHEDULE["escalations-clock"] = {
+    "task": "officials.tasks.escalations_clock_task",
+    "schedule": 300.0,
+    "options": {"expires": 300},
+}
+_template_options = cast(dict[str, list[str]], TEMPLATES[0]["OPTIONS"])
+_template_options["context_processors"].append("officials.context_processors.escalation_badge")
+_template_options["context_processors"].append("tickets.context_processors.navigation")
+
+# --- Knowledge base and topic detection ------------------------------------------------------------
+# Topic detection (tickets/knowledge/classifier.py): a ticket's topic and department are set when the
+# classifier's confidence reaches the threshold; below it the suggestion is only shown to operators.
+CURHAT_TOPIC_CONFIDENCE_THRESHOLD = float(env("CURHAT_TOPIC_CONFIDENCE_THRESHOLD", "0.6"))
+# Added to the denominator of the confidence: one weak clue alone stays below the threshold.
+CURHAT_CLASSIFIER_PRIOR = float(env("CURHAT_CLASSIFIER_PRIOR", "1.0"))
+# Auto-acknowledgement of a new ticket's first message (tickets/knowledge/autoack.py). Placeholders: {kantor},
+# {nomor_tiket}, {nama}, {jam_layanan}. "\n" in an environment value is a line break.
+CURHAT_AUTOACK_ENABLED = env_bool("CURHAT_AUTOACK_ENABLED", True)
+CURHAT_AUTOACK_CHANNELS = env_list(
+    "CURHAT_AUTOACK_CHANNELS", "whatsapp,whatsapp_call,facebook,email,website,sms"
+)
+CURHAT_AUTOACK_TEXT = env(
+    "CURHAT_AUTOACK_TEXT",
+    "Terima kasih telah menghubungi Curhat Adminduk {kantor}.\n"
+    "Pesan Anda kami terima dengan nomor tiket {nomor_tiket}.\n"
+    "Petugas kami akan segera membalas.",
+).replace("\\n", "\n")
+CURHAT_AUTOACK_AFTER_HOURS_TEXT = env(
+    "CURHAT_AUTOACK_AFTER_HOURS_TEXT",
+    "Terima kasih telah menghubungi Curhat Adminduk {kantor}.\n"
+    "Pesan Anda kami terima dengan nomor tiket {nomor_tiket}.\n"
+    "Saat ini di luar jam layanan ({jam_layanan}).\n"
+    "Petugas akan membalas pada hari kerja berikutnya.",
+).replace("\\n", "\n")
+CURHAT_AFTER_INGEST_TASKS.append("tickets.knowledge.tasks.ticket_autoack_task")
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.knowledge.tasks"]
+
+# --- Security and personal-data protection -----------------------------------------------------------
+# Sign-in attempts per IP address (django-ratelimit; refused with 403), besides django-axes' lockout.
+CURHAT_LOGIN_RATE = env("CURHAT_LOGIN_RATE", "20/m")
+# Tracking-page views per IP (found or not), and webhook posts per IP and provider (empty: no cap;
+# providers retry a 429, so nothing is lost, but keep it well above a provider's burst).
+CURHAT_TRACKING_RATE_PER_IP = env("CURHAT_TRACKING_RATE_PER_IP", "60/m")
+CURHAT_WEBHOOK_RATE_PER_IP = env("CURHAT_WEBHOOK_RATE_PER_IP", "6000/m")
+# Days a finished ticket's content is kept when no retention policy in the admin matches it.
+CURHAT_RETENTION_DAYS = env_int("CURHAT_RETENTION_DAYS", 730)
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.privacy.tasks"]
+CELERY_BEAT_SCHEDULE["retention-sweep"] = {
+    "task": "tickets.privacy_tasks.retention_sweep_task",
+    "schedule": 3600.0,
+    "options": {"expires": 3600},
+}
