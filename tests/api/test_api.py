@@ -187,3 +187,16 @@ def test_nul_characters_are_a_400_not_a_server_error(people):
     )
     assert bad.status_code == 400
     assert api.get("/api/v1/tickets/", {"q": "akta\x00"}).status_code == 400
+    # The canned answers' search too (it 500ed on PostgreSQL, found by schemathesis).
+    refused = api.get("/api/v1/canned-answers/", {"q": "syarat\x00"})
+    assert refused.status_code == 400 and "q" in refused.json()
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize("name", ["date_from", "date_to"])
+def test_dates_at_the_ends_of_the_calendar_are_a_400(people, name, value):
+    """Found by schemathesis: the start of 0001-01-01 in WITA, or the day after 9999-12-31, is no
+    datetime, and the list answered 500."""
+    refused = token_client(people["operator"]).get("/api/v1/tickets/", {name: value})
+    assert refused.status_code == 400
+    assert name in refused.json()

@@ -197,6 +197,14 @@ def test_bad_cursor_and_bad_filter_are_400(op_client):
     assert op_client.get(reverse("inbox:poll"), {"since": "abc"}).status_code == 400
 
 
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize("name", ["date_from", "date_to"])
+def test_filter_dates_at_the_ends_of_the_calendar_are_a_400(op_client, name, value):
+    response = op_client.get(reverse("inbox:list"), {name: value})
+    assert response.status_code == 400
+    assert "tanggal" in response.content.decode().lower()
+
+
 def test_poll_returns_new_activity_since_the_cursor(op_client):
     first = op_client.get(reverse("inbox:list"))
     since = first.context["since"]

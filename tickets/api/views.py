@@ -28,6 +28,8 @@ from tickets.inbox.selectors.listing import (
     ASSIGNED_ANYONE,
     ASSIGNED_MINE,
     ASSIGNED_NONE,
+    FILTER_DATE_MAX,
+    FILTER_DATE_MIN,
     STATUS_ALL,
     InboxQuery,
     inbox_filter,
@@ -83,9 +85,12 @@ def _date_param(params, name: str) -> dt.date | None:
     if not raw:
         return None
     try:
-        return dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw)
     except ValueError as exc:
         raise ValidationError({name: "tanggal harus berformat YYYY-MM-DD"}) from exc
+    if not FILTER_DATE_MIN <= day <= FILTER_DATE_MAX:
+        raise ValidationError({name: f"tanggal harus antara {FILTER_DATE_MIN} dan {FILTER_DATE_MAX}"})
+    return day
 
 
 def inbox_query_from_params(params) -> InboxQuery:
@@ -214,6 +219,8 @@ class CannedAnswerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def get_queryset(self):
         answers = CannedAnswer.objects.filter(is_active=True).select_related("topic")
         text = self.request.query_params.get("q", "").strip()
+        if "\x00" in text:  # PostgreSQL refuses NUL in text: a 400, not a server error
+            raise ValidationError({"q": "karakter NUL tidak diizinkan"})
         if text:
             answers = answers.filter(title__icontains=text) | answers.filter(body__icontains=text)
         return answers

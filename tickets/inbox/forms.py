@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from curhat.forms import ModelChoiceField
@@ -13,6 +14,8 @@ from tickets.inbox.selectors.listing import (
     ASSIGNED_MINE,
     ASSIGNED_NONE,
     DEFAULT_PAGE_SIZE,
+    FILTER_DATE_MAX,
+    FILTER_DATE_MIN,
     PAGE_SIZES,
     STATUS_ALL,
     STATUS_OPEN,
@@ -33,6 +36,12 @@ ASSIGNED_CHOICES = [
 ]
 
 
+FILTER_DATE_VALIDATORS = [
+    MinValueValidator(FILTER_DATE_MIN, _("Tanggal paling awal %(limit_value)s.")),
+    MaxValueValidator(FILTER_DATE_MAX, _("Tanggal paling akhir %(limit_value)s.")),
+]
+
+
 class InboxFilterForm(forms.Form):
     q = forms.CharField(label=_("Cari"), required=False, max_length=200)
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
@@ -48,10 +57,16 @@ class InboxFilterForm(forms.Form):
     assigned = forms.ChoiceField(label=_("Petugas"), choices=ASSIGNED_CHOICES, required=False)
     waiting = forms.BooleanField(label=_("Menunggu pejabat"), required=False)
     date_from = forms.DateField(
-        label=_("Dari tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Dari tanggal"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=FILTER_DATE_VALIDATORS,
     )
     date_to = forms.DateField(
-        label=_("Sampai tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Sampai tanggal"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=FILTER_DATE_VALIDATORS,
     )
     n = forms.TypedChoiceField(
         label=_("Per halaman"),

@@ -90,6 +90,12 @@ def cursor_decode(cursor: str) -> tuple[dt.datetime, int]:
 # --- the list ---------------------------------------------------------------------------------------
 
 
+# The dates a filter accepts: the start of the first day in WITA and of the day after the last must
+# still be datetimes (0001-01-01 and 9999-12-31 are not; a filter there answered 500).
+FILTER_DATE_MIN = dt.date(1900, 1, 1)
+FILTER_DATE_MAX = dt.date(9998, 12, 31)
+
+
 def _local_day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
 
