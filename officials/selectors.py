@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tickets.models import Department, Message, Official, Ticket
 from tickets.refdata import attach, refdata
-from tickets.roles import official_profile
+from tickets.roles import acting_officials, official_profile
 
 from .models import Escalation
 
@@ -80,9 +80,7 @@ def ticket_escalations(*, ticket: Ticket) -> list[Escalation]:
 
 
 def department_officials(*, department: Department) -> QuerySet[Official]:
-    return (
-        department.officials.filter(user__is_active=True).select_related("user").order_by("user__first_name")
-    )
+    return acting_officials(department.officials.all()).select_related("user").order_by("user__first_name")
 
 
 def is_overdue(escalation: Escalation) -> bool:

@@ -19,9 +19,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from tickets.models import Official
 from tickets.reference_data import ROLE_ADMIN, ROLE_OFFICIAL, ROLE_OPERATOR
 
 # Roles that may use the operators' inbox.
@@ -70,6 +71,14 @@ def users_with_role(*roles: str):
     if ROLE_ADMIN in roles:
         holds |= Q(is_superuser=True)
     return get_user_model().objects.filter(is_active=True).filter(holds).distinct()
+
+
+def acting_officials(officials: QuerySet[Official] | None = None) -> QuerySet[Official]:
+    """The rule of :func:`is_acting_official` in SQL: Official records (of ``officials``, else all)
+    whose user is active and holds the official role. Routing, the officials offered in forms and
+    those notified of an escalation are these, as the official pages are theirs alone."""
+    officials = Official.objects.all() if officials is None else officials
+    return officials.filter(user__in=users_with_role(ROLE_OFFICIAL))
 
 
 def official_profile(user):

@@ -181,11 +181,11 @@ def test_saving_in_the_admin_records_who_changed_what(seeded, client):
 
 def test_topic_route_gives_department_and_default_official(seeded):
     capil = Department.objects.get(code="capil")
-    user = staff_user("kabid-capil")
+    user = staff_user("kabid-capil", group="official")
     official = Official.objects.create(user=user, title="Kabid Capil")
     official.departments.add(capil)
     assert topic_route("akta-kelahiran") == (capil, official)  # first available official
-    deputy = Official.objects.create(user=staff_user("kasi"), title="Koordinator")
+    deputy = Official.objects.create(user=staff_user("kasi", group="official"), title="Koordinator")
     deputy.departments.add(capil)
     capil.default_official = deputy
     capil.save()

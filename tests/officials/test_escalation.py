@@ -88,6 +88,28 @@ def test_escalating_routes_to_the_default_official_and_notifies_them(
     assert "salah nama ibu" not in mail.outbox[0].body
 
 
+def test_an_official_whose_role_was_revoked_is_neither_routed_to_nor_offered(
+    office, ticket, django_capture_on_commit_callbacks
+):
+    """Found from outside: with the "official" group removed (the Official record kept), new
+    escalations still went to them and the forms still offered them, though every page refuses them:
+    an escalation nobody could answer. Routing, choices and e-mails follow the role as pages do."""
+    from officials.selectors import department_officials
+    from tickets.knowledge.routing import official_route
+    from tickets.refdata import refdata
+
+    office["capil"].user.groups.clear()
+    capil = Department.objects.get(code="capil")
+    assert official_route(department=capil) == office["capil_deputy"]
+    assert official_route(department=capil, preferred=office["capil"]) == office["capil_deputy"]
+    assert list(department_officials(department=capil)) == [office["capil_deputy"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation = _escalate(ticket, office)
+    assert escalation.official == office["capil_deputy"]
+    assert [m.to for m in mail.outbox] == [["deputy@example.org"]]
+    assert office["capil"].pk not in {official.pk for official in refdata("officials")}
+
+
 def test_holding_message_goes_to_the_citizen_on_request(office, ticket, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         _escalate(ticket, office, notify_citizen=True)

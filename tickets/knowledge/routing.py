@@ -2,26 +2,25 @@
 
 One routing rule for the escalation flow (officials.services), the topic detection and anyone asking
 "who handles akta kematian?": the department's default official if available, else its first
-available official. Reads the office's structure (tickets.models: Topic, Department, Official) only.
+available official; only officials who hold the role (tickets.roles.acting_officials). Reads the office's structure (tickets.models: Topic, Department, Official) only.
 """
 
 from __future__ import annotations
 
 from tickets.models import Department, Official, Topic
+from tickets.roles import acting_officials
 
 
 def official_route(*, department: Department, preferred: Official | None = None) -> Official | None:
     """Who answers for ``department``: the named official if available, else the department's default
     official if available, else any available official of the department (None if nobody is)."""
-    candidates = [preferred, department.default_official]
-    for official in candidates:
-        if (
-            official is not None
-            and official.is_available
-            and official.departments.filter(pk=department.pk).exists()
-        ):
+    # Only those who hold the official role (tickets.roles): a record whose role was revoked would be
+    # given escalations that every page then refuses them.
+    pool = acting_officials(department.officials.filter(is_available=True))
+    for official in (preferred, department.default_official):
+        if official is not None and pool.filter(pk=official.pk).exists():
             return official
-    return department.officials.filter(is_available=True, user__is_active=True).order_by("pk").first()
+    return pool.order_by("pk").first()
 
 
 def topic_route(topic: Topic | str | None) -> tuple[Department | None, Official | None]:

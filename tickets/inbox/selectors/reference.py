@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from tickets.models import CannedAnswer, Department, Official, Topic
 from tickets.refdata import loader, refdata
-from tickets.roles import INBOX_ROLES, users_with_role
+from tickets.roles import INBOX_ROLES, acting_officials, users_with_role
 
 # Canned answers listed on the ticket page.
 CANNED_ON_PAGE = 200
@@ -31,10 +31,9 @@ def _departments() -> list[Department]:
 
 @loader("officials")
 def _officials() -> list[Official]:
-    """Active officials with their users, each with ``department_ids`` (the escalation forms)."""
-    officials = list(
-        Official.objects.filter(user__is_active=True).select_related("user").prefetch_related("departments")
-    )
+    """Officials who hold the role, with their users, each with ``department_ids`` (the escalation
+    forms)."""
+    officials = list(acting_officials().select_related("user").prefetch_related("departments"))
     for official in officials:
         official.department_ids = frozenset(d.pk for d in official.departments.all())
     return officials
