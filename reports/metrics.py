@@ -213,7 +213,8 @@ def service_metrics(*, period: Period, calendar: WorkingCalendar | None = None) 
             by_channel.append(row)
         else:
             overall = row
-    order = {c: i for i, c in enumerate(ordered_channels({r.channel for r in by_channel}))}
+    in_use = {r.channel for r in by_channel if r.channel is not None}  # Ticket.channel is NOT NULL
+    order: dict[str | None, int] = {c: i for i, c in enumerate(ordered_channels(in_use))}
     by_month_channel.sort(key=lambda r: (r.year, r.month, order.get(r.channel, 99)))
     by_channel.sort(key=lambda r: order.get(r.channel, 99))
     if overall is None:  # defensive: both backends return the overall row even with no tickets

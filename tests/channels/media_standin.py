@@ -41,6 +41,7 @@ class MediaStandIn:
     def url(self) -> str:
         assert self._server is not None
         host, port = self._server.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET server: the address is ("127.0.0.1", port)
         return f"http://{host}:{port}"
 
     def add(self, media_id: str, content: bytes, content_type: str) -> None:

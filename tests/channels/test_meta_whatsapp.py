@@ -13,6 +13,7 @@ from .webhook_base import MetaSigned, fixture_bytes
 
 def _outbound(pid: str, status: str = "queued") -> Message:
     ticket = Ticket.objects.first()
+    assert ticket is not None
     return Message.objects.create(
         ticket=ticket,
         direction=Message.Direction.OUT,

@@ -15,7 +15,7 @@ from .webhook_base import TwilioSigned
 
 CALL_SID = "CA5f6e7d8c9b0a1f2e3d4c5b6a7980a1b2"
 ALWAYS = {"office_days": [0, 1, 2, 3, 4, 5, 6], "office_hours": "00:00-24:00"}
-NEVER = {"office_days": []}
+NEVER: dict[str, list[int]] = {"office_days": []}
 
 
 def twiml(response) -> ET.Element:

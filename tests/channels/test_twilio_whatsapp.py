@@ -11,8 +11,10 @@ from .webhook_base import TwilioSigned
 
 
 def _outbound(pid: str = "SMOUT000000000000000000000000000001", status: str = "queued") -> Message:
+    ticket = Ticket.objects.first()
+    assert ticket is not None
     return Message.objects.create(
-        ticket=Ticket.objects.first(),
+        ticket=ticket,
         direction=Message.Direction.OUT,
         channel="whatsapp",
         provider="twilio_whatsapp",

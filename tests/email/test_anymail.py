@@ -57,21 +57,21 @@ def account():
     )
 
 
-def post_mailgun(client, fields: dict, **extra):
+def post_mailgun(client, fields: dict, /, **extra):
     return client.post("/webhooks/anymail/mailgun/inbound_mime/", fields, **extra)
 
 
-def post_sendgrid(client, fields: dict, **extra):
+def post_sendgrid(client, fields: dict, /, **extra):
     return client.post("/webhooks/anymail/sendgrid/inbound/", fields, **extra)  # multipart/form-data
 
 
-def post_postmark(client, payload: dict, **extra):
+def post_postmark(client, payload: dict, /, **extra):
     return client.post(
         "/webhooks/anymail/postmark/inbound/", json.dumps(payload), content_type="application/json", **extra
     )
 
 
-def post_ses(client, payload: dict, **extra):
+def post_ses(client, payload: dict, /, **extra):
     return client.post(
         "/webhooks/anymail/amazon_ses/inbound/",
         json.dumps(payload),

@@ -44,6 +44,7 @@ def _hostile_ticket(operator) -> Ticket:
     reply = outbox.message_reply_create(ticket=ticket, author=operator, body="Balasan")
     Message.objects.filter(pk=reply.pk).update(status="failed", error_code="470", error_text=EVIL)
     message = Message.objects.filter(direction="in").first()
+    assert message is not None
     Attachment.objects.create(
         message=message,
         content_type="image/png",

@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -233,7 +234,7 @@ class Citizen:
             "email_imap": ("email", "email", "warga@example.com", f"<{secrets.token_hex(8)}@example.com>"),
             "website": ("website", "email", "warga@example.com", "web-" + secrets.token_hex(8)),
         }[provider]
-        fields = {
+        fields: dict[str, Any] = {
             "channel": channel,
             "provider": provider,
             "sender_kind": sender_kind,

@@ -81,5 +81,6 @@ def waiting_filter() -> Q:
     """Tickets waiting on an official: their status says so, or a registered condition holds."""
     waiting = Q(status=Ticket.Status.WAITING_OFFICIAL)
     for condition in _waiting.values():
-        waiting |= condition()
+        # In a Q of its own: an Exists combines into the same OR (Q(x) | Q(y) flattens to x OR y).
+        waiting |= Q(condition())
     return waiting

@@ -73,7 +73,8 @@ class InboxFilterForm(forms.Form):
         choices=[(size, size) for size in PAGE_SIZES],
         coerce=int,
         required=False,
-        empty_value=DEFAULT_PAGE_SIZE,
+        # django-stubs types empty_value as str | None; Django's TypedChoiceField takes any value.
+        empty_value=DEFAULT_PAGE_SIZE,  # type: ignore[arg-type]
     )
 
     def inbox_query(self) -> InboxQuery:

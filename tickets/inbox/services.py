@@ -57,7 +57,7 @@ def ticket_categorize(*, ticket: Ticket, topic: Topic | None, department: Depart
 
 
 # Target status → the timestamps it sets (and which it clears). A mapping, not an if-chain.
-_STATUS_MOVES = {
+_STATUS_MOVES: dict[str, tuple[Ticket.Status, dict[str, str | None]]] = {
     "resolve": (Ticket.Status.RESOLVED, {"resolved_at": "now"}),
     "close": (Ticket.Status.CLOSED, {"closed_at": "now"}),
     "reopen": (Ticket.Status.OPEN, {"resolved_at": None, "closed_at": None}),
@@ -77,10 +77,11 @@ def ticket_set_status(*, ticket: Ticket, action: str) -> Ticket:
         locked.status = status
         for field, value in stamps.items():
             setattr(locked, field, now if value == "now" else value)
+        fields = [*stamps]
         if status == Ticket.Status.CLOSED and locked.resolved_at is None:
             locked.resolved_at = now
-            stamps = {**stamps, "resolved_at": now}
-        return _save(locked, "status", *stamps)
+            fields.append("resolved_at")
+        return _save(locked, "status", *fields)
 
 
 def ticket_merge(*, source: Ticket, target: Ticket, by=None) -> Ticket:

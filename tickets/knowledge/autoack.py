@@ -156,7 +156,7 @@ def ticket_autoack(*, message_id: int, now: dt.datetime | None = None) -> str:
         confident = topic is not None and result.is_confident()
         entry = knowledge_entry_for(topic=topic, slug=result.entry) if confident else None
         applied = False
-        if confident and ticket.topic_id is None:
+        if confident and topic is not None and ticket.topic_id is None:
             ticket.topic = topic
             fields = ["topic", "updated_at"]
             if ticket.department_id is None and topic.department_id is not None:

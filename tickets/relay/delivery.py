@@ -145,28 +145,33 @@ def message_deliver(*, message_id: int) -> DeliveryOutcome:
     if isinstance(claim, DeliveryOutcome):
         return claim
     message = _load(message_id)
-    if claim.attempt is None:
+    attempt = claim.attempt
+    if attempt is None:
         return _resolve_in_doubt(claim, message)
     if settings.CURHAT_SANDBOX:
-        return _record_sent(claim, SendResult(provider_message_id="", variant="sandbox"), sandbox=True)
+        return _record_sent(
+            claim, attempt, SendResult(provider_message_id="", variant="sandbox"), sandbox=True
+        )
     try:
         sender = senders.sender_for(message.provider)
         reconcile = getattr(sender, "reconcile", None)
         if claim.reconcile_since is not None and reconcile is not None:
             found = reconcile(message, since=claim.reconcile_since)
             if found:
-                return _record_sent(claim, SendResult(provider_message_id=found, variant="reconciled"))
+                return _record_sent(
+                    claim, attempt, SendResult(provider_message_id=found, variant="reconciled")
+                )
         result = sender.send(message)
     except SendError as error:
-        return _record_error(claim, error)
+        return _record_error(claim, attempt, error)
     except Exception as exc:
         # A bug, not the provider: we cannot tell whether the request went out, so no automatic
         # retry; the operator sees it and may retry.
         logger.exception("sending message %s failed unexpectedly", message_id)
         return _record_error(
-            claim, SendError(f"Galat internal: {exc!r}", permanent=True, code="internal_error")
+            claim, attempt, SendError(f"Galat internal: {exc!r}", permanent=True, code="internal_error")
         )
-    return _record_sent(claim, result)
+    return _record_sent(claim, attempt, result)
 
 
 def _holds_lease(message: Message, claim: _Claim) -> bool:
@@ -214,11 +219,13 @@ def _ticket_answered(ticket_id: int, now: dt.datetime) -> None:
     )
 
 
-def _record_sent(claim: _Claim, result: SendResult, *, sandbox: bool = False) -> DeliveryOutcome:
+def _record_sent(
+    claim: _Claim, attempt: DeliveryAttempt, result: SendResult, *, sandbox: bool = False
+) -> DeliveryOutcome:
     now = timezone.now()
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=claim.message.pk)
-        DeliveryAttempt.objects.filter(pk=claim.attempt.pk).update(
+        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
             finished_at=now,
             outcome=Outcome.SANDBOX if sandbox else Outcome.SENT,
             http_status=result.http_status,
@@ -260,7 +267,7 @@ def _callback_note(message: Message) -> None:
 FOLLOW_UPS = {"callback_required": _callback_note}
 
 
-def _record_error(claim: _Claim, error: SendError) -> DeliveryOutcome:
+def _record_error(claim: _Claim, attempt: DeliveryAttempt, error: SendError) -> DeliveryOutcome:
     now = timezone.now()
     with transaction.atomic():
         message = (
@@ -268,7 +275,7 @@ def _record_error(claim: _Claim, error: SendError) -> DeliveryOutcome:
             .select_related("ticket", "ticket__contact")
             .get(pk=claim.message.pk)
         )
-        DeliveryAttempt.objects.filter(pk=claim.attempt.pk).update(
+        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
             finished_at=now,
             outcome=Outcome.PERMANENT_ERROR if error.permanent else Outcome.TRANSIENT_ERROR,
             http_status=error.http_status,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import warnings
+from typing import TYPE_CHECKING
 
 from anymail.exceptions import AnymailError, AnymailWebhookValidationFailure
 from anymail.signals import inbound
@@ -29,6 +30,10 @@ from channels.models import ChannelAccount, InboundEvent, Provider
 
 from .esp_requests import raw_mail
 from .inbound import email_event_process, email_event_store
+
+if TYPE_CHECKING:
+    from anymail.signals import AnymailInboundEvent
+    from django.dispatch import Signal
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +52,26 @@ def _anymail_account() -> ChannelAccount | None:
     )
 
 
-class StoreFirstInboundMixin:
+if TYPE_CHECKING:
+
+    class _AnymailInboundView:
+        """What the mixin uses of the anymail view it is combined with (anymail has no type hints).
+        For the type checker only: at run time the base is ``object``, so anymail's own attributes
+        and methods are the ones found."""
+
+        basic_auth: list[str] | None  # the accepted "user:pass" strings (ANYMAIL["WEBHOOK_SECRET"])
+        esp_name: str
+        signal: Signal
+
+        def run_validators(self, request: HttpRequest) -> None: ...
+
+        def parse_events(self, request: HttpRequest) -> list[AnymailInboundEvent]: ...
+
+else:
+    _AnymailInboundView = object
+
+
+class StoreFirstInboundMixin(_AnymailInboundView):
     """Authenticate (anymail's validators), store the raw request, then parse and signal.
 
     Replaces anymail's ``post`` so that the raw request is committed before parsing, a database

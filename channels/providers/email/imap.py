@@ -127,7 +127,7 @@ def _select(conn: imaplib.IMAP4, folder: str) -> int:
 def _new_uids(conn: imaplib.IMAP4, after: int, *, unseen_only: bool = False) -> list[int]:
     # "n:*" always matches the highest UID even when it is below n (RFC 3501 §6.4.8): filter.
     criteria = f"UID {after + 1}:* UNSEEN" if unseen_only else f"UID {after + 1}:*"
-    data = _check(*conn.uid("SEARCH", None, criteria), "UID SEARCH")
+    data = _check(*conn.uid("SEARCH", criteria), "UID SEARCH")
     uids = sorted({int(token) for token in (data[0] or b"").split()})
     return [uid for uid in uids if uid > after]
 

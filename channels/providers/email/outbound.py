@@ -66,13 +66,10 @@ def thread_ids(ticket: Ticket, *, exclude: int | None = None) -> list[str]:
     """Message-IDs of the ticket's e-mails, oldest first (``<...>`` form)."""
     from tickets.models import Message
 
-    ids = (
-        Message.objects.filter(ticket=ticket, channel="email")
-        .exclude(provider_message_id="")
-        .exclude(pk=exclude)
-        .order_by("created_at", "id")
-        .values_list("provider_message_id", "direction")
-    )
+    messages = Message.objects.filter(ticket=ticket, channel="email").exclude(provider_message_id="")
+    if exclude is not None:
+        messages = messages.exclude(pk=exclude)
+    ids = messages.order_by("created_at", "id").values_list("provider_message_id", "direction")
     return [value for value, _direction in ids if value.startswith("<") and value.endswith(">")]
 
 

@@ -157,8 +157,8 @@ def html_to_text(html: str) -> str:
 
 
 def _part_text(part: EmailMessage) -> str:
-    payload = part.get_payload(decode=True) or b""
-    return decode_bytes(payload, part.get_content_charset())
+    payload = part.get_payload(decode=True)  # bytes: a text/plain or text/html part
+    return decode_bytes(payload if isinstance(payload, bytes) else b"", part.get_content_charset())
 
 
 # --- loop protection -----------------------------------------------------------------------------
@@ -286,7 +286,8 @@ def _attachments(
         is_text = part.get_content_maintype() == "text"
         if disposition != "attachment" and is_text and not filename:
             continue  # an alternative body, not a file
-        content = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)  # bytes: multipart and message/* parts were skipped
+        content = payload if isinstance(payload, bytes) else b""
         found.append(
             InboundAttachment(filename=filename[:255], content_type=part.get_content_type(), content=content)
         )

@@ -73,7 +73,7 @@ def office_hours_open(*, account: ChannelAccount, at: dt.datetime) -> bool:
 # --- parsing --------------------------------------------------------------------------------------
 def _int(value: str | None) -> int | None:
     try:
-        return int(value) if value not in (None, "") else None
+        return int(value) if value else None
     except ValueError:
         return None
 

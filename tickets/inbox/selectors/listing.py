@@ -13,6 +13,7 @@ import binascii
 import contextlib
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -25,6 +26,9 @@ from tickets.identities import mask_identity
 from tickets.inbox.extensions import waiting_filter
 from tickets.inbox.selectors.search import ticket_search_filter
 from tickets.models import ContactIdentity, Message, Ticket, TicketReadState, Topic
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 STATUS_OPEN = ""  # the default view: every status that still needs work
 STATUS_ALL = "semua"
@@ -135,7 +139,18 @@ def _display_name() -> Coalesce:
     return Coalesce(NullIf(full, Value("")), "username")
 
 
-def _with_row_data(tickets: QuerySet[Ticket], *, user) -> QuerySet[Ticket]:
+class _RowData(TypedDict):
+    """What ``_with_row_data`` annotates on each ticket (subqueries: None when nothing matches)."""
+
+    last_reply_status: str | None
+    last_read_at: dt.datetime | None
+    topic_name: str | None
+    assignee_name: str | None
+    identity_kind: str | None
+    identity_value: str | None
+
+
+def _with_row_data(tickets: QuerySet[Ticket], *, user) -> QuerySet[WithAnnotations[Ticket, _RowData]]:
     """Everything a row shows, in the one query. The small things (topic name, assignee's name, the
     contact's first identity, the last reply's status, the user's read marker) are scalar
     subqueries rather than joins or prefetches: PostgreSQL plans a join to each small table in
@@ -158,8 +173,9 @@ def _with_row_data(tickets: QuerySet[Ticket], *, user) -> QuerySet[Ticket]:
     )
 
 
-def _row(ticket: Ticket) -> InboxRow:
-    masked = mask_identity(ticket.identity_kind, ticket.identity_value) if ticket.identity_kind else ""
+def _row(ticket: WithAnnotations[Ticket, _RowData]) -> InboxRow:
+    kind, value = ticket.identity_kind, ticket.identity_value  # from the same row: both or neither
+    masked = mask_identity(kind, value) if kind and value is not None else ""
     read_at = ticket.last_read_at
     unread = ticket.last_inbound_at is not None and (read_at is None or ticket.last_inbound_at > read_at)
     status = ticket.last_reply_status or ""

@@ -4,11 +4,21 @@ import, which ``TicketsConfig.ready()`` does."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict, cast
+
 from django.db.models import Q
 
 from tickets.models import CannedAnswer, Department, Official, Topic
 from tickets.refdata import loader, refdata
 from tickets.roles import INBOX_ROLES, acting_officials, users_with_role
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _OfficialDepartments(TypedDict):
+    department_ids: frozenset[int]
+
 
 # Canned answers listed on the ticket page.
 CANNED_ON_PAGE = 200
@@ -30,10 +40,14 @@ def _departments() -> list[Department]:
 
 
 @loader("officials")
-def _officials() -> list[Official]:
+def _officials() -> list[WithAnnotations[Official, _OfficialDepartments]]:
     """Officials who hold the role, with their users, each with ``department_ids`` (the escalation
     forms)."""
-    officials = list(acting_officials().select_related("user").prefetch_related("departments"))
+    # The attribute is set here, in Python, not by the query: the checker is told what it adds.
+    officials = cast(
+        "list[WithAnnotations[Official, _OfficialDepartments]]",
+        list(acting_officials().select_related("user").prefetch_related("departments")),
+    )
     for official in officials:
         official.department_ids = frozenset(d.pk for d in official.departments.all())
     return officials

@@ -100,7 +100,7 @@ def _common_everywhere(text: str) -> set[str]:
         cached = cache.get(key)
         if cached is not None:
             return set(cached)
-    params = {
+    params: dict[str, str | int] = {
         "text": text,
         "m_table": MESSAGE_STATS[0],
         "m_column": MESSAGE_STATS[1],
@@ -150,8 +150,9 @@ def _postgres_search(text: str, exact_contacts: QuerySet) -> Q:
     if by_message is not None:
         ids.update(by_message)
     found = Q(id__in=sorted(ids))
+    # Each Exists in a Q of its own: it combines into the same OR (Q(x) | Q(y) flattens to x OR y).
     if by_message is None:
-        found |= Exists(message_hits.filter(ticket_id=OuterRef("pk")))
+        found |= Q(Exists(message_hits.filter(ticket_id=OuterRef("pk"))))
     if by_name is None:
-        found |= Exists(name_hits.filter(pk=OuterRef("contact_id")))
+        found |= Q(Exists(name_hits.filter(pk=OuterRef("contact_id"))))
     return found

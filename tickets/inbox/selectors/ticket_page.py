@@ -124,7 +124,7 @@ class ReplyChannelOption:
 
 
 # Which channel reaches a contact through which identity kind.
-IDENTITY_CHANNELS = {
+IDENTITY_CHANNELS: dict[str, str] = {
     ContactIdentity.Kind.PHONE: "whatsapp",
     ContactIdentity.Kind.WHATSAPP_USER: "whatsapp",
     ContactIdentity.Kind.EMAIL: "email",

@@ -42,8 +42,9 @@ def ticket_detail(request, ticket_id: int):
     # What other apps add (officials: escalations), each read once for its entries and its panel.
     sections = extensions.ticket_sections(ticket=ticket)
     timeline = ticket_page.ticket_timeline(ticket=ticket, extra=[e for s in sections for e in s.timeline])
-    shown = [entry for entry in timeline if entry.message is not None]
-    for entry, html in zip(shown, _message_fragments(request, [e.message for e in shown]), strict=True):
+    shown = [(entry, entry.message) for entry in timeline if entry.message is not None]
+    fragments = _message_fragments(request, [message for _entry, message in shown])
+    for (entry, _message), html in zip(shown, fragments, strict=True):
         entry.html = html
     identities = ticket_page.contact_identities(contact=ticket.contact)
     last_message_id = max((e.message.pk for e in timeline if e.message is not None), default=0)
