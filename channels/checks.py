@@ -1,7 +1,9 @@
-"""System checks: a channel account that is switched on must have its secrets (DESIGN §5.7)."""
+"""System checks: every listed provider package can serve; a channel account that is switched on must
+have its secrets (DESIGN §5.7)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.checks import Error, register
 from django.db import DatabaseError
 
@@ -29,6 +31,29 @@ def channel_secrets_check(app_configs=None, **kwargs) -> list[Error]:
                     "isi 'rahasia' akun di admin, atau nonaktifkan akun.",
                     obj=account,
                     id="channels.E001",
+                )
+            )
+    return errors
+
+
+@register("curhat")
+def provider_packages_check(app_configs=None, **kwargs) -> list[Error]:
+    """A package listed in CURHAT_CHANNEL_PROVIDERS that does not import (one written for an earlier
+    release, a missing dependency) or does not say what it serves would silently leave its channel
+    without webhooks or replies: say so at start."""
+    from .registry import package_problems
+
+    errors = []
+    for path in settings.CURHAT_CHANNEL_PROVIDERS:
+        problems = package_problems(path)
+        if problems:
+            errors.append(
+                Error(
+                    f"Paket penyedia '{path}' tidak dapat melayani: " + "; ".join(problems),
+                    hint="Perbaiki paketnya (kontrak: docs/adding-a-channel.md; tipe dan pengirim kini di "
+                    "tickets.inbound dan tickets.relay.senders) atau hapus dari CURHAT_CHANNEL_PROVIDERS.",
+                    obj=path,
+                    id="channels.E002",
                 )
             )
     return errors

@@ -18,6 +18,7 @@ test overrides the setting.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 from types import ModuleType
 
@@ -121,8 +122,34 @@ def senders_register() -> None:
         outbound = provider_outbound(name)
         if outbound is None:
             continue
+        channel = getattr(package, "CHANNEL", None)
+        if not channel:  # reported by the system check (channels.E002); the others still load
+            logger.error("provider package %s declares no CHANNEL: it sends nothing", name)
+            continue
         for provider in package_providers(package):
-            relay_senders.sender_register(provider, outbound, channel=package.CHANNEL)
+            relay_senders.sender_register(provider, outbound, channel=channel)
+
+
+def package_problems(path: str) -> list[str]:
+    """What keeps a listed provider package from serving, in words (empty: nothing). Loading
+    tolerates these so one broken provider never stops the others; the system check shows them."""
+    try:
+        package = importlib.import_module(path)
+    except Exception as exc:
+        return [f"tidak dapat diimpor: {exc!r}"]
+    problems = []
+    if not package_providers(package):
+        problems.append("tidak menyatakan PROVIDER atau PROVIDERS")
+    if not getattr(package, "CHANNEL", None):
+        problems.append("tidak menyatakan CHANNEL")
+    for side in ("inbound", "outbound"):
+        if importlib.util.find_spec(f"{path}.{side}") is None:
+            continue
+        try:
+            importlib.import_module(f"{path}.{side}")
+        except Exception as exc:
+            problems.append(f"{side}.py tidak dapat diimpor: {exc!r}")
+    return problems
 
 
 def on_setting_changed(*, setting: str, **kwargs) -> None:

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from channels import registry
-from channels.checks import channel_secrets_check
+from channels.checks import channel_secrets_check, provider_packages_check
 from channels.models import ChannelAccount, InboundEvent
 from channels.processing import event_process
 from tests.support import ROOT
@@ -56,6 +56,38 @@ def test_senders_follow_the_listed_packages(settings):
     with pytest.raises(SendError) as unlisted:
         relay_senders.sender_for("messenger")
     assert unlisted.value.permanent and unlisted.value.code == "no_sender"
+
+
+def _package(root, name: str, init: str, outbound: str | None = None) -> str:
+    package = root / name
+    package.mkdir()
+    (package / "__init__.py").write_text(init)
+    if outbound is not None:
+        (package / "outbound.py").write_text(outbound)
+    return name
+
+
+def test_the_check_names_each_listed_provider_that_cannot_serve(settings, tmp_path, monkeypatch):
+    """Found from outside: a provider package written for the previous release (importing the moved
+    channels.senders / channels.types), or one without CHANNEL, disabled the channel silently
+    (webhook 404, replies "no_sender") or crashed every process at start; `check` said nothing."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    old = _package(
+        tmp_path,
+        "penyedia_lama",
+        'PROVIDER = "messenger"\nCHANNEL = "facebook"\n',
+        "from channels.senders import SendError  # moved to tickets.relay.senders\n",
+    )
+    no_channel = _package(tmp_path, "tanpa_kanal", 'PROVIDER = "messenger"\n', "def send(message): ...\n")
+    settings.CURHAT_CHANNEL_PROVIDERS = ["channels.providers.meta_whatsapp", old, no_channel]
+    registry.senders_register()  # loading survives both (each only disables its own provider)
+    problems = {error.obj: error.msg for error in provider_packages_check()}
+    assert set(problems) == {old, no_channel}
+    assert "channels.senders" in problems[old]
+    assert "CHANNEL" in problems[no_channel]
+    assert all(error.id == "channels.E002" for error in provider_packages_check())
+    settings.CURHAT_CHANNEL_PROVIDERS = ["channels.providers.meta_whatsapp"]
+    assert provider_packages_check() == []
 
 
 @pytest.mark.django_db
