@@ -90,6 +90,32 @@ def test_a_change_around_the_app_shows_when_the_entries_expire(seeded, settings)
     assert "KK (diubah lewat SQL)" in [t.name for t in reference.active_topics()]
 
 
+def _stale_class():
+    raise LookupError("App 'officials' doesn't have a 'Department' model.")
+
+
+class _PickledByAnEarlierRelease:
+    """Unpickles as a model that has since moved to another app does: LookupError."""
+
+    def __reduce__(self):
+        return (_stale_class, ())
+
+
+def test_entries_an_earlier_release_cached_are_replaced_not_repeated(seeded, caplog):
+    """Found from outside: after the upgrade that moved Department into the core, entries pickled by
+    the previous release raised on every read (a warning with a traceback each time, the database
+    read every time) until they expired. They are a miss: read once, and replaced."""
+    from tickets import refdata as refdata_module
+
+    refdata_module._forget()
+    key = f"curhat:refdata:{refdata_module._generation()}:departments"
+    cache.set(key, _PickledByAnEarlierRelease(), 300)
+    departments = reference.active_departments()
+    assert {d.code for d in departments} >= {"capil", "dafduk"}
+    assert [d.code for d in cache.get(key)] == [d.code for d in departments]
+    assert "unavailable" not in caplog.text
+
+
 def test_without_a_cache_the_database_answers(seeded):
     # A real Redis client pointed at a port where nothing listens.
     unreachable = {

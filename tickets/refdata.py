@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import pickle
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +34,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "curhat:refdata:generation"
+# What unpickling an entry raises when the code that wrote it differs from ours; a cache that is
+# down raises something else (a connection error) and is handled as such.
+_STALE_PICKLE = (LookupError, AttributeError, ImportError, pickle.UnpicklingError, EOFError)
 # How long a process trusts the generation it last read from the shared cache.
 GENERATION_CHECK_SECONDS = 1.0
 _lock = threading.Lock()
@@ -75,6 +79,10 @@ def refdata(name: str) -> Any:
     key = f"curhat:refdata:{generation}:{name}"
     try:
         value = cache.get(key)
+    except _STALE_PICKLE:
+        # Cached by an earlier release whose classes have since moved (a model to another app): a
+        # miss, read and replaced below, rather than a warning and a database read on every request.
+        value = None
     except Exception:
         logger.warning("reference data cache unavailable; reading %s from the database", name, exc_info=True)
         return load()
