@@ -46,7 +46,7 @@ def _panel_item(escalation: Escalation) -> EscalationItem:
     is_open = escalation.status == Escalation.Status.OPEN
     return EscalationItem(
         escalation=escalation,
-        overdue=selectors.is_overdue(escalation),
+        overdue=escalation.is_overdue,
         approve_form=ApproveForm(initial={"answer": escalation.answer}, prefix=f"approve{escalation.pk}")
         if awaiting
         else None,

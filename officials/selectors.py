@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from tickets.models import Department, Message, Official, Ticket
 from tickets.refdata import attach, refdata
@@ -81,7 +80,3 @@ def ticket_escalations(*, ticket: Ticket) -> list[Escalation]:
 
 def department_officials(*, department: Department) -> QuerySet[Official]:
     return acting_officials(department.officials.all()).select_related("user").order_by("user__first_name")
-
-
-def is_overdue(escalation: Escalation) -> bool:
-    return escalation.status == Escalation.Status.OPEN and escalation.due_at < timezone.now()

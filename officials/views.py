@@ -37,7 +37,7 @@ def queue(request):
     if status not in dict(STATUS_TABS):
         status = Escalation.Status.OPEN
     escalations = list(selectors.escalation_queue(user=request.user, status=status)[:200])
-    overdue_ids = {e.pk for e in escalations if selectors.is_overdue(e)}
+    overdue_ids = {e.pk for e in escalations if e.is_overdue}
     return render(
         request,
         "officials/queue.html",
@@ -93,7 +93,7 @@ def detail(request, pk: int):
         "officials/detail.html",
         {
             "escalation": escalation,
-            "overdue": selectors.is_overdue(escalation),
+            "overdue": escalation.is_overdue,
             "timeline": selectors.ticket_public_timeline(ticket=escalation.ticket),
             "history": escalation.events.select_related("actor"),
             "answer_form": answer_form,
