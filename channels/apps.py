@@ -17,4 +17,11 @@ class ChannelsConfig(AppConfig):
         # The core finds accounts and senders through what the edge registers here (DESIGN §1).
         core_accounts.account_lookup_register(accounts.active_account)
         registry.senders_register()
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import ChannelAccount
+        from .webhooks import accounts_forget
+
+        post_save.connect(accounts_forget, sender=ChannelAccount, dispatch_uid="channels-accounts-forget")
+        post_delete.connect(accounts_forget, sender=ChannelAccount, dispatch_uid="channels-accounts-forget-d")
         setting_changed.connect(registry.on_setting_changed, dispatch_uid="channels-senders")

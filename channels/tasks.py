@@ -40,3 +40,12 @@ def media_download_sweep() -> int:
     for message_id in stalled:
         media_download.delay(message_id)
     return len(stalled)
+
+
+@shared_task(name="channels.tasks.inbound_drain_task", ignore_result=True)
+def inbound_drain_task() -> int:
+    """The queue's backstop from beat: apply whatever waits (``manage.py inbound_worker`` normally
+    does it within milliseconds). Losing this task loses nothing: the events are in the database."""
+    from .pipeline import queue_drain
+
+    return queue_drain(max_batches=settings.CURHAT_INBOUND_BACKSTOP_BATCHES).applied

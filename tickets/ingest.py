@@ -15,6 +15,8 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -189,6 +191,40 @@ def _store_attachments(stored: Message, message: InboundMessage) -> list[Attachm
     return created
 
 
+def _ticket_continue(ticket: Ticket, timestamp: dt.datetime) -> bool:
+    """Record a new inbound message's activity on the ticket it continues, BEFORE the message row is
+    inserted. The UPDATE takes the ticket's row lock first: every writer locks contact → ticket →
+    message rows in that order (the auto-acknowledgement locks the ticket, then inserts a message),
+    so an ingest and a task on the same ticket queue behind each other instead of deadlocking (the
+    message INSERT's key-share lock followed by an UPDATE of the ticket was the cycle). False when
+    the ticket can no longer be continued (an operator closed or merged it meanwhile)."""
+    reopened = Case(
+        When(status__in=(Ticket.Status.ANSWERED, Ticket.Status.RESOLVED), then=Value(Ticket.Status.OPEN)),
+        default=F("status"),
+    )
+    changed = Ticket.objects.filter(
+        pk=ticket.pk, status__in=Ticket.CONTINUABLE_STATUSES, merged_into__isnull=True
+    ).update(
+        last_activity_at=Greatest(F("last_activity_at"), Value(timestamp)),
+        last_inbound_at=Greatest(Coalesce(F("last_inbound_at"), Value(timestamp)), Value(timestamp)),
+        resolved_at=Case(
+            When(status__in=(Ticket.Status.ANSWERED, Ticket.Status.RESOLVED), then=Value(None)),
+            default=F("resolved_at"),
+        ),
+        status=reopened,
+        updated_at=timezone.now(),
+    )
+    if not changed:
+        return False
+    # The caller's copy, as the UPDATE left the row.
+    ticket.last_activity_at = max(ticket.last_activity_at, timestamp)
+    ticket.last_inbound_at = max(ticket.last_inbound_at or timestamp, timestamp)
+    if ticket.status in (Ticket.Status.ANSWERED, Ticket.Status.RESOLVED):
+        ticket.status = Ticket.Status.OPEN
+        ticket.resolved_at = None
+    return True
+
+
 def _ingest_once(
     message: InboundMessage, kind: str, value: str, account, event, new_ticket: bool
 ) -> IngestResult:
@@ -196,6 +232,8 @@ def _ingest_once(
         contact, new_contact = _find_or_create_contact(kind, value, message.sender.display_name)
         # A contact we have never seen has no ticket to continue.
         ticket = None if new_ticket or new_contact else _thread_target(contact, message)
+        if ticket is not None and not _ticket_continue(ticket, message.timestamp):
+            ticket = None  # closed or merged by an operator since we looked: a new consultation
         ticket_created = ticket is None
         if ticket is None:
             year, number, reference = ticket_reference_allocate(opened_at=message.timestamp)
@@ -227,17 +265,6 @@ def _ingest_once(
         )
         _store_attachments(stored, message)
         message_numbers_index(message=stored, attachment_names=[a.filename for a in message.attachments])
-        if not ticket_created:
-            updates: dict[str, object] = {
-                "last_activity_at": max(ticket.last_activity_at, message.timestamp),
-                "last_inbound_at": max(ticket.last_inbound_at or message.timestamp, message.timestamp),
-            }
-            if ticket.status in (Ticket.Status.ANSWERED, Ticket.Status.RESOLVED):
-                updates["status"] = Ticket.Status.OPEN
-                updates["resolved_at"] = None
-            Ticket.objects.filter(pk=ticket.pk).update(**updates, updated_at=timezone.now())
-            for field, field_value in updates.items():
-                setattr(ticket, field, field_value)
         result = IngestResult(stored, ticket, contact, created=True, ticket_created=ticket_created)
         for task_path in settings.CURHAT_AFTER_INGEST_TASKS:
             # Publishing costs a broker round trip: only enqueue work that has something to do.
