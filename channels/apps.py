@@ -13,8 +13,12 @@ class ChannelsConfig(AppConfig):
         from tickets import accounts as core_accounts
 
         from . import accounts, checks, registry  # noqa: F401  (checks registers the secrets check)
+        from .items import item_handlers_register
+        from .processing import ITEM_HANDLERS
 
         # The core finds accounts and senders through what the edge registers here (DESIGN §1).
         core_accounts.account_lookup_register(accounts.active_account)
         registry.senders_register()
         setting_changed.connect(registry.on_setting_changed, dispatch_uid="channels-senders")
+        # Item types added after processing's own table (identity changes): see channels.items.
+        item_handlers_register(ITEM_HANDLERS)
