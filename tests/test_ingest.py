@@ -376,7 +376,10 @@ def test_a_provider_report_settles_an_in_doubt_failure_of_our_own():
     out = _outbound(ticket, status="failed", pid="OUT-DOUBT")
     Message.objects.filter(pk=out.pk).update(error_code="in_doubt")
     message_status_apply(
-        provider="meta_whatsapp", provider_message_id="OUT-DOUBT", status="delivered", timestamp=at_wita(2026, 5, 1)
+        provider="meta_whatsapp",
+        provider_message_id="OUT-DOUBT",
+        status="delivered",
+        timestamp=at_wita(2026, 5, 1),
     )
     out.refresh_from_db()
     assert (out.status, out.error_code) == ("delivered", "")

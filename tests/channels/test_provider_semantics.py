@@ -16,7 +16,9 @@ from .webhook_base import MetaSigning, TwilioSigning, fixture_bytes
 CALL_SID = "CA5f6e7d8c9b0a1f2e3d4c5b6a7980a1b2"
 
 
-def _outbound(pid: str, provider: str, status: str = "sent", body: str = "Syaratnya: KK lama, KTP-el.") -> Message:
+def _outbound(
+    pid: str, provider: str, status: str = "sent", body: str = "Syaratnya: KK lama, KTP-el."
+) -> Message:
     ticket = Ticket.objects.get()
     return Message.objects.create(
         ticket=ticket,
@@ -39,7 +41,9 @@ class TestTwilioWhatsappSemantics(TwilioSigning):
     channel = "whatsapp"
     address = "+62811415227"
 
-    @pytest.mark.parametrize(("final", "late"), [("status_failed", "status_delivered"), ("status_undelivered", "status_read")])
+    @pytest.mark.parametrize(
+        ("final", "late"), [("status_failed", "status_delivered"), ("status_undelivered", "status_read")]
+    )
     def test_failed_and_undelivered_are_final(self, client, account, final, late):
         self.post(client, "text")
         out = _outbound("SMOUT000000000000000000000000000001", self.provider)
@@ -51,7 +55,9 @@ class TestTwilioWhatsappSemantics(TwilioSigning):
 
     def test_reply_keeps_the_quoted_message_and_the_timeline_shows_it(self, client, account):
         self.post(client, "text")
-        _outbound("SMOUT000000000000000000000000000001", self.provider, body="Syaratnya: KK lama dan KTP-el asli.")
+        _outbound(
+            "SMOUT000000000000000000000000000001", self.provider, body="Syaratnya: KK lama dan KTP-el asli."
+        )
         self.post(client, "reply")
         reply = Message.objects.get(provider_message_id="SM4444555566667777888899990000bbbb")
         assert reply.meta["quoted_message_id"] == "SMOUT000000000000000000000000000001"

@@ -98,7 +98,9 @@ def _callback_kind(event: InboundEvent, params: dict[str, str]) -> str:
 FINAL_STATES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 
 
-def _call(params: dict[str, str], event: InboundEvent, *, caller_required: bool = False, **details) -> InboundCall:
+def _call(
+    params: dict[str, str], event: InboundEvent, *, caller_required: bool = False, **details
+) -> InboundCall:
     """One callback as an ``InboundCall``. Only the first request of a call (``incoming``) must name
     the caller: status, recording and transcription callbacks need not carry ``From`` (recording
     status callbacks never do) and are attached to the call by ``CallSid``."""
