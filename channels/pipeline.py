@@ -68,6 +68,11 @@ def order_key(items) -> str:
     return hashlib.blake2b(plain.encode(), key=key[:32], digest_size=16).hexdigest()
 
 
+# An event whose data is not applicable yet (``retryable``: a call's callback that arrived before the
+# call) is tried this many times before it ends in ``error`` (database failures retry without limit).
+RETRYABLE_ATTEMPTS = 10
+
+
 # --- the drain ----------------------------------------------------------------------------------------
 @dataclass
 class DrainResult:
@@ -143,7 +148,8 @@ def _apply(event: InboundEvent, result: DrainResult) -> bool:
         with transaction.atomic():  # a savepoint: a failed event is undone alone
             event_process(event)
     except Exception as exc:
-        if is_transient(exc):
+        gave_up = getattr(exc, "retryable", False) and (event.attempts or 0) + 1 >= RETRYABLE_ATTEMPTS
+        if is_transient(exc) and not gave_up:
             logger.warning("event %s: transient failure, will retry: %s", event.pk, exc)
             if connection.needs_rollback or not connection.is_usable():
                 raise  # the transaction (or the connection) itself is lost: the whole batch retries

@@ -27,6 +27,8 @@ def is_transient(exc: BaseException) -> bool:
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
+        if getattr(current, "retryable", False):  # e.g. a call's callback that came before the call
+            return True
         sqlstate = getattr(current, "sqlstate", None)
         if sqlstate:
             return sqlstate in TRANSIENT_SQLSTATES or sqlstate.startswith("08")  # 08: connection exception

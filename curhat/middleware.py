@@ -40,9 +40,9 @@ class CacheOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from curhat.cache import REDIS_DOWN_ERRORS
+        from redis import exceptions as redis_exceptions
 
-        if not isinstance(exception, REDIS_DOWN_ERRORS):
+        if not isinstance(exception, (redis_exceptions.ConnectionError, redis_exceptions.TimeoutError)):
             return None
         logger.warning("%s %s: cache unavailable (%s)", request.method, request.path, exception)
         body = render_to_string(

@@ -78,15 +78,14 @@ def ticket_reference_allocate(*, opened_at: dt.datetime) -> tuple[int, int, str]
 
 
 def _without_nul(message: InboundMessage) -> InboundMessage:
-    """PostgreSQL cannot store NUL in text; a provider that sends one gets U+FFFD in its place (the
-    rest is stored exactly as received), instead of an event that can never be ingested."""
+    """PostgreSQL cannot store NUL in text, and a NUL carries nothing a reader needs: a provider
+    that sends one gets it removed (the rest is stored exactly as received), instead of an event
+    that can never be ingested."""
     text, subject, display_name = message.text, message.subject, message.sender.display_name
     if not any("\x00" in value for value in (text, subject, display_name)):
         return message
-    sender = replace(message.sender, display_name=display_name.replace("\x00", "\ufffd"))
-    return replace(
-        message, sender=sender, text=text.replace("\x00", "\ufffd"), subject=subject.replace("\x00", "\ufffd")
-    )
+    sender = replace(message.sender, display_name=display_name.replace("\x00", ""))
+    return replace(message, sender=sender, text=text.replace("\x00", ""), subject=subject.replace("\x00", ""))
 
 
 def _validate(message: InboundMessage) -> tuple[str, str]:
@@ -341,6 +340,11 @@ _STATUS_RANK: dict[str, int] = {
 }
 
 
+# The outbox's own "we could not tell whether the provider took it" failure (tickets.relay.delivery
+# IN_DOUBT) is not the provider's verdict: a provider's report about that message settles it.
+_IN_DOUBT = "in_doubt"
+
+
 def message_status_apply(
     *,
     provider: str,
@@ -353,8 +357,10 @@ def message_status_apply(
     """Apply a provider's delivery report to our outbound message (None if we do not know it).
 
     ``status`` is one of sent/delivered/read/failed (tickets.inbound.DeliveryStatus); out-of-order and
-    repeated callbacks never move a message backwards. "failed" wins over sent/delivered (a provider
-    may report delivery failure after accepting), but not over "read".
+    repeated callbacks never move a message backwards. "failed" (Twilio failed/undelivered, Meta
+    failed) is final: a late sent/delivered/read never overwrites it or its reason. "failed" wins
+    over sent/delivered (a provider may report delivery failure after accepting), but not over
+    "read" (the citizen has seen it).
     """
     with transaction.atomic():
         message = (
@@ -368,8 +374,10 @@ def message_status_apply(
             return None
         current = message.status
         fields: list[str] = []
+        if current == Message.Status.FAILED and message.error_code != _IN_DOUBT:
+            return message  # final: a late callback of any kind changes nothing
         if status == Message.Status.FAILED:
-            if current != Message.Status.READ and current != Message.Status.FAILED:
+            if current != Message.Status.READ:
                 message.status = Message.Status.FAILED
                 message.error_code = (error_code or "")[:40]
                 message.error_text = error_text or ""
@@ -378,6 +386,9 @@ def message_status_apply(
             if current == Message.Status.FAILED or _STATUS_RANK[status] > _STATUS_RANK.get(current, -1):
                 message.status = status
                 fields.append("status")
+                if current == Message.Status.FAILED:  # the in-doubt failure was wrong after all
+                    message.error_code, message.error_text = "", ""
+                    fields += ["error_code", "error_text"]
             stamp_field = {"sent": "sent_at", "delivered": "delivered_at", "read": "read_at"}.get(status)
             if stamp_field and getattr(message, stamp_field) is None:
                 setattr(message, stamp_field, timestamp)

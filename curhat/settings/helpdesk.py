@@ -95,6 +95,18 @@ CELERY_BEAT_SCHEDULE["channels-media-download-sweep"] = {
     "task": "channels.tasks.media_download_sweep",
     "schedule": 15 * 60,
 }
+# Messenger contacts get their name from the Graph API user profile (channels.profiles): asked once
+# per new contact on its first ticket; a sweeper asks for those whose task was lost.
+CURHAT_AFTER_INGEST_TASKS.append("channels.tasks.messenger_profile_fetch_after_ingest")
+CURHAT_AFTER_INGEST_WHEN["channels.tasks.messenger_profile_fetch_after_ingest"] = "new_ticket"
+CURHAT_PROFILE_FETCH_MAX_ATTEMPTS = env_int("CURHAT_PROFILE_FETCH_MAX_ATTEMPTS", 5)
+CURHAT_PROFILE_FETCH_BACKOFF_SECONDS = env_int("CURHAT_PROFILE_FETCH_BACKOFF_SECONDS", 30)
+CURHAT_PROFILE_SWEEP_AFTER_SECONDS = env_int("CURHAT_PROFILE_SWEEP_AFTER_SECONDS", 15 * 60)
+CELERY_BEAT_SCHEDULE["channels-messenger-profile-sweep"] = {
+    "task": "channels.tasks.messenger_profile_sweep",
+    "schedule": 15 * 60,
+    "options": {"expires": 15 * 60},
+}
 # Twilio Voice: office hours in local time (WITA), Monday=0; inside them calls are dialled through
 # to the operators' number, outside them the caller leaves a voicemail. Accounts may override
 # (config: office_days, office_hours, operator_number).

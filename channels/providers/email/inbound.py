@@ -69,6 +69,7 @@ def parse_mails(event: InboundEvent, mails: list[RawMail] | None = None) -> list
             own=own,
             fallback_id=mail.fallback_id,
             meta={**(mail.meta or {}), "inbound_event": event.pk},
+            event_key=mail.event_key,
         )
         for mail in (event_mails(event) if mails is None else mails)
     ]
