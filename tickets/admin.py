@@ -19,6 +19,7 @@ from tickets.models import (
     Topic,
 )
 from tickets.privacy.audit import audit_record
+from tickets.privacy.cells import cells
 
 
 @admin.register(Topic)
@@ -154,16 +155,18 @@ class AuditEventAdmin(admin.ModelAdmin):
         rows = list(queryset.order_by("at", "id"))
         for e in rows:
             writer.writerow(
-                [
-                    e.at.isoformat(),
-                    e.actor_name,
-                    e.action,
-                    e.ticket_reference,
-                    e.object_type,
-                    e.object_id,
-                    json.dumps(e.detail, ensure_ascii=False),
-                    e.ip_address or "",
-                ]
+                cells(
+                    [
+                        e.at.isoformat(),
+                        e.actor_name,
+                        e.action,
+                        e.ticket_reference,
+                        e.object_type,
+                        e.object_id,
+                        json.dumps(e.detail, ensure_ascii=False),
+                        e.ip_address or "",
+                    ]
+                )
             )
         audit_record(action=AuditEvent.Action.AUDIT_EXPORT, request=request, detail={"rows": len(rows)})
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
