@@ -152,7 +152,7 @@ def _citizen_everywhere(client) -> None:
 
     operator = staff_user("operator.erasure", group="operator")
     admin = staff_user("admin.erasure", group="admin")
-    ticket = Ticket.objects.filter(channel="whatsapp").order_by("pk").first()
+    ticket = Ticket.objects.filter(channel="whatsapp").order_by("pk")[0]
     message_reply_create(ticket=ticket, author=operator, body=f"Baik Ibu {NAME}, NIK {NIK} sudah kami catat.")
     department = Department.objects.create(code="dafduk-uji", name="Dafduk")
     official_user = staff_user("kabid.erasure", group="official")
