@@ -139,7 +139,8 @@ class AuditEvent(models.Model):
         # Stored as it will be read back: JSON round trip (tuples become lists), the address cleaned.
         self.detail = json.loads(json.dumps(self.detail or {}))
         self.ip_address = self._meta.get_field("ip_address").to_python(self.ip_address) or None
-        with transaction.atomic(using=using):
+        # No savepoint of its own: an audit row that cannot be written fails the caller's transaction.
+        with transaction.atomic(using=using, savepoint=False):
             connection = connections[using]
             if connection.vendor == "postgresql":
                 # Held until the outermost transaction ends: the next writer reads this row as the head,
