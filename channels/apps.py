@@ -12,7 +12,7 @@ class ChannelsConfig(AppConfig):
 
         from tickets import accounts as core_accounts
 
-        from . import accounts, checks, registry  # noqa: F401  (checks registers the secrets check)
+        from . import accounts, checks, privacy, registry  # noqa: F401  (checks registers the secrets check)
         from .items import item_handlers_register
         from .processing import ITEM_HANDLERS
 
@@ -29,3 +29,4 @@ class ChannelsConfig(AppConfig):
         setting_changed.connect(registry.on_setting_changed, dispatch_uid="channels-senders")
         # Item types added after processing's own table (identity changes): see channels.items.
         item_handlers_register(ITEM_HANDLERS)
+        privacy.connect()  # erasure and retention reach the raw provider events

@@ -239,6 +239,9 @@ CURHAT_TRACKING_RATE_PER_IP = env("CURHAT_TRACKING_RATE_PER_IP", "60/m")
 CURHAT_WEBHOOK_RATE_PER_IP = env("CURHAT_WEBHOOK_RATE_PER_IP", "6000/m")
 # Days a finished ticket's content is kept when no retention policy in the admin matches it.
 CURHAT_RETENTION_DAYS = env_int("CURHAT_RETENTION_DAYS", 730)
+# Days a provider's raw request (channels.InboundEvent: replay after a fix) is kept, whatever its
+# outcome; the retention sweep deletes older ones (they repeat the citizen's name, number and text).
+CURHAT_INBOUND_EVENT_RETENTION_DAYS = env_int("CURHAT_INBOUND_EVENT_RETENTION_DAYS", 30)
 CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.privacy.tasks"]
 CELERY_BEAT_SCHEDULE["retention-sweep"] = {
     "task": "tickets.privacy_tasks.retention_sweep_task",
