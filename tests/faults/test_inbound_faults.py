@@ -94,7 +94,9 @@ def _drained(timeout: float = 120) -> None:
 
 def _in_sender_order() -> bool:
     """Each citizen's messages were stored in the order their events were committed."""
-    for ticket_ids in Ticket.objects.values("contact").annotate(n=Count("id")).values_list("contact", flat=True):
+    for ticket_ids in (
+        Ticket.objects.values("contact").annotate(n=Count("id")).values_list("contact", flat=True)
+    ):
         bodies = list(
             Message.objects.filter(ticket__contact_id=ticket_ids, direction="in")
             .order_by("id")
@@ -146,7 +148,7 @@ def test_worker_killed_mid_batch_loses_and_doubles_nothing(account, processes):
     assert books["events_in_error"] == 0 and _in_sender_order()
 
 
-def test_redis_down_for_20_seconds_during_traffic(account, processes, redis_server):
+def test_redis_down_for_20_seconds_during_traffic(account, processes, redis_server, settings):
     """Our own redis-server (cache, rate limiter and broker of the web, worker and Celery processes)
     is stopped for 20 s while messages flow. Every signed webhook is still acknowledged; everything
     acknowledged is stored; the first replies whose task publish was lost are finished by the sweep."""
@@ -171,14 +173,20 @@ def test_redis_down_for_20_seconds_during_traffic(account, processes, redis_serv
         thread.join(timeout=120)
     _drained()
     # The beat sweep, run now instead of waiting for its schedule: first replies lost with the broker.
+    settings.CURHAT_AUTOACK_SWEEP_AFTER_SECONDS = 0
     waiting = tickets_awaiting_autoack(older_than_seconds=0, limit=1000)
     autoack_sweep_task.apply()
     # A task that did reach the broker may still be finishing in the Celery worker: wait for it.
     wait_until(
-        lambda: not tickets_awaiting_autoack(older_than_seconds=0, limit=1000), timeout=60, message="first replies"
+        lambda: not tickets_awaiting_autoack(older_than_seconds=0, limit=1000),
+        timeout=60,
+        message="first replies",
     )
     books = _books("redis-down", ledger)
-    books_extra = {"acknowledged_during_outage": acknowledged_during_outage, "autoack_left_by_outage": len(waiting)}
+    books_extra = {
+        "acknowledged_during_outage": acknowledged_during_outage,
+        "autoack_left_by_outage": len(waiting),
+    }
     print(books_extra)
     assert acknowledged_during_outage > 0
     assert books["refused_attempts"] == 0, ledger.statuses
@@ -230,7 +238,9 @@ def test_one_citizens_concurrent_messages_while_the_acknowledgement_runs(account
     processes.append(InboundWorker(env, batch_size=5).start())
     processes.append(InboundWorker(env, batch_size=5).start())
     processes.append(
-        WorkerProcess(extra_env={"REDIS_URL": redis_server.url, "CELERY_BROKER_URL": redis_server.url}).start()
+        WorkerProcess(
+            extra_env={"REDIS_URL": redis_server.url, "CELERY_BROKER_URL": redis_server.url}
+        ).start()
     )
     ledger = Ledger()
     provider = Provider(web.port, ledger)
@@ -239,11 +249,15 @@ def test_one_citizens_concurrent_messages_while_the_acknowledgement_runs(account
         thread.join(timeout=120)
     _drained()
     wait_until(
-        lambda: not tickets_awaiting_autoack(older_than_seconds=0, limit=100), timeout=60, message="first replies"
+        lambda: not tickets_awaiting_autoack(older_than_seconds=0, limit=100),
+        timeout=60,
+        message="first replies",
     )
     books = _books("one-citizen-concurrent", ledger)
     assert (books["acknowledged"], books["stored"], books["duplicated"], books["lost"]) == (160, 160, 0, 0)
     assert books["events_in_error"] == 0 and _in_sender_order()
-    acks = Message.objects.filter(direction="out", meta__autoack=True).values("ticket").annotate(n=Count("id"))
+    acks = (
+        Message.objects.filter(direction="out", meta__autoack=True).values("ticket").annotate(n=Count("id"))
+    )
     assert acks and all(row["n"] == 1 for row in acks)
     assert Ticket.objects.count() == len(senders)
