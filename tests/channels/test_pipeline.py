@@ -285,3 +285,23 @@ def test_ingest_and_a_task_locking_the_ticket_do_not_deadlock(client, account, q
     assert (result.applied, result.retried) == (1, 0)
     assert InboundEvent.objects.filter(outcome=InboundEvent.Outcome.PROCESSED).count() == 2
     assert list(ticket.messages.order_by("id").values_list("body", flat=True)) == ["pertama", "kedua"]
+
+
+@pytest.mark.django_db
+def test_admin_replays_events_in_error_through_the_queue(client, account, queued):
+    from django.contrib.auth import get_user_model
+
+    post(client, meta_text(sender="6281234500011", message_id="wamid.e1", text="halo"))
+    event = InboundEvent.objects.get()
+    InboundEvent.objects.filter(pk=event.pk).update(outcome="error", reason="ValueError: bug", order_key="")
+    admin_user = get_user_model().objects.create_superuser("admin", "a@example.org", "rahasia-admin-123")
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/channels/inboundevent/", {"action": "replay", "_selected_action": [event.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    event.refresh_from_db()
+    assert event.outcome == InboundEvent.Outcome.PENDING
+    assert queue_drain().applied == 1
+    event.refresh_from_db()
+    assert event.outcome == InboundEvent.Outcome.PROCESSED and Message.objects.count() == 1
