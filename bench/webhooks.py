@@ -240,7 +240,9 @@ def run_case(port: int, builder, connections: int, seconds: float, workdir: Path
     )  # fmt: skip
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if not result_path.exists():
-        raise RuntimeError(f"wrk wrote no result: {done.stdout.decode()[-2000:]} {done.stderr.decode()[-2000:]}")
+        raise RuntimeError(
+            f"wrk wrote no result: {done.stdout.decode()[-2000:]} {done.stderr.decode()[-2000:]}"
+        )
     result = json.loads(result_path.read_text())
     client_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     result["rate"] = result["requests"] / result["seconds"]
@@ -257,7 +259,8 @@ class Backlog:
     """Samples the number of waiting events every half second while a case runs."""
 
     def __init__(self, url: str) -> None:
-        self.url, self.samples, self._stop = url, [], threading.Event()
+        self.url, self._stop = url, threading.Event()
+        self.samples: list[int] = []
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:

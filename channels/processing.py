@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from tickets.calls.services import call_inbound_record
+from tickets.delivery_reports import message_status_apply
 from tickets.inbound import DeliveryStatus, InboundCall, InboundMessage, StatusUpdate
-from tickets.ingest import message_status_apply, ticket_ingest
+from tickets.ingest import ticket_ingest
 
 from .errors import MalformedPayload, ProviderUnavailable
 from .models import ChannelAccount, InboundEvent

@@ -296,7 +296,7 @@ def _outbound(ticket, status="sent", provider="meta_whatsapp", pid="wamid.OUT1")
 
 
 def test_status_updates_move_forward_only():
-    from tickets.ingest import message_status_apply
+    from tickets.delivery_reports import message_status_apply
 
     ticket = ticket_ingest(message=inbound()).ticket
     out = _outbound(ticket)
@@ -322,7 +322,7 @@ def test_status_updates_move_forward_only():
 
 
 def test_failed_status_records_the_reason():
-    from tickets.ingest import message_status_apply
+    from tickets.delivery_reports import message_status_apply
 
     ticket = ticket_ingest(message=inbound()).ticket
     out = _outbound(ticket, pid="SM1", provider="twilio_whatsapp")
@@ -348,7 +348,7 @@ def test_failed_status_records_the_reason():
     ],
 )
 def test_failed_is_final_a_late_delivered_or_read_does_not_overwrite_it(provider, final, late):
-    from tickets.ingest import message_status_apply
+    from tickets.delivery_reports import message_status_apply
 
     ticket = ticket_ingest(message=inbound()).ticket
     out = _outbound(ticket, provider=provider, pid="OUT-FINAL")
@@ -370,7 +370,7 @@ def test_failed_is_final_a_late_delivered_or_read_does_not_overwrite_it(provider
 
 
 def test_a_provider_report_settles_an_in_doubt_failure_of_our_own():
-    from tickets.ingest import message_status_apply
+    from tickets.delivery_reports import message_status_apply
 
     ticket = ticket_ingest(message=inbound()).ticket
     out = _outbound(ticket, status="failed", pid="OUT-DOUBT")

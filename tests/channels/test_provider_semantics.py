@@ -192,9 +192,20 @@ class TestTwilioVoiceCallbacksWithoutFrom(TwilioSigning):
         assert call["transcription_status"] == "completed"
         assert call["transcript"].startswith("Selamat malam")
 
-    def test_callback_for_a_call_not_recorded_yet_is_kept_for_replay(self, client, account):
+    def test_callback_for_a_call_not_recorded_yet_waits_and_then_ends_in_error(self, client, account):
+        from django.utils import timezone
+
+        from channels.pipeline import RETRYABLE_ATTEMPTS, queue_drain
+
         response = self.post(client, "status_without_from")
         assert response.status_code == 200  # acknowledged: the event is stored
         event = InboundEvent.objects.get()
+        # The call's first request may still come: the event is tried again later, not failed.
+        assert event.outcome == InboundEvent.Outcome.PENDING and "belum tercatat" in event.reason
+        assert event.available_at > timezone.now() and Message.objects.count() == 0
+        for _ in range(RETRYABLE_ATTEMPTS):
+            InboundEvent.objects.update(available_at=None)
+            queue_drain()
+        event.refresh_from_db()
         assert event.outcome == InboundEvent.Outcome.ERROR and "belum tercatat" in event.reason
-        assert Message.objects.count() == 0
+        assert event.attempts == RETRYABLE_ATTEMPTS and Message.objects.count() == 0

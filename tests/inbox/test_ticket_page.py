@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from officials.models import Escalation
+from tickets.delivery_reports import message_status_apply
 from tickets.inbound import InboundAttachment
-from tickets.ingest import message_status_apply, ticket_ingest
+from tickets.ingest import ticket_ingest
 from tickets.models import CannedAnswer, Contact, ContactIdentity, Department, Message, Ticket, Topic
 from tickets.relay import notes, outbox
 
