@@ -41,11 +41,16 @@ class RequestIdFilter(logging.Filter):
 
 
 class ClientErrorsWithoutTraceback(logging.Filter):
-    """django.request's records for responses below 500 keep their one line, lose the traceback."""
+    """django.request's and django.security's records for responses below 500 (403, 404, 400 for a
+    host not allowed) keep their one line, lose the traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         status = getattr(record, "status_code", None)
-        if record.name.startswith("django.request") and status is not None and status < 500:
+        if (
+            record.name.startswith(("django.request", "django.security"))
+            and status is not None
+            and status < 500
+        ):
             record.exc_info = None
             record.exc_text = None
         return True
