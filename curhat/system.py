@@ -74,7 +74,7 @@ def celery_queue_lengths() -> dict[str, int | None]:
         client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         try:
             for name in celery_queue_names():
-                lengths[name] = int(client.llen(name))
+                lengths[name] = int(client.llen(name))  # type: ignore[arg-type]
         finally:
             client.close()
     except redis.RedisError:
@@ -136,9 +136,9 @@ def snapshot() -> Snapshot:
     snap.escalations_overdue = Escalation.objects.filter(
         status=Escalation.Status.OPEN, due_at__lt=now
     ).count()
-    for state in MailboxState.objects.select_related("account").order_by("account__slug", "folder"):
-        age = (now - state.last_polled_at).total_seconds() if state.last_polled_at else None
-        snap.mailboxes.append((f"{state.account.slug}/{state.folder}", age, state.last_error))
+    for mailbox in MailboxState.objects.select_related("account").order_by("account__slug", "folder"):
+        age = (now - mailbox.last_polled_at).total_seconds() if mailbox.last_polled_at else None
+        snap.mailboxes.append((f"{mailbox.account.slug}/{mailbox.folder}", age, mailbox.last_error))
     snap.beat_age = beat_heartbeat_age(now)
     snap.queues = celery_queue_lengths()
     return snap
