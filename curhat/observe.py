@@ -19,6 +19,14 @@ REQUEST_LATENCY = Histogram(
 )
 
 
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def _method(request) -> str:
+    """Bounded label values: a client may send any method token."""
+    return request.method if request.method in _METHODS else "other"
+
+
 def _route(request) -> str:
     """The URL pattern's name, not the path: bounded label values (no ticket numbers, no tokens)."""
     match = getattr(request, "resolver_match", None)
@@ -42,7 +50,7 @@ class RequestObservationMiddleware:
         try:
             response = self.get_response(request)
             response[HEADER] = request_id
-            REQUEST_LATENCY.labels(request.method, _route(request), str(response.status_code)).observe(
+            REQUEST_LATENCY.labels(_method(request), _route(request), str(response.status_code)).observe(
                 time.perf_counter() - started
             )
             return response
