@@ -62,7 +62,12 @@ def events_erase(sender, *, scope: ErasureScope, **kwargs) -> int:
 def events_expire(sender, *, now: dt.datetime, **kwargs) -> int:
     """Receiver of ``retention_swept``: delete events older than their retention period."""
     limit = now - dt.timedelta(days=settings.CURHAT_INBOUND_EVENT_RETENTION_DAYS)
-    deleted, _ = InboundEvent.objects.filter(received_at__lt=limit).delete()
+    # An event still waiting in the queue is not expired: it was acknowledged and must be applied.
+    deleted, _ = (
+        InboundEvent.objects.filter(received_at__lt=limit)
+        .exclude(outcome=InboundEvent.Outcome.PENDING)
+        .delete()
+    )
     return deleted
 
 

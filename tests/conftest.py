@@ -104,3 +104,22 @@ def _generous_public_rate_limits(settings):
     one address; tests of the limits themselves set them low."""
     settings.CURHAT_TRACKING_RATE_PER_IP = "100000/m"
     settings.CURHAT_WEBHOOK_RATE_PER_IP = "100000/m"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Before pytest-django drops the test database: close this process's connections and end every
+    other session on it (real workers, gunicorn, threads), or PostgreSQL refuses the drop ("being
+    accessed by other users") and leaves test_curhat_ci_<pid> behind (issue 18)."""
+    yield
+    from django.db import connection, connections
+
+    connections.close_all()
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connections.close_all()

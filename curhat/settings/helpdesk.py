@@ -8,7 +8,7 @@ from typing import cast
 
 from django.core.exceptions import ImproperlyConfigured
 
-from curhat.env import env, env_bool, env_int, env_list
+from curhat.env import env, env_bool, env_float, env_int, env_list, env_rate
 
 from .base import CELERY_BEAT_SCHEDULE, CELERY_TASK_ALWAYS_EAGER, DATABASES, PRODUCTION, TEMPLATES
 
@@ -29,18 +29,6 @@ CURHAT_AFTER_INGEST_WHEN: dict[str, str] = {
 }
 CURHAT_DEFAULT_REGION = env("CURHAT_DEFAULT_REGION", "ID")
 CURHAT_OFFICE_NAME = env("CURHAT_OFFICE_NAME", "Disdukcapil Kota Parepare")
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"mask_numbers": {"()": "curhat.logging.MaskPersonalNumbers"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_numbers"]}
-    },
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
 
 # --- Channels in: messaging and calls (webhooks, media download) ---------------------------------
 # The one provider registry (channels/registry.py): packages under channels/providers/, each with
@@ -81,7 +69,7 @@ CELERY_BEAT_SCHEDULE["channels-inbound-drain"] = {
     "task": "channels.tasks.inbound_drain_task",
     "schedule": 30.0,
 }
-CURHAT_WEBHOOK_ACCOUNT_MEMORY_SECONDS = float(env("CURHAT_WEBHOOK_ACCOUNT_MEMORY_SECONDS", "10"))
+CURHAT_WEBHOOK_ACCOUNT_MEMORY_SECONDS = env_float("CURHAT_WEBHOOK_ACCOUNT_MEMORY_SECONDS", 10.0)
 # Webhook bodies above this are refused (413) before they are read or parsed.
 CURHAT_WEBHOOK_MAX_BODY_BYTES = env_int("CURHAT_WEBHOOK_MAX_BODY_BYTES", 1024 * 1024)
 # Media download (channels.tasks.media_download): attempts, and the first retry's delay (doubles).
@@ -198,9 +186,9 @@ _template_options["context_processors"].append("tickets.context_processors.navig
 # --- Knowledge base and topic detection ------------------------------------------------------------
 # Topic detection (tickets/knowledge/classifier.py): a ticket's topic and department are set when the
 # classifier's confidence reaches the threshold; below it the suggestion is only shown to operators.
-CURHAT_TOPIC_CONFIDENCE_THRESHOLD = float(env("CURHAT_TOPIC_CONFIDENCE_THRESHOLD", "0.6"))
+CURHAT_TOPIC_CONFIDENCE_THRESHOLD = env_float("CURHAT_TOPIC_CONFIDENCE_THRESHOLD", 0.6)
 # Added to the denominator of the confidence: one weak clue alone stays below the threshold.
-CURHAT_CLASSIFIER_PRIOR = float(env("CURHAT_CLASSIFIER_PRIOR", "1.0"))
+CURHAT_CLASSIFIER_PRIOR = env_float("CURHAT_CLASSIFIER_PRIOR", 1.0)
 # Auto-acknowledgement of a new ticket's first message (tickets/knowledge/autoack.py). Placeholders: {kantor},
 # {nomor_tiket}, {nama}, {jam_layanan}. "\n" in an environment value is a line break.
 CURHAT_AUTOACK_ENABLED = env_bool("CURHAT_AUTOACK_ENABLED", True)
@@ -233,10 +221,10 @@ CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.knowledge.tasks
 # --- Security and personal-data protection -----------------------------------------------------------
 # Sign-in attempts per IP address (django-ratelimit; refused with 403), besides django-axes' lockout.
 CURHAT_LOGIN_RATE = env("CURHAT_LOGIN_RATE", "20/m")
-# Tracking-page views per IP (found or not), and webhook posts per IP and provider (empty: no cap;
+# Tracking-page views per IP (found or not), and webhook posts per IP and provider ("off": no cap;
 # providers retry a 429, so nothing is lost, but keep it well above a provider's burst).
-CURHAT_TRACKING_RATE_PER_IP = env("CURHAT_TRACKING_RATE_PER_IP", "60/m")
-CURHAT_WEBHOOK_RATE_PER_IP = env("CURHAT_WEBHOOK_RATE_PER_IP", "6000/m")
+CURHAT_TRACKING_RATE_PER_IP = env_rate("CURHAT_TRACKING_RATE_PER_IP", "60/m")
+CURHAT_WEBHOOK_RATE_PER_IP = env_rate("CURHAT_WEBHOOK_RATE_PER_IP", "6000/m")
 # Days a finished ticket's content is kept when no retention policy in the admin matches it.
 CURHAT_RETENTION_DAYS = env_int("CURHAT_RETENTION_DAYS", 730)
 # Days a provider's raw request (channels.InboundEvent: replay after a fix) is kept, whatever its

@@ -305,3 +305,19 @@ def test_admin_replays_events_in_error_through_the_queue(client, account, queued
     assert queue_drain().applied == 1
     event.refresh_from_db()
     assert event.outcome == InboundEvent.Outcome.PROCESSED and Message.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_retention_never_expires_an_event_still_waiting_in_the_queue(account):
+    from channels.privacy import events_expire
+
+    old = timezone.now() - dt.timedelta(days=400)
+    waiting = InboundEvent.objects.create(
+        provider="meta_whatsapp", account=account, body=b"{}", received_at=old
+    )
+    done = InboundEvent.objects.create(
+        provider="meta_whatsapp", account=account, body=b"{}", received_at=old, outcome="processed"
+    )
+    assert events_expire(None, now=timezone.now()) == 1
+    assert list(InboundEvent.objects.values_list("pk", flat=True)) == [waiting.pk]
+    assert not InboundEvent.objects.filter(pk=done.pk).exists()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import signal
 import time
+from pathlib import Path
 
 import psycopg
 from django.conf import settings
@@ -32,9 +33,15 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="kosongkan antrean sekali, lalu berhenti")
         parser.add_argument("--batch-size", type=int, default=None)
         parser.add_argument("--idle", type=float, default=None, help="detik antara pengurasan cadangan")
+        parser.add_argument(
+            "--heartbeat", default="", help="berkas yang disentuh tiap putaran (untuk health check kontainer)"
+        )
 
-    def handle(self, *args, once: bool, batch_size: int | None, idle: float | None, **options):
+    def handle(
+        self, *args, once: bool, batch_size: int | None, idle: float | None, heartbeat: str, **options
+    ):
         self.stopping = False
+        self.heartbeat = Path(heartbeat) if heartbeat else None
         idle = settings.CURHAT_INBOUND_IDLE_SECONDS if idle is None else idle
         if once:
             result = queue_drain(batch_size=batch_size)
@@ -48,6 +55,8 @@ class Command(BaseCommand):
         listener = None
         failures = 0
         while not self.stopping:
+            if self.heartbeat is not None:
+                self.heartbeat.touch()
             try:
                 if listener is None and connection.vendor == "postgresql":
                     listener = self._listen()
