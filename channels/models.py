@@ -129,6 +129,20 @@ class InboundEvent(models.Model):
         return f"{self.provider} #{self.pk} {self.outcome}"
 
 
+class InboundEventKey(models.Model):
+    """A further sender of an event that holds several (Meta batches messages of different citizens in
+    one request): the queue keeps each of them in order, not only the first (``InboundEvent.order_key``)."""
+
+    event = models.ForeignKey(InboundEvent, on_delete=models.CASCADE, related_name="extra_keys")
+    key = models.CharField(max_length=32)
+
+    class Meta:
+        indexes = [models.Index(fields=("key", "event"), name="event_extra_key_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}:{self.key}"
+
+
 class MailboxState(models.Model):
     """Where the IMAP poller stopped in a mailbox folder: UIDs above ``last_uid`` are new, as long as
     the folder's UIDVALIDITY is unchanged (a change means the server renumbered: start over)."""

@@ -36,7 +36,7 @@ from django.utils import timezone
 from tickets.identities import normalize_identity
 from tickets.inbound import InboundCall, InboundMessage
 
-from .models import InboundEvent
+from .models import InboundEvent, InboundEventKey
 from .processing import event_process
 from .registry import inbound_for_provider
 from .transient import is_transient
@@ -45,27 +45,37 @@ logger = logging.getLogger(__name__)
 
 
 # --- order keys -------------------------------------------------------------------------------------
-def _sender_key(items) -> str:
-    for item in items:
-        if isinstance(item, InboundMessage):
-            try:
-                value = normalize_identity(item.sender.kind, item.sender.value)
-            except Exception:  # the ingest will say what is wrong with it; order by the raw value
-                value = item.sender.value
-            return f"{item.sender.kind}:{value}"
-        if isinstance(item, InboundCall):
-            return f"call:{item.provider}:{item.call_id}"
+def _item_key(item) -> str:
+    if isinstance(item, InboundMessage):
+        try:
+            value = normalize_identity(item.sender.kind, item.sender.value)
+        except Exception:  # the ingest will say what is wrong with it; order by the raw value
+            value = item.sender.value
+        return f"{item.sender.kind}:{value}"
+    if isinstance(item, InboundCall):
+        return f"call:{item.provider}:{item.call_id}"
     return ""
 
 
+def order_keys(items) -> list[str]:
+    """Keyed hashes of every sender (or call) of an event's items, first seen first; [] when order does
+    not matter (delivery statuses never move a message backwards). Meta may put several citizens'
+    messages in one request: each of them keeps its order."""
+    key = hashlib.sha256(f"curhat-inbound-order:{settings.SECRET_KEY}".encode()).digest()[:32]
+    keys: list[str] = []
+    for item in items:
+        plain = _item_key(item)
+        if plain:
+            hashed = hashlib.blake2b(plain.encode(), key=key, digest_size=16).hexdigest()
+            if hashed not in keys:
+                keys.append(hashed)
+    return keys
+
+
 def order_key(items) -> str:
-    """A keyed hash of the first sender (or call) of an event's items; '' when order does not matter
-    (delivery statuses are applied in any order: they never move a message backwards)."""
-    plain = _sender_key(items)
-    if not plain:
-        return ""
-    key = hashlib.sha256(f"curhat-inbound-order:{settings.SECRET_KEY}".encode()).digest()
-    return hashlib.blake2b(plain.encode(), key=key[:32], digest_size=16).hexdigest()
+    """The first of :func:`order_keys` ('' when there is none)."""
+    keys = order_keys(items)
+    return keys[0] if keys else ""
 
 
 # An event whose data is not applicable yet (``retryable``: a call's callback that arrived before the
@@ -101,27 +111,57 @@ def _due() -> Q:
     return Q(available_at__isnull=True) | Q(available_at__lte=timezone.now())
 
 
-def _earlier_waiting(events: list[InboundEvent]) -> dict[str, int]:
+def _batch_keys(events: list[InboundEvent]) -> dict[int, set[str]]:
+    """Every order key of each event of the batch: its ``order_key`` and its further senders' keys."""
+    keys = {event.pk: ({event.order_key} if event.order_key else set()) for event in events}
+    for event_id, key in InboundEventKey.objects.filter(event__in=events).values_list("event_id", "key"):
+        keys[event_id].add(key)
+    return keys
+
+
+def _earlier_waiting(events: list[InboundEvent], batch_keys: dict[int, set[str]]) -> dict[str, int]:
     """For each order key of the batch: the smallest id of a waiting event with that key that is not
     in the batch (taken by another worker, or in its backoff)."""
-    keys = {event.order_key for event in events if event.order_key}
+    keys = set().union(*batch_keys.values()) if batch_keys else set()
     if not keys:
         return {}
+    ids = [event.pk for event in events]
+    first: dict[str, int] = {}
     rows = (
-        InboundEvent.objects.filter(outcome=InboundEvent.Outcome.PENDING, order_key__in=keys)
-        .exclude(pk__in=[event.pk for event in events])
-        .filter(pk__lt=max(event.pk for event in events))
+        InboundEvent.objects.filter(outcome=InboundEvent.Outcome.PENDING, order_key__in=keys, pk__lt=max(ids))
+        .exclude(pk__in=ids)
         .values("order_key")
         .annotate(first=Min("id"))
     )
-    return {row["order_key"]: row["first"] for row in rows}
+    for row in rows:
+        first[row["order_key"]] = row["first"]
+    extra = (
+        InboundEventKey.objects.filter(
+            key__in=keys, event__outcome=InboundEvent.Outcome.PENDING, event_id__lt=max(ids)
+        )
+        .exclude(event_id__in=ids)
+        .values("key")
+        .annotate(first=Min("event_id"))
+    )
+    for row in extra:
+        first[row["key"]] = min(first.get(row["key"], row["first"]), row["first"])
+    return first
 
 
-def _retry_later(event: InboundEvent, exc: BaseException) -> None:
+def _retry_later(event: InboundEvent, exc: BaseException, *, unordered: bool = False) -> None:
+    """Back in the queue after a delay. ``unordered``: the event waits for data that a LATER event of
+    the same sender brings (a call's callback before the call): it must not hold that event back."""
     attempts = (event.attempts or 0) + 1
     reason = f"dicoba lagi (percobaan {attempts}): {type(exc).__name__}: {exc}"[:4000]
+    fields: dict[str, object] = {}
+    if unordered:
+        fields["order_key"] = ""
+        InboundEventKey.objects.filter(event=event).delete()
     InboundEvent.objects.filter(pk=event.pk).update(
-        attempts=min(attempts, 32767), available_at=timezone.now() + retry_delay(attempts), reason=reason
+        attempts=min(attempts, 32767),
+        available_at=timezone.now() + retry_delay(attempts),
+        reason=reason,
+        **fields,
     )
 
 
@@ -153,7 +193,7 @@ def _apply(event: InboundEvent, result: DrainResult) -> bool:
             logger.warning("event %s: transient failure, will retry: %s", event.pk, exc)
             if connection.needs_rollback or not connection.is_usable():
                 raise  # the transaction (or the connection) itself is lost: the whole batch retries
-            _retry_later(event, exc)
+            _retry_later(event, exc, unordered=bool(getattr(exc, "retryable", False)))
             result.retried += 1
             return False
         logger.exception("event %s could not be applied", event.pk)
@@ -177,16 +217,25 @@ def queue_batch(*, batch_size: int | None = None) -> DrainResult:
         if not events:
             return result
         result.batches = 1
-        waiting = _earlier_waiting(events)
+        if connection.vendor == "postgresql":
+            # A row someone holds (an operator's long transaction) must not stall the whole queue:
+            # after this long the event is put back (a transient failure) and the batch goes on.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('lock_timeout', %s, true)",
+                    [f"{settings.CURHAT_INBOUND_LOCK_TIMEOUT_MS}ms"],
+                )
+        batch_keys = _batch_keys(events)
+        waiting = _earlier_waiting(events, batch_keys)
         blocked: set[str] = set()
         for event in events:
-            key = event.order_key
-            if key and (key in blocked or waiting.get(key, event.pk) < event.pk):
-                blocked.add(key)  # keep the sender's order: this one waits for the earlier one
+            keys = batch_keys[event.pk]
+            if any(key in blocked or waiting.get(key, event.pk) < event.pk for key in keys):
+                blocked |= keys  # keep each sender's order: this one waits for the earlier one
                 result.deferred += 1
                 continue
-            if not _apply(event, result) and key:
-                blocked.add(key)
+            if not _apply(event, result):
+                blocked |= keys
     return result
 
 

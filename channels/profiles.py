@@ -25,6 +25,7 @@ from django.utils import timezone
 from channels.models import ChannelAccount, Provider
 from channels.outbound import http_error, http_request, json_body
 from channels.providers.meta_whatsapp.outbound import TRANSIENT_CODES
+from tickets.ingest import storable_text
 from tickets.models import Contact, ContactIdentity, Message
 from tickets.relay.senders import SendError
 
@@ -83,7 +84,7 @@ def profile_name_read(psid: str, token: str) -> str:
         if not failure.permanent:
             raise ProfileUnavailable(failure.reason)
         raise failure
-    parts = (str(body.get("first_name") or "").strip(), str(body.get("last_name") or "").strip())
+    parts = tuple(storable_text(str(body.get(field) or "")).strip() for field in ("first_name", "last_name"))
     return " ".join(part for part in parts if part)
 
 

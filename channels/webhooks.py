@@ -20,7 +20,7 @@ import logging
 import time
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -28,8 +28,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
 
 from .errors import MalformedPayload, PayloadTooLarge, ProviderUnavailable, UnknownAccount, WebhookError
-from .models import ChannelAccount, InboundEvent
-from .pipeline import order_key, queue_wake_inline
+from .models import ChannelAccount, InboundEvent, InboundEventKey
+from .pipeline import order_keys, queue_wake_inline
 from .processing import event_parse
 from .registry import provider_inbound, provider_package
 
@@ -171,9 +171,11 @@ class ProviderWebhookView(View):
         )
         refusal = None
         items: list = []
+        keys: list[str] = []
         try:
             items = event_parse(event)
-            event.order_key = order_key(items)
+            keys = order_keys(items)
+            event.order_key = keys[0] if keys else ""
         except MalformedPayload as exc:  # kept for inspection, never applied
             event.outcome, event.reason, refusal = InboundEvent.Outcome.REJECTED, exc.reason[:4000], exc
         except Exception as exc:  # a parser bug: kept for replay after a fix; the provider gets its 200
@@ -186,7 +188,14 @@ class ProviderWebhookView(View):
         try:
             # One INSERT in autocommit mode: committed before the answer (PostgreSQL's trigger wakes
             # the workers at that commit).
-            event.save(force_insert=True)
+            if len(keys) > 1:  # several citizens in one request (Meta batches): each keeps its order
+                with transaction.atomic():
+                    event.save(force_insert=True)
+                    InboundEventKey.objects.bulk_create(
+                        InboundEventKey(event=event, key=key) for key in keys[1:]
+                    )
+            else:
+                event.save(force_insert=True)
         except DatabaseError:
             logger.exception("webhook %s/%s: could not store the event", provider, account_slug)
             return HttpResponse("database unavailable", status=503, headers={"Retry-After": "30"})

@@ -31,7 +31,8 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
 class CacheOutageMiddleware:
     """A check that must not fail open (the rate limits of the public form, the tracking page and
     the sign-in) needs Redis: while Redis is down those pages answer 503 with the reason and a
-    Retry-After, not a 500. Signed webhooks never get here (they count nothing and go on)."""
+    Retry-After, not a 500; so does any page while the database is unreachable. Signed webhooks never
+    get here (they count nothing and go on; without the database they answer 503 themselves)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -40,14 +41,26 @@ class CacheOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
         from redis import exceptions as redis_exceptions
 
-        if not isinstance(exception, (redis_exceptions.ConnectionError, redis_exceptions.TimeoutError)):
+        if isinstance(exception, (redis_exceptions.ConnectionError, redis_exceptions.TimeoutError)):
+            what = "cache"
+        elif isinstance(exception, (OperationalError, InterfaceError)) and _database_down(exception):
+            what = "database"
+        else:
             return None
-        logger.warning("%s %s: cache unavailable (%s)", request.method, request.path, exception)
-        body = render_to_string(
-            "503.html",
-            {"reason": _("Layanan sedang gangguan sebentar. Coba lagi beberapa menit lagi.")},
-            request=request,
+        logger.warning("%s %s: %s unavailable (%s)", request.method, request.path, what, exception)
+        reason = _(
+            "Layanan sedang gangguan sebentar. Yang Anda kirim barusan belum tersimpan: "
+            "coba lagi beberapa menit lagi."
         )
+        # Rendered without the request: its context processors may need the database that is gone.
+        body = render_to_string("503.html", {"reason": reason})
         return HttpResponse(body, status=503, headers={"Retry-After": "60"})
+
+
+def _database_down(exc: BaseException) -> bool:
+    """A connection that failed or broke (SQLSTATE class 08, or none at all), not a bad query."""
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    return sqlstate is None or sqlstate.startswith("08") or sqlstate in ("57P01", "57P03")

@@ -77,15 +77,54 @@ def ticket_reference_allocate(*, opened_at: dt.datetime) -> tuple[int, int, str]
     return year, number, f"CA-{year}-{number:06d}"
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable_text(value: str) -> str:
+    """Text the database can hold: NUL removed (it carries nothing a reader needs), a lone UTF-16
+    surrogate (a JSON ``\\ud800`` escape without its pair) replaced by U+FFFD."""
+    if not _UNSTORABLE.search(value):
+        return value
+    return _UNSTORABLE.sub(lambda m: "" if m.group(0) == "\x00" else "\ufffd", value)
+
+
+def _storable_meta(value):
+    if isinstance(value, str):
+        return storable_text(value)
+    if isinstance(value, dict):
+        return {storable_text(str(k)): _storable_meta(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable_meta(v) for v in value]
+    return value
+
+
+def _unstorable(value) -> bool:
+    if isinstance(value, str):
+        return bool(_UNSTORABLE.search(value))
+    if isinstance(value, dict):
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_unstorable(v) for v in value)
+    return False
+
+
 def _without_nul(message: InboundMessage) -> InboundMessage:
-    """PostgreSQL cannot store NUL in text, and a NUL carries nothing a reader needs: a provider
-    that sends one gets it removed (the rest is stored exactly as received), instead of an event
-    that can never be ingested."""
+    """PostgreSQL cannot store NUL or a lone surrogate in text: a provider that sends one gets it
+    removed or replaced (the rest is stored exactly as received), instead of an event that can never
+    be ingested."""
     text, subject, display_name = message.text, message.subject, message.sender.display_name
-    if not any("\x00" in value for value in (text, subject, display_name)):
+    values = (text, subject, display_name, message.provider_message_id)
+    if not any(_UNSTORABLE.search(value or "") for value in values) and not _unstorable(message.meta):
         return message
-    sender = replace(message.sender, display_name=display_name.replace("\x00", ""))
-    return replace(message, sender=sender, text=text.replace("\x00", ""), subject=subject.replace("\x00", ""))
+    sender = replace(message.sender, display_name=storable_text(display_name))
+    return replace(
+        message,
+        sender=sender,
+        text=storable_text(text),
+        subject=storable_text(subject),
+        provider_message_id=storable_text(message.provider_message_id),
+        meta=_storable_meta(message.meta),
+    )
 
 
 def _validate(message: InboundMessage) -> tuple[str, str]:

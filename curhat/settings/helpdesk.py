@@ -65,6 +65,8 @@ CURHAT_INBOUND_RETRY_BASE_SECONDS = env_int("CURHAT_INBOUND_RETRY_BASE_SECONDS",
 CURHAT_INBOUND_RETRY_MAX_SECONDS = env_int("CURHAT_INBOUND_RETRY_MAX_SECONDS", 300)
 # The worker drains at least this often even when no NOTIFY woke it (the backstop).
 CURHAT_INBOUND_IDLE_SECONDS = env_int("CURHAT_INBOUND_IDLE_SECONDS", 5)
+# A worker waits at most this long for a row lock (PostgreSQL lock_timeout) before putting the event back.
+CURHAT_INBOUND_LOCK_TIMEOUT_MS = env_int("CURHAT_INBOUND_LOCK_TIMEOUT_MS", 3000)
 CELERY_BEAT_SCHEDULE["channels-inbound-drain"] = {
     "task": "channels.tasks.inbound_drain_task",
     "schedule": 30.0,

@@ -321,3 +321,155 @@ def test_retention_never_expires_an_event_still_waiting_in_the_queue(account):
     assert events_expire(None, now=timezone.now()) == 1
     assert list(InboundEvent.objects.values_list("pk", flat=True)) == [waiting.pk]
     assert not InboundEvent.objects.filter(pk=done.pk).exists()
+
+
+def meta_batch(messages: list[tuple[str, str, str, int]]) -> bytes:
+    """Meta's documented shape for one notification holding several messages (``contacts`` and
+    ``messages`` arrays): (sender, message id, text, timestamp) each."""
+    payload = json.loads(fixture_bytes("meta_whatsapp", "text"))
+    value = payload["entry"][0]["changes"][0]["value"]
+    template = value["messages"][0]
+    value["contacts"] = [{"profile": {"name": f"Warga {s[-4:]}"}, "wa_id": s} for s, _i, _t, _ts in messages]
+    value["messages"] = [
+        {**template, "from": sender, "id": mid, "timestamp": str(ts), "text": {"body": text}}
+        for sender, mid, text, ts in messages
+    ]
+    return json.dumps(payload).encode()
+
+
+@pytest.mark.django_db
+def test_a_citizen_inside_another_senders_batch_keeps_their_order(client, account, queued):
+    """Meta batches several citizens' messages in one request. Citizen A's second message rides in an
+    event whose first sender is B: it must still wait for A's first message (found from outside)."""
+    a, b = "6281234500021", "6281234500022"
+    post(client, meta_text(sender=a, message_id="wamid.a1", text="A satu", timestamp=1764320400))
+    post(client, meta_batch([(b, "wamid.b1", "B satu", 1764320410), (a, "wamid.a2", "A dua", 1764320420)]))
+    first, _batch = InboundEvent.objects.order_by("id")
+    InboundEvent.objects.filter(pk=first.pk).update(available_at=timezone.now() + dt.timedelta(minutes=5))
+
+    result = queue_drain()
+
+    assert result.applied == 0 and result.deferred >= 1
+    assert Message.objects.count() == 0
+    InboundEvent.objects.filter(pk=first.pk).update(available_at=None)
+    assert queue_drain().applied == 2
+    ticket = Ticket.objects.get(contact__identities__value=f"+{a}")
+    assert list(ticket.messages.order_by("id").values_list("body", flat=True)) == ["A satu", "A dua"]
+
+
+@pytest.mark.django_db
+def test_lone_surrogates_are_replaced_and_the_message_is_stored(client, account):
+    body = (
+        meta_text(sender="6281234500023", message_id="wamid.sur", text="X")
+        .replace(b'"body": "X"', b'"body": "\\ud800 syarat KK"')
+        .replace(b'"name": "Andi Makkasau"', b'"name": "\\udfff\\u0000Andi"')
+    )
+    response = post(client, body)
+    assert response.status_code == 200
+    event = InboundEvent.objects.get()
+    assert event.outcome == InboundEvent.Outcome.PROCESSED, event.reason
+    message = Message.objects.get()
+    assert message.body == "\ufffd syarat KK" and message.ticket.contact.name == "\ufffdAndi"
+
+
+@pytest.mark.django_db
+def test_replay_events_goes_on_past_an_event_that_still_waits(account, capsys):
+    """A Twilio Voice status callback for a call we do not know yet used to stop ``replay_events``
+    with a traceback, leaving the rest of the list untried."""
+    from urllib.parse import urlencode
+
+    voice = ChannelAccount.objects.create(
+        slug="suara", name="Suara", channel="phone", provider="twilio_voice", address="+62811415227",
+        secrets={"auth_token": "t"},
+    )  # fmt: skip
+    early = InboundEvent.objects.create(
+        provider="twilio_voice", account=voice, content_type="application/x-www-form-urlencoded",
+        body=urlencode({"CallSid": "CAearly", "CallStatus": "completed", "CallDuration": "7",
+                        "AccountSid": "AC" + "1" * 32}).encode(),
+        received_at=timezone.now() - dt.timedelta(hours=1),
+    )  # fmt: skip
+    later = InboundEvent.objects.create(
+        provider="meta_whatsapp", account=account, content_type="application/json",
+        body=meta_text(sender="6281234500024", message_id="wamid.rp", text="halo"),
+        received_at=timezone.now() - dt.timedelta(hours=1),
+    )  # fmt: skip
+    call_command("replay_events")
+    out = capsys.readouterr().out
+    assert f"#{early.pk} twilio_voice: masih menunggu" in out
+    later.refresh_from_db()
+    assert later.outcome == InboundEvent.Outcome.PROCESSED and Message.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_call_callback_waiting_for_its_call_does_not_hold_the_call_back(client, queued):
+    """Twilio's status callback (no From) can arrive before the call's own first request is applied. It
+    waits for the call; the call, which shares its order key, must not wait for it (found from
+    outside: the call reached the inbox only when the callback gave up, ten minutes later)."""
+    from urllib.parse import urlencode
+
+    voice = ChannelAccount.objects.create(
+        slug="suara", name="Suara", channel="phone", provider="twilio_voice", address="+62811415227",
+        secrets={"auth_token": "t"},
+    )  # fmt: skip
+    common = {
+        "AccountSid": "AC" + "1" * 32,
+        "CallSid": "CAorder1",
+        "To": "+62811415227",
+        "ApiVersion": "2010-04-01",
+    }
+    status = InboundEvent.objects.create(
+        provider="twilio_voice", account=voice, content_type="application/x-www-form-urlencoded",
+        body=urlencode({**common, "CallStatus": "completed", "CallDuration": "7"}).encode(),
+        headers={"query": "event=status"},
+    )  # fmt: skip
+    from channels.pipeline import order_keys
+    from channels.processing import event_parse
+
+    InboundEvent.objects.filter(pk=status.pk).update(order_key=order_keys(event_parse(status))[0])
+    incoming = InboundEvent.objects.create(
+        provider="twilio_voice", account=voice, content_type="application/x-www-form-urlencoded",
+        body=urlencode({**common, "CallStatus": "ringing", "From": "+6281234500025", "Direction": "inbound"}).encode(),
+        headers={"query": "event=incoming"},
+    )  # fmt: skip
+    InboundEvent.objects.filter(pk=incoming.pk).update(order_key=order_keys(event_parse(incoming))[0])
+
+    queue_drain()
+
+    incoming.refresh_from_db()
+    status.refresh_from_db()
+    assert incoming.outcome == InboundEvent.Outcome.PROCESSED
+    assert status.outcome == InboundEvent.Outcome.PENDING and status.order_key == ""
+    InboundEvent.objects.filter(pk=status.pk).update(available_at=None)
+    queue_drain()
+    status.refresh_from_db()
+    assert status.outcome == InboundEvent.Outcome.PROCESSED
+    assert Message.objects.get().meta["call"]["status"] == "completed"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_held_contact_row_does_not_stall_other_citizens(client, account, queued, settings):
+    """Someone holds a citizen's contact row (found from outside: both workers waited 150 s, and every
+    other citizen behind them). The worker gives up the lock after CURHAT_INBOUND_LOCK_TIMEOUT_MS,
+    puts that event back, and applies the others in the same batch."""
+    settings.CURHAT_INBOUND_LOCK_TIMEOUT_MS = 300
+    post(
+        client, meta_text(sender="6281234500026", message_id="wamid.h1", text="pertama", timestamp=1764320400)
+    )
+    queue_drain()
+    held = Ticket.objects.get().contact_id
+    post(client, meta_text(sender="6281234500026", message_id="wamid.h2", text="kedua", timestamp=1764320500))
+    post(
+        client,
+        meta_text(sender="6281234500027", message_id="wamid.o1", text="orang lain", timestamp=1764320510),
+    )
+    with psycopg.connect(_database_url()) as holder:
+        holder.execute("SELECT id FROM tickets_contact WHERE id = %s FOR UPDATE", [held])
+        started = time.monotonic()
+        result = queue_drain(max_batches=1)
+        elapsed = time.monotonic() - started
+        holder.rollback()
+    assert (result.applied, result.retried) == (1, 1) and elapsed < 5
+    assert Message.objects.filter(body="orang lain").exists()
+    waiting = InboundEvent.objects.get(outcome=InboundEvent.Outcome.PENDING)
+    assert "lock timeout" in waiting.reason or "LockNotAvailable" in waiting.reason

@@ -7,6 +7,7 @@ sent / acknowledged / stored / duplicated / lost. Lost must be 0."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import time
@@ -211,7 +212,14 @@ def test_database_unreachable_for_20_seconds_during_traffic(account, processes):
         time.sleep(4)
         proxy.cut()
         before = dict(ledger.statuses)
-        time.sleep(20)
+        time.sleep(3)
+        # A page that needs the database says so (503 with Retry-After), not a 500 (found from outside).
+        page = http.client.HTTPConnection("127.0.0.1", web.port, timeout=30)
+        page.request("GET", "/lacak/" + "x" * 32 + "/")
+        page_answer = page.getresponse()
+        page_status, page_retry = page_answer.status, page_answer.getheader("Retry-After")
+        page.close()
+        time.sleep(17)
         refused_during_outage = sum(n for status, n in ledger.statuses.items() if status != 200) - sum(
             n for status, n in before.items() if status != 200
         )
@@ -223,6 +231,7 @@ def test_database_unreachable_for_20_seconds_during_traffic(account, processes):
         proxy.stop()
     books = _books("database-down", ledger)
     assert refused_during_outage > 0  # the provider was told to retry, not given a false 200
+    assert (page_status, page_retry) == (503, "60")
     assert books["acknowledged"] == books["sent"] == 240
     assert (books["stored"], books["duplicated"], books["lost"]) == (240, 0, 0)
     assert books["events_in_error"] == 0 and _in_sender_order()

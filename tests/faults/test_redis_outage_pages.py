@@ -76,7 +76,7 @@ def test_public_form_answers_503_with_the_reason_while_redis_is_down(client, red
     redis_caches.stop()
     response = client.post("/tanya/", {"name": "Warga", "phone": "081234567890", "question": "Syarat KK?"})
     assert response.status_code == 503
-    assert "gangguan" in response.content.decode() and response["Retry-After"] == "60"
+    assert "belum tersimpan" in response.content.decode() and response["Retry-After"] == "60"
     assert Message.objects.count() == 0
 
 

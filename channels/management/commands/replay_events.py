@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from channels.models import InboundEvent
 from channels.processing import event_process
+from channels.transient import is_transient
 
 
 class Command(BaseCommand):
@@ -48,7 +49,18 @@ class Command(BaseCommand):
             events = events.filter(provider=provider)
         counts: dict[str, int] = {}
         for event in events[:limit]:
-            event_process(event)
+            try:
+                event_process(event)
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                # Still not applicable (a lock, a lost connection, a call not recorded yet): it stays
+                # in the queue, and the rest of the list is replayed.
+                self.stdout.write(
+                    f"#{event.pk} {event.provider}: masih menunggu ({type(exc).__name__}: {exc})"
+                )
+                counts["menunggu"] = counts.get("menunggu", 0) + 1
+                continue
             counts[event.outcome] = counts.get(event.outcome, 0) + 1
             line = f"#{event.pk} {event.provider}: {event.outcome}"
             if event.reason:
