@@ -129,6 +129,8 @@
     }
     fit();
     window.addEventListener("resize", fit);
+    var flash = document.querySelector("main > .flash");
+    if (flash) { setTimeout(function () { flash.classList.add("gone"); }, 6000); }
 
     function nearBottom() { return timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 80; }
     function toBottom() { timeline.scrollTop = timeline.scrollHeight; }
@@ -185,6 +187,7 @@
     // Composer: reply or internal note, one at a time.
     function showTab(which) {
       var isNote = which === "note";
+      if (!WIDE.matches && root.classList.contains("show-side")) { root.classList.remove("show-side"); syncToggle(); }
       replyForm.classList.toggle("js-hidden", isNote);
       noteForm.classList.toggle("js-hidden", !isNote);
       tabReply.setAttribute("aria-selected", String(!isNote));
