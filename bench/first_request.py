@@ -99,7 +99,8 @@ def run(config: str, *, env: dict[str, str], cookie: str, cycles: int, warm_requ
     master = subprocess.Popen(command, cwd=ROOT, env=env)
     # Up = the worker has loaded the application (and, with the hook, warmed itself).
     pattern = r"worker \d+ warm" if warmed else r"Booting worker"
-    first, warm = [], []
+    first: list[float] = []
+    warm: list[float] = []
     try:
         seen = _wait_booted(log, 0, pattern)
         time.sleep(1.5 if not warmed else 0.2)  # without the hook: give the app import time to finish
@@ -134,7 +135,12 @@ def main() -> None:
             ("warm-up (-c gunicorn.conf.py)", str(ROOT / "gunicorn.conf.py"), True),
         ):
             first, warm = run(
-                config, env=env, cookie=cookie, cycles=args.cycles, warm_requests=args.warm_requests, warmed=warmed
+                config,
+                env=env,
+                cookie=cookie,
+                cycles=args.cycles,
+                warm_requests=args.warm_requests,
+                warmed=warmed,
             )
             warm.sort()
             p95 = warm[int(len(warm) * 0.95) - 1]

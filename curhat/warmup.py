@@ -94,7 +94,11 @@ def _request() -> None:
     hosts = [h.lstrip(".") for h in settings.ALLOWED_HOSTS if h not in ("*", "")] or ["localhost"]
     environ: dict = {"PATH_INFO": "/masuk/", "HTTP_HOST": hosts[0], "wsgi.errors": io.StringIO()}
     setup_testing_defaults(environ)
-    body = application(environ, lambda status, headers, exc_info=None: None)
+
+    def start_response(status, headers, exc_info=None):
+        return lambda data: None
+
+    body = application(environ, start_response)
     for _chunk in body:
         pass
     if hasattr(body, "close"):

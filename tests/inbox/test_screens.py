@@ -23,7 +23,7 @@ from tickets.models import CannedAnswer, Department, Message, Official, Ticket
 from tickets.reference_data import reference_data_seed
 
 from ..factories import inbound, staff_user
-from .test_browser import browser  # noqa: F401 (the fixture)
+from .test_browser import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.inbox.urls")]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -61,6 +61,16 @@ IN_VIEW = """(selector) => {
   const r = document.querySelector(selector).getBoundingClientRect();
   return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, h: innerHeight, w: innerWidth};
 }"""
+
+
+@pytest.fixture
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
 
 
 def _page(browser, size, problems):
@@ -115,7 +125,12 @@ def _assert_focus_visible(page, where):
 
 def _within(box, *, fully=True):
     if fully:
-        return box["top"] >= 0 and box["bottom"] <= box["h"] + 1 and box["left"] >= 0 and box["right"] <= box["w"] + 1
+        return (
+            box["top"] >= 0
+            and box["bottom"] <= box["h"] + 1
+            and box["left"] >= 0
+            and box["right"] <= box["w"] + 1
+        )
     return box["bottom"] > 0 and box["top"] < box["h"]
 
 
@@ -135,12 +150,18 @@ def office(settings, monkeypatch):
         title="Syarat KK baru", body="Halo {nama}, untuk {nomor_tiket}: bawa buku nikah.", shortcut="kk"
     )
     for n in range(30):
-        ticket_ingest(message=inbound(sender=f"08120000{n:04d}", name=f"Warga {n}", text=f"Pertanyaan ke-{n}"))
+        ticket_ingest(
+            message=inbound(sender=f"08120000{n:04d}", name=f"Warga {n}", text=f"Pertanyaan ke-{n}")
+        )
     ticket = ticket_ingest(
-        message=inbound(sender="081241110001", name=LONG_NAME, text=f"Syarat akta kelahiran? Lihat {LONG_LINK}")
+        message=inbound(
+            sender="081241110001", name=LONG_NAME, text=f"Syarat akta kelahiran? Lihat {LONG_LINK}"
+        )
     ).ticket
     for n in range(8):
-        ticket_ingest(message=inbound(sender="081241110001", text=f"Pesan lanjutan nomor {n}: " + "kata " * 30))
+        ticket_ingest(
+            message=inbound(sender="081241110001", text=f"Pesan lanjutan nomor {n}: " + "kata " * 30)
+        )
     last = ticket_ingest(message=inbound(sender="081241110001", text="Ini pesan terakhir saya.")).message
     escalation = escalation_create(
         ticket=ticket, department=capil, question="Apakah perlu penetapan pengadilan?", requested_by=operator
@@ -150,10 +171,10 @@ def office(settings, monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("device", list(VIEWPORTS))
-def test_operator_workspace(live_server, browser, office, device):  # noqa: F811
+def test_operator_workspace(live_server, chromium, office, device):
     size = VIEWPORTS[device]
     problems: list[str] = []
-    page = _page(browser, size, problems)
+    page = _page(chromium, size, problems)
     base = live_server.url
     ticket = office["ticket"]
     _login(page, base, "rina")
@@ -178,7 +199,9 @@ def test_operator_workspace(live_server, browser, office, device):  # noqa: F811
     assert _within(page.evaluate(IN_VIEW, "#reply-send")), "the send button is off screen"
     last = page.evaluate(IN_VIEW, f"#pesan-{office['last'].pk}")
     composer = page.evaluate(IN_VIEW, "#composer")
-    assert _within(last, fully=False) and last["bottom"] <= composer["top"] + 1, "the last message is not in view"
+    assert _within(last, fully=False) and last["bottom"] <= composer["top"] + 1, (
+        "the last message is not in view"
+    )
     name = page.evaluate(IN_VIEW, "#ticket-title .name")
     assert name["right"] <= size[0] + 1, "the long name does not wrap"
     _assert_fits(page, size, "ticket")
@@ -234,10 +257,10 @@ def test_operator_workspace(live_server, browser, office, device):  # noqa: F811
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("device", list(VIEWPORTS))
-def test_official_answers_on_one_screen(live_server, browser, office, device):  # noqa: F811
+def test_official_answers_on_one_screen(live_server, chromium, office, device):
     size = VIEWPORTS[device]
     problems: list[str] = []
-    page = _page(browser, size, problems)
+    page = _page(chromium, size, problems)
     base = live_server.url
     escalation = office["escalation"]
     _login(page, base, "kabid.capil")
@@ -275,7 +298,7 @@ def test_official_answers_on_one_screen(live_server, browser, office, device):  
     assert escalation.status == "answered"
 
     # The operator sees the ticket come back unread.
-    operator = _page(browser, size, problems)
+    operator = _page(chromium, size, problems)
     _login(operator, base, "rina")
     assert "unread" in operator.locator(f"#tiket-{escalation.ticket_id}").get_attribute("class")
     assert Ticket.objects.get(pk=escalation.ticket_id).status == Ticket.Status.ANSWERED

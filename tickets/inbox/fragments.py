@@ -161,7 +161,8 @@ def _person(user) -> str:
 def row_html(row: InboxRow, *, ticket_url: str, labels: Labels | None = None) -> SafeString:
     labels = labels or Labels()
     t = row.ticket
-    return _render("row.jinja",
+    return _render(
+        "row.jinja",
         {
             "row": row,
             "L": labels,
@@ -175,7 +176,7 @@ def row_html(row: InboxRow, *, ticket_url: str, labels: Labels | None = None) ->
             "age": timesince(t.created_at, depth=1),
             "activity_iso": _iso(t.last_activity_at),
             "activity": labels.full(t.last_activity_at),
-        }
+        },
     )
 
 
@@ -235,7 +236,8 @@ def message_html(
     else:
         who = labels.system
     failed = outbound and m.status == Message.Status.FAILED
-    return _render("message.jinja",
+    return _render(
+        "message.jinja",
         {
             "m": m,
             "L": labels,
@@ -254,5 +256,5 @@ def message_html(
             "attachments": [
                 _attachment(a, attachment_url=attachment_url, labels=labels) for a in _attachments(m)
             ],
-        }
+        },
     )

@@ -175,7 +175,9 @@ def _with_row_data(tickets: QuerySet[Ticket], *, user) -> QuerySet[WithAnnotatio
         .exclude(direction=Message.Direction.NOTE)
         .order_by("-created_at", "-id")
         .annotate(
-            preview=Concat("direction", Value(":"), Substr("body", 1, PREVIEW_CHARS), output_field=CharField())
+            preview=Concat(
+                "direction", Value(":"), Substr("body", 1, PREVIEW_CHARS), output_field=CharField()
+            )
         )
     )
     return tickets.select_related("contact").annotate(

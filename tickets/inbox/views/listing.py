@@ -148,7 +148,11 @@ def inbox_pane(request):
     page = listing.inbox_page(user=request.user, query=query, size=listing.DEFAULT_PAGE_SIZE)
     html = inbox_html.rows_html(page.rows, ticket_url=url_prefix("inbox:ticket"))
     return JsonResponse(
-        {"rows": [{"id": row.ticket.pk, "html": fragment} for row, fragment in zip(page.rows, html, strict=True)]}
+        {
+            "rows": [
+                {"id": row.ticket.pk, "html": fragment} for row, fragment in zip(page.rows, html, strict=True)
+            ]
+        }
     )
 
 
