@@ -23,10 +23,10 @@ from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
+from markupsafe import Markup
 
 from tickets.inbox.selectors.listing import InboxRow
 from tickets.models import Attachment, Message, Ticket
@@ -34,6 +34,20 @@ from tickets.models import Attachment, Message, Ticket
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 AUDIO_TYPES = frozenset({"audio/mpeg", "audio/ogg", "audio/mp4", "audio/x-wav"})
 FRAGMENTS = ("row.jinja", "message.jinja")
+
+
+# Django's escaping table (``django.utils.html.escape``) without its lazy-string wrapper, which cost
+# more than the escaping itself at ~35 values a row.
+_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("'"): "&#x27;"}
+
+
+def _escape(value: object) -> object:
+    """Every value a fragment prints, escaped as Django escapes it (``&quot;``, ``&#x27;``) so that it
+    reads the same in a fragment and in the page around it; safe HTML (``__html__``: Django's
+    ``SafeString``, Jinja's ``Markup``) is kept as it is."""
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(str(value).translate(_ESCAPES))  # noqa: S704 (escaped just here)
 
 
 @cache
@@ -48,7 +62,7 @@ def engine() -> Jinja2:
             "APP_DIRS": False,
             # Escaped as Django escapes (``&quot;``, ``&#x27;``), so that a value reads the same in a
             # fragment and in the page around it; already-safe HTML (``__html__``) is kept as is.
-            "OPTIONS": {"autoescape": True, "auto_reload": settings.DEBUG, "finalize": conditional_escape},
+            "OPTIONS": {"autoescape": True, "auto_reload": settings.DEBUG, "finalize": _escape},
         }
     )
 
