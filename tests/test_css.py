@@ -31,8 +31,9 @@ def contrast(a: str, b: str) -> float:
 
 
 def _tokens() -> dict[str, str]:
-    root = re.search(r":root\s*\{(.*?)\}", (CSS / "curhat.css").read_text(), re.S).group(1)
-    return dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", root))
+    root = re.search(r":root\s*\{(.*?)\}", (CSS / "curhat.css").read_text(), re.S)
+    assert root is not None
+    return dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", root.group(1)))
 
 
 # Text on background, as the pages use them.
