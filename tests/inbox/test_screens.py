@@ -251,7 +251,8 @@ def test_operator_workspace(live_server, chromium, office, device):
     page.locator(".msg-out", has_text="bawa buku nikah").wait_for()
     assert Message.objects.filter(ticket=ticket, direction="out", author__username="rina").count() == 1
     assert _within(page.evaluate(IN_VIEW, "#reply-body"))
-    page.goto("about:blank")
+    page.goto("about:blank")  # stop polling before the server goes away
+    page.context.close()
     assert problems == []
 
 
@@ -303,5 +304,6 @@ def test_official_answers_on_one_screen(live_server, chromium, office, device):
     assert "unread" in operator.locator(f"#tiket-{escalation.ticket_id}").get_attribute("class")
     assert Ticket.objects.get(pk=escalation.ticket_id).status == Ticket.Status.ANSWERED
     for p in (page, operator):
-        p.goto("about:blank")
+        p.goto("about:blank")  # stop polling before the server goes away
+        p.context.close()
     assert problems == []
