@@ -215,11 +215,10 @@
     var active = -1;
     function highlight(index) {
       var items = pickerItems();
-      items.forEach(function (item) { item.classList.remove("active"); item.setAttribute("aria-selected", "false"); });
+      items.forEach(function (item) { item.classList.remove("active"); });
       if (!items.length) { active = -1; return; }
       active = (index + items.length) % items.length;
       items[active].classList.add("active");
-      items[active].setAttribute("aria-selected", "true");
       items[active].scrollIntoView({ block: "nearest" });
     }
     function openPicker() {

@@ -150,11 +150,6 @@ class Labels:
     def select(self, reference: str) -> str:
         return self._select % {"ref": reference}
 
-    def short(self, moment: dt.datetime) -> str:
-        """``d M H:i`` in local time."""
-        local = timezone.localtime(moment)
-        return f"{local.day:02d} {self.months[local.month]} {local.hour:02d}:{local.minute:02d}"
-
     def full(self, moment: dt.datetime) -> str:
         """``d M Y H:i`` in local time: the staff pages' one date format."""
         local = timezone.localtime(moment)
