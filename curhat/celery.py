@@ -11,3 +11,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "curhat.settings")
 app = Celery("curhat")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# The request id follows a task from the web request that enqueued it to the worker (curhat/logging.py).
+from curhat.logging import connect_celery  # noqa: E402
+
+connect_celery(app)

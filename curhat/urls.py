@@ -5,6 +5,8 @@ from django.urls import include, path
 from django_ratelimit.decorators import ratelimit
 
 from .health import health
+from .metrics import metrics
+from .system import system_page
 
 admin.site.site_header = "Curhat Adminduk"
 admin.site.site_title = "Curhat Adminduk"
@@ -12,6 +14,8 @@ admin.site.index_title = settings.CURHAT_OFFICE_NAME
 
 urlpatterns = [
     path("sehat/", health, name="health"),
+    path("metrics", metrics, name="metrics"),
+    path("admin/sistem/", admin.site.admin_view(system_page), name="system"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("curhat.api_urls")),

@@ -48,6 +48,31 @@ def _fresh_reference_data():
 
 
 @pytest.fixture(autouse=True)
+def _inbound_inline(settings):
+    """Webhooks apply their event in-process right after the commit (the embedded default), so a
+    test sees the ticket as soon as the response is back; queue tests switch to "queue". Accounts
+    remembered by the webhook belong to an earlier test's (rolled back) database: forget them."""
+    from channels.webhooks import accounts_forget
+
+    settings.CURHAT_INBOUND_PROCESSING = "inline"
+    accounts_forget()
+    yield
+    accounts_forget()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ratelimit_cache():
+    """Rate-limit counters live in the "ratelimit" cache; in-memory on SQLite, so start each test
+    without an earlier test's counts (on Redis the tests that need it flush the shared database)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    backend = caches["ratelimit"]
+    if isinstance(backend, LocMemCache):
+        backend.clear()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_uploads(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
 
@@ -79,3 +104,22 @@ def _generous_public_rate_limits(settings):
     one address; tests of the limits themselves set them low."""
     settings.CURHAT_TRACKING_RATE_PER_IP = "100000/m"
     settings.CURHAT_WEBHOOK_RATE_PER_IP = "100000/m"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Before pytest-django drops the test database: close this process's connections and end every
+    other session on it (real workers, gunicorn, threads), or PostgreSQL refuses the drop ("being
+    accessed by other users") and leaves test_curhat_ci_<pid> behind (issue 18)."""
+    yield
+    from django.db import connection, connections
+
+    connections.close_all()
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connections.close_all()

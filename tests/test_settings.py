@@ -49,7 +49,7 @@ def test_embedded_default_with_nothing_set(tmp_path):
     s = _settings_with(tmp_path)
     assert s["engine"] == "django.db.backends.sqlite3"
     assert s["db"].startswith(str(tmp_path))
-    assert s["eager"] is True and s["broker"] == "memory://"
+    assert s["eager"] is True and s["broker"] == "memory://localhost/"
     assert s["cache"].endswith("LocMemCache")
     assert s["sandbox"] is True
     assert s["tz"] == "Asia/Makassar"
@@ -132,7 +132,7 @@ def test_bad_boolean_is_a_clear_error(tmp_path):
 def test_every_variable_the_settings_read_is_documented():
     documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
     source = "\n".join(path.read_text() for path in sorted((ROOT / "curhat" / "settings").glob("*.py")))
-    read = set(re.findall(r"env(?:_bool|_int|_list|_secret)?\(\s*\"([A-Z][A-Z0-9_]+)\"", source))
+    read = set(re.findall(r"env(?:_bool|_int|_float|_list|_secret|_rate)?\(\s*\"([A-Z][A-Z0-9_]+)\"", source))
     assert read, "the settings read no variables?"
     missing = sorted(read - documented)
     assert not missing, f"variables missing from .env.example: {missing}"
@@ -143,3 +143,78 @@ def test_health_endpoint(client):
     response = client.get("/sehat/")
     assert response.status_code == 200
     assert response.json()["checks"]["database"] == "ok"
+
+
+# --- Issue 18: an empty variable means "not set" ----------------------------------------------------
+DUMP_SETTINGS = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "from curhat.celery import app; "
+    "d = {k: str(getattr(s, k)) for k in dir(s) if k.isupper()}; d['broker'] = app.conf.broker_url; "
+    "print(json.dumps(d, sort_keys=True))"
+)
+
+
+def _dump(tmp_path, **extra: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", DUMP_SETTINGS],
+        cwd=ROOT,
+        env=_clean_env(CURHAT_DATA_DIR=str(tmp_path), **extra),
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _documented_names() -> set[str]:
+    return set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
+
+
+@pytest.mark.parametrize("base", [{}, PRODUCTION_ENV], ids=["embedded", "production"])
+def test_every_documented_variable_left_empty_is_as_if_unset(tmp_path, base):
+    """A .env copied from .env.example may leave any variable empty: the settings must be exactly
+    those with the variable absent (the data, static and upload folders stay put, the broker stays
+    Redis/in-memory instead of amqp://guest@localhost)."""
+    empty = {name: "" for name in _documented_names() - set(base) - {"CURHAT_DATA_DIR"}}
+    empty.update({f"{name}_FILE": "" for name in ("DJANGO_SECRET_KEY", "EMAIL_HOST_PASSWORD")})
+    assert {"DJANGO_STATIC_ROOT", "CURHAT_UPLOAD_ROOT", "CELERY_BROKER_URL", "DATABASE_URL"} <= set(empty)
+    unset, blank = _dump(tmp_path, **base), _dump(tmp_path, **base, **empty)
+    differing = {k: (unset[k], blank.get(k)) for k in unset if unset[k] != blank.get(k)}
+    assert not differing
+    assert blank["STATIC_ROOT"].startswith(str(tmp_path)) and blank["MEDIA_ROOT"].startswith(str(tmp_path))
+    assert blank["broker"].startswith("memory://")
+
+
+def test_env_helpers_treat_empty_as_unset(monkeypatch, tmp_path):
+    from curhat import env as e
+
+    for name in ("X_STR", "X_BOOL", "X_INT", "X_FLOAT", "X_LIST", "X_SECRET", "X_SECRET_FILE", "X_RATE"):
+        monkeypatch.setenv(name, "")
+    assert e.env("X_STR", "d") == "d"
+    assert e.env_bool("X_BOOL", True) is True
+    assert e.env_int("X_INT", 7) == 7
+    assert e.env_float("X_FLOAT", 0.5) == 0.5
+    assert e.env_list("X_LIST", "a,b") == ["a", "b"]
+    assert e.env_secret("X_SECRET", "s") == "s"
+    assert e.env_rate("X_RATE", "5/m") == "5/m"
+    monkeypatch.setenv("X_STR", "   ")
+    assert e.env("X_STR", "d") == "d"
+    monkeypatch.setenv("X_RATE", "off")
+    assert e.env_rate("X_RATE", "5/m") == ""
+
+
+def test_embedded_default_does_not_warn_about_the_broker_hostname(tmp_path):
+    """kombu logged "No hostname was supplied" for memory:// on every start of the embedded default."""
+    code = (
+        "import django; django.setup(); from curhat.celery import app; "
+        "conn = app.connection_for_write(); conn.info(); print('ok')"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=_clean_env(CURHAT_DATA_DIR=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "No hostname was supplied" not in out.stdout + out.stderr

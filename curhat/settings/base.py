@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from curhat.env import env, env_bool, env_int, env_list, env_secret
+from curhat.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -54,6 +55,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request id for the logs (X-Request-ID) and the latency histogram of /metrics (curhat/observe.py).
+    "curhat.observe.RequestObservationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "curhat.middleware.CacheOutageMiddleware",
 ]
 
 ROOT_URLCONF = "curhat.urls"
@@ -102,14 +106,26 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Two roles on PostgreSQL (docs/operations.md): DATABASE_URL is the app's role, which owns nothing;
+# `migrate` and `db_app_role` connect as the owner given here (unset: DATABASE_URL, one role for all).
+DATABASE_OWNER_URL = env_secret("DATABASE_OWNER_URL")
 
 # --- Redis: Celery broker and cache ---------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     # Django's Redis backend, one client per connection pool (curhat/cache.py).
-    CACHES = {"default": {"BACKEND": "curhat.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # "default" fails soft when Redis is down (sessions fall back to the database, curhat/cache.py);
+    # "ratelimit" fails loudly: public forms answer 503 then, signed webhooks count nothing.
+    CACHES = {
+        "default": {"BACKEND": "curhat.cache.SoftRedisCache", "LOCATION": REDIS_URL},
+        "ratelimit": {"BACKEND": "curhat.cache.RedisCache", "LOCATION": REDIS_URL},
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"},
+    }
+RATELIMIT_USE_CACHE = "ratelimit"
 # Sessions read from the cache, written through to the database (kept across a cache restart).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Topics, departments, operators, canned answers and knowledge entries shown on the inbox's pages
@@ -117,7 +133,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # (SQL by hand) after at most this long.
 CURHAT_REFDATA_CACHE_SECONDS = env_int("CURHAT_REFDATA_CACHE_SECONDS", 300)
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "memory://")
+# memory://localhost/ rather than memory://: kombu warns "No hostname was supplied" for the latter.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "memory://localhost/")
 CELERY_RESULT_BACKEND = None
 # Embedded default: no broker, tasks run in the web process right after the transaction commits.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
@@ -129,7 +146,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Makassar"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # The system page's "beat alive": beat schedules it, a worker stores the time (curhat/tasks.py).
+    "beat-heartbeat": {"task": "curhat.tasks.beat_heartbeat", "schedule": 60.0, "options": {"expires": 60}},
+}
+# Workers log through Django's LOGGING (JSON in production, with the request id), not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -166,6 +188,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(DATA_DIR / "staticfiles")))
+# Production serves the collected, hashed files (the manifest staticfiles.json, written by
+# `collectstatic` run with CURHAT_PRODUCTION=1, as the Dockerfile does); /sehat/ reports a missing one.
 WHITENOISE_USE_FINDERS = DEBUG
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing folder
@@ -253,7 +277,20 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# --- Observability (docs/operations.md) --------------------------------------------------------------
+# /metrics answers a bearer token or a client inside these networks (CIDRs); with neither it is a 404.
+CURHAT_METRICS_TOKEN = env_secret("CURHAT_METRICS_TOKEN")
+CURHAT_METRICS_ALLOWED_NETWORKS = env_list("CURHAT_METRICS_ALLOWED_NETWORKS")
+# "json" (the default in production): one JSON object per line with the request id; "plain" otherwise.
+CURHAT_LOG_FORMAT = env("CURHAT_LOG_FORMAT", "json" if PRODUCTION else "plain")
+if CURHAT_LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"CURHAT_LOG_FORMAT must be json or plain, got {CURHAT_LOG_FORMAT!r}")
+LOG_LEVEL = env("LOG_LEVEL", "INFO")
+LOGGING = logging_config(LOG_LEVEL, CURHAT_LOG_FORMAT)
+
 if PRODUCTION:
+    # Prometheus scrapes over the internal network, without the proxy's https.
+    SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.template.backends.jinja2 import Jinja2
-from django.template.defaultfilters import filesizeformat, linebreaksbr
+from django.template.defaultfilters import filesizeformat, linebreaksbr, truncatechars
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
@@ -128,6 +128,10 @@ class Labels:
         return gettext("Warga belum mendapat balasan pertama dari petugas")
 
     @cached_property
+    def replying_to(self) -> str:
+        return gettext("membalas pesan")
+
+    @cached_property
     def failed(self) -> str:
         return gettext("Gagal:")
 
@@ -225,6 +229,20 @@ def _attachment(a: Attachment, *, attachment_url: str, labels: Labels) -> dict[s
     }
 
 
+def _quote(m: Message) -> dict[str, str] | None:
+    """The "membalas pesan …" line of a WhatsApp reply that quotes another message (Twilio
+    OriginalRepliedMessageSid, Meta context.id); the excerpt comes from
+    ``selectors.ticket_page.messages_quotes_attach`` (empty when we do not hold the quoted message)."""
+    quoted = m.meta.get("quoted_message_id") if isinstance(m.meta, dict) else None
+    if not quoted:
+        return None
+    return {
+        "id": str(quoted),
+        "short_id": truncatechars(str(quoted), 24),
+        "excerpt": getattr(m, "quoted_excerpt", ""),
+    }
+
+
 def _attachments(m: Message) -> list[Attachment]:
     """The message's attachments as ``selectors.ticket_messages`` prefetched them, else read."""
     prefetched = getattr(m, "attachment_list", None)
@@ -260,6 +278,7 @@ def message_html(
             "failed": failed,
             "retry_url": reverse("inbox:retry", args=[m.ticket_id, m.pk]) if failed else "",
             "csrf_token": csrf_token,
+            "quote": _quote(m),
             "call": _call((m.meta or {}).get("call") or {}) if m.kind == Message.Kind.CALL else None,
             "body": linebreaksbr(m.body, autoescape=True) if m.body else "",
             "attachments": [

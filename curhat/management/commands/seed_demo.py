@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from curhat.demo.office import DEMO_USERS
 from curhat.demo.seed import demo_data_seed
@@ -6,22 +7,22 @@ from tickets.models import Ticket
 
 
 class Command(BaseCommand):
-    help = "Create demo staff, channel accounts and realistic consultations (for the embedded default)."
+    help = "Membuat petugas, akun kanal dan konsultasi contoh (untuk mode bawaan)."
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--rounds", type=int, default=2, help="How many times to replay the demo conversations."
+            "--rounds", type=int, default=2, help="Berapa kali percakapan contoh diputar ulang."
         )
         parser.add_argument(
-            "--if-empty", action="store_true", help="Do nothing if there are tickets already."
+            "--if-empty", action="store_true", help="Tidak melakukan apa pun bila sudah ada tiket."
         )
 
     def handle(self, *args, rounds: int, if_empty: bool, **options):
         if if_empty and Ticket.objects.exists():
-            self.stdout.write("Tickets already exist; demo data not added.")
+            self.stdout.write(_("Sudah ada tiket; data contoh tidak ditambahkan."))
         else:
             result = demo_data_seed(rounds=rounds)
-            self.stdout.write(f"Demo: {result['tickets']} tickets created.")
-        self.stdout.write("Demo users (username / password / role):")
+            self.stdout.write(_("Contoh: %(n)d tiket dibuat.") % {"n": result["tickets"]})
+        self.stdout.write(_("Pengguna contoh (nama pengguna / kata sandi / peran):"))
         for user in DEMO_USERS:
             self.stdout.write(f"  {user.username:<14} {user.password:<22} {user.role}")

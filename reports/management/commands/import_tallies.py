@@ -6,23 +6,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from reports import services
 
 
 class Command(BaseCommand):
-    help = "Import monthly figures from before the system (JSON, CSV or XLSX); they are marked as imported."
+    help = "Mengimpor angka bulanan dari sebelum sistem (JSON, CSV atau XLSX); ditandai sebagai impor."
 
     def add_arguments(self, parser):
         parser.add_argument("path")
-        parser.add_argument("--year", type=int, help="year of a per-month table in the office's format")
-        parser.add_argument("--source", default="", help="source note stored with every figure")
-        parser.add_argument("--dry-run", action="store_true", help="parse and show, store nothing")
+        parser.add_argument("--year", type=int, help="tahun tabel per bulan dalam format kantor")
+        parser.add_argument("--source", default="", help="catatan sumber yang disimpan bersama setiap angka")
+        parser.add_argument("--dry-run", action="store_true", help="baca dan tampilkan saja, tidak menyimpan")
 
     def handle(self, *args, path: str, year: int | None, source: str, dry_run: bool, **options):
         file = Path(path)
         if not file.is_file():
-            raise CommandError(f"no such file: {path}")
+            raise CommandError(_("berkas tidak ada: %(path)s") % {"path": path})
         content = file.read_bytes()
         source = source or f"Impor {file.name}"
         suffix = file.suffix.lower()
@@ -41,5 +42,8 @@ class Command(BaseCommand):
         except services.ImportError_ as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            self.style.SUCCESS(f"{len(figures)} figures: {result.created} created, {result.updated} updated")
+            self.style.SUCCESS(
+                _("%(n)d angka: %(created)d dibuat, %(updated)d diperbarui")
+                % {"n": len(figures), "created": result.created, "updated": result.updated}
+            )
         )

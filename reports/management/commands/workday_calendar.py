@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from reports.services import workday_calendar_rebuild
 
 
 class Command(BaseCommand):
-    help = "Rebuild the working-day calendar from settings and public holidays."
+    help = "Menyusun ulang kalender hari kerja dari pengaturan dan hari libur."
 
     def handle(self, *args, **options):
-        self.stdout.write(self.style.SUCCESS(f"{workday_calendar_rebuild()} days"))
+        self.stdout.write(self.style.SUCCESS(_("%(n)d hari") % {"n": workday_calendar_rebuild()}))
