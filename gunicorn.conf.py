@@ -17,3 +17,12 @@ def post_worker_init(worker):
 
     timings = warm()
     worker.log.info("worker %s warm: %s", worker.pid, timings)
+
+
+def child_exit(server, worker):
+    """Prometheus multiprocess mode (PROMETHEUS_MULTIPROC_DIR, see curhat/metrics.py): a worker that
+    is gone no longer counts in the live gauges."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
