@@ -36,7 +36,12 @@ class EscalationCreateForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Jawaban untuk warga"), widget=forms.Textarea(attrs={"rows": 6}))
+    # Django's "Bidang ini harus diisi." reads as "this department ..." here: say what is missing.
+    answer = forms.CharField(
+        label=_("Jawaban untuk warga"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Jawaban belum diisi.")},
+    )
 
 
 class ReturnForm(forms.Form):
@@ -44,6 +49,7 @@ class ReturnForm(forms.Form):
         label=_("Catatan untuk operator"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Misalnya: perlu nomor KK warga."),
+        error_messages={"required": _("Tuliskan apa yang perlu dilengkapi operator.")},
     )
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tickets.inbox.services import ticket_mark_unread
 from tickets.knowledge.routing import official_route
 from tickets.models import AuditEvent, CannedAnswer, Department, Message, Official, Ticket
 from tickets.privacy.audit import audit_record
@@ -161,6 +162,7 @@ def escalation_answer(*, escalation: Escalation, user, answer: str) -> Escalatio
             status=Ticket.Status.OPEN, last_activity_at=now, updated_at=now
         )
         escalation.save()
+        ticket_mark_unread(ticket=ticket, except_user=user)
         notify_after_commit(escalation.pk, "to_approve")
         return escalation
     escalation.status = Escalation.Status.ANSWERED
@@ -168,6 +170,7 @@ def escalation_answer(*, escalation: Escalation, user, answer: str) -> Escalatio
     _relay(escalation=escalation, body=answer, author=user)
     _event(escalation, EscalationEvent.Kind.RELAYED, user)
     escalation.save()
+    ticket_mark_unread(ticket=ticket, except_user=user)
     return escalation
 
 
@@ -205,6 +208,7 @@ def escalation_return(*, escalation: Escalation, user, note: str) -> Escalation:
     Ticket.objects.filter(pk=escalation.ticket_id).update(
         status=Ticket.Status.OPEN, last_activity_at=now, updated_at=now
     )
+    ticket_mark_unread(ticket=escalation.ticket, except_user=user)
     notify_after_commit(escalation.pk, "returned")
     return escalation
 

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,6 +24,8 @@ from .models import Escalation
 # Operators (and admins) act on tickets; officials do not.
 operator_required = staff_required(message=gettext_lazy("Halaman ini untuk operator."))
 
+
+RECENT_MESSAGES = 2
 
 STATUS_TABS = [
     (Escalation.Status.OPEN, _("Menunggu jawaban")),
@@ -88,13 +92,16 @@ def detail(request, pk: int):
                 messages.error(request, _("Tindakan tidak dikenal."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+    timeline = list(selectors.ticket_public_timeline(ticket=escalation.ticket))
     return render(
         request,
         "officials/detail.html",
         {
             "escalation": escalation,
             "overdue": escalation.is_overdue,
-            "timeline": selectors.ticket_public_timeline(ticket=escalation.ticket),
+            # The latest two messages next to the question; the earlier ones folded below the answer.
+            "recent": timeline[-RECENT_MESSAGES:],
+            "earlier": timeline[:-RECENT_MESSAGES],
             "history": escalation.events.select_related("actor"),
             "answer_form": answer_form,
             "return_form": return_form,
@@ -178,7 +185,7 @@ def escalate(request, ticket_id: int):
                 _("Diteruskan ke %(dept)s; jatuh tempo %(due)s.")
                 % {
                     "dept": escalation.department,
-                    "due": escalation.due_at.astimezone().strftime("%d-%m-%Y %H:%M"),
+                    "due": date_format(timezone.localtime(escalation.due_at), "d M Y H:i"),
                 },
             )
             return _back(request, ticket)

@@ -34,6 +34,7 @@ EXPECTED: dict[str, tuple] = {
     # operators' inbox
     "inbox:list": (LOGIN, 200, 403, 200),
     "inbox:poll": (LOGIN, 400, 403, 400),  # needs its "since" cursor
+    "inbox:pane": (LOGIN, 200, 403, 200),
     "inbox:bulk": (405, 405, 405, 405),
     "inbox:ticket": (LOGIN, 200, 403, 200),
     "inbox:ticket_poll": (LOGIN, 200, 403, 200),

@@ -1,6 +1,6 @@
 /* Curhat Adminduk: the operators' inbox. Plain JS, no inline handlers (CSP script-src 'self').
  * Short polling: the list asks for tickets with new activity, the ticket page for new messages,
- * delivery states and who else is here. Keyboard: j/k next/previous ticket, r reply, n note. */
+ * delivery states and who else is here. Keyboard: j/k next/previous ticket, r reply, n note, / insert an answer, i details, ? shortcuts. */
 (function () {
   "use strict";
 
@@ -101,7 +101,11 @@
     if (root.dataset.firstPage === "1") { setInterval(poll, interval); }
   }
 
-  // --- the ticket page ----------------------------------------------------------------------------
+  // --- the ticket page: the workspace ------------------------------------------------------------
+  var WIDE = window.matchMedia("(min-width: 1024px)");    // conversation + details side by side
+  var WIDEST = window.matchMedia("(min-width: 1366px)");  // and the ticket list on the left
+  var SIDE_KEY = "curhat-side-collapsed";
+
   function initTicket(root) {
     var timeline = document.getElementById("timeline");
     var presence = document.getElementById("presence");
@@ -109,7 +113,29 @@
     var interval = parseInt(root.dataset.pollInterval, 10) || 4000;
     var reply = document.getElementById("reply-body");
     var note = document.getElementById("note-body");
+    var replyForm = document.getElementById("reply-form");
+    var noteForm = document.getElementById("note-form");
+    var tabReply = document.getElementById("tab-reply");
+    var tabNote = document.getElementById("tab-note");
+    var picker = document.getElementById("picker");
+    var pickerOpen = document.getElementById("picker-open");
+    var search = document.getElementById("canned-search");
     var lastTyping = 0;
+
+    // The workspace fills the window below the top bar (its height varies as its links wrap).
+    var topbar = document.querySelector(".topbar");
+    function fit() {
+      if (topbar) { document.documentElement.style.setProperty("--topbar-h", topbar.offsetHeight + "px"); }
+    }
+    fit();
+    window.addEventListener("resize", fit);
+    var flash = document.querySelector("main > .flash");
+    if (flash) { setTimeout(function () { flash.classList.add("gone"); }, 6000); }
+
+    function nearBottom() { return timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 80; }
+    function toBottom() { timeline.scrollTop = timeline.scrollHeight; }
+    toBottom();
+    window.addEventListener("load", toBottom);  // images above may have grown the timeline
 
     function applyStatuses(statuses) {
       Object.keys(statuses).forEach(function (id) {
@@ -132,10 +158,12 @@
 
     function poll() {
       getJSON(withParam(root.dataset.pollUrl, "after", after)).then(function (data) {
+        var stick = nearBottom();
         data.messages.forEach(function (m) {
           if (!document.getElementById("pesan-" + m.id)) { timeline.appendChild(fragment(m.html)); }
           after = Math.max(after, m.id);
         });
+        if (data.messages.length && stick) { toBottom(); }
         applyStatuses(data.statuses);
         showPresence(data.presence);
       }).catch(function () { /* next tick tries again */ });
@@ -156,27 +184,95 @@
     if (reply) { reply.addEventListener("input", sendTyping); }
     if (note) { note.addEventListener("input", sendTyping); }
 
-    // Canned answers: search, then one click inserts the filled-in text.
-    var search = document.getElementById("canned-search");
-    var items = Array.prototype.slice.call(document.querySelectorAll(".canned-item"));
-    if (search) {
-      search.addEventListener("input", function () {
-        var words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
-        items.forEach(function (item) {
-          // Title and shortcut come lowercased from the page; the body is lowercased here
-          // (not sent twice).
-          var hay = (item.dataset.search || "") + " " + (item.dataset.body || "").toLowerCase();
-          var hit = words.every(function (w) { return hay.indexOf(w) !== -1; });
-          item.parentElement.classList.toggle("hidden", !hit);
-        });
+    // Composer: reply or internal note, one at a time.
+    function showTab(which) {
+      var isNote = which === "note";
+      if (!WIDE.matches && root.classList.contains("show-side")) { root.classList.remove("show-side"); syncToggle(); }
+      replyForm.classList.toggle("js-hidden", isNote);
+      noteForm.classList.toggle("js-hidden", !isNote);
+      tabReply.setAttribute("aria-selected", String(!isNote));
+      tabNote.setAttribute("aria-selected", String(isNote));
+      if (isNote) { closePicker(false); }
+      (isNote ? note : reply).focus();
+    }
+    tabReply.addEventListener("click", function () { showTab("reply"); });
+    tabNote.addEventListener("click", function () { showTab("note"); });
+    [reply, note].forEach(function (box) {
+      box.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+          event.preventDefault();
+          if (box.form.reportValidity()) { box.form.requestSubmit(); }
+        }
+      });
+    });
+
+    // The picker: canned answers and requirement checklists, searched; "/" in the reply box opens it.
+    function pickerItems() {
+      return Array.prototype.slice.call(picker.querySelectorAll(".canned-item, .kb-insert")).filter(function (item) {
+        return !item.closest(".hidden") && item.offsetParent !== null;
       });
     }
-    items.forEach(function (item) {
-      item.addEventListener("click", function () {
-        reply.value = reply.value ? reply.value.replace(/\s*$/, "\n\n") + item.dataset.body : item.dataset.body;
-        reply.focus();
-        sendTyping();
+    var active = -1;
+    function highlight(index) {
+      var items = pickerItems();
+      items.forEach(function (item) { item.classList.remove("active"); });
+      if (!items.length) { active = -1; return; }
+      active = (index + items.length) % items.length;
+      items[active].classList.add("active");
+      items[active].scrollIntoView({ block: "nearest" });
+    }
+    function openPicker() {
+      picker.classList.remove("js-hidden");
+      pickerOpen.setAttribute("aria-expanded", "true");
+      search.focus();
+      search.select();
+      highlight(0);
+    }
+    function closePicker(focusReply) {
+      picker.classList.add("js-hidden");
+      pickerOpen.setAttribute("aria-expanded", "false");
+      if (focusReply) { reply.focus(); }
+    }
+    function insert(text) {
+      reply.value = reply.value ? reply.value.replace(/\s*$/, "\n\n") + text : text;
+      closePicker(true);
+      reply.setSelectionRange(reply.value.length, reply.value.length);
+      sendTyping();
+    }
+    pickerOpen.addEventListener("click", function () {
+      if (picker.classList.contains("js-hidden")) { openPicker(); } else { closePicker(true); }
+    });
+    reply.addEventListener("keydown", function (event) {
+      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) { return; }
+      var before = reply.value.slice(0, reply.selectionStart);
+      if (before === "" || /\s$/.test(before)) { event.preventDefault(); openPicker(); }
+    });
+    search.addEventListener("input", function () {
+      var words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+      picker.querySelectorAll(".canned-item, .kb-insert").forEach(function (item) {
+        // Title and shortcut come lowercased from the page; the body is lowercased here (not sent twice).
+        var hay = (item.dataset.search || item.textContent.toLowerCase()) + " " + (item.dataset.body || "").toLowerCase();
+        var hit = words.every(function (w) { return hay.indexOf(w) !== -1; });
+        item.parentElement.classList.toggle("hidden", !hit);
       });
+      highlight(0);
+    });
+    picker.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown") { highlight(active + 1); event.preventDefault(); }
+      else if (event.key === "ArrowUp") { highlight(active - 1); event.preventDefault(); }
+      else if (event.key === "Escape") { closePicker(true); event.preventDefault(); event.stopPropagation(); }
+      else if (event.key === "Enter" && event.target === search) {
+        var items = pickerItems();
+        if (items[active]) { items[active].click(); }
+        event.preventDefault();
+      }
+    });
+    picker.querySelectorAll(".canned-item").forEach(function (item) {
+      item.addEventListener("click", function () { insert(item.dataset.body); });
+    });
+    // knowledge-insert.js puts the checklist in the reply box; the picker closes after it.
+    picker.addEventListener("click", function (event) {
+      if (event.target.closest(".kb-insert")) { setTimeout(function () { closePicker(true); }, 0); }
     });
 
     // The 24-hour window state of the chosen channel, before sending.
@@ -189,10 +285,64 @@
       });
     }
 
+    // The details pane: collapsible beside the conversation; on a narrow screen, one pane at a time.
+    var toggle = document.getElementById("details-toggle");
+    function sideShown() {
+      return WIDE.matches ? !root.classList.contains("side-collapsed") : root.classList.contains("show-side");
+    }
+    function syncToggle() { toggle.setAttribute("aria-expanded", String(sideShown())); }
+    function setSide(show) {
+      if (WIDE.matches) {
+        root.classList.toggle("side-collapsed", !show);
+        try { localStorage.setItem(SIDE_KEY, show ? "0" : "1"); } catch (e) { /* not remembered */ }
+      } else {
+        root.classList.toggle("show-side", show);
+        window.scrollTo(0, 0);
+      }
+      syncToggle();
+      if (!show) { toggle.focus(); }
+    }
+    try { if (localStorage.getItem(SIDE_KEY) === "1") { root.classList.add("side-collapsed"); } } catch (e) { /* default */ }
+    syncToggle();
+    WIDE.addEventListener("change", syncToggle);
+    toggle.addEventListener("click", function () { setSide(!sideShown()); });
+    document.getElementById("side-back").addEventListener("click", function () { setSide(false); });
+    document.getElementById("side-collapse").addEventListener("click", function () { setSide(false); });
+
+    // The list pane (widest screens): the list the operator came from, refreshed now and then.
+    var paneRows = document.getElementById("pane-rows");
+    var paneLoaded = false;
+    function loadPane() {
+      if (!WIDEST.matches) { return; }
+      getJSON(document.getElementById("pane-list").dataset.url).then(function (data) {
+        paneRows.textContent = "";
+        data.rows.forEach(function (row) {
+          var tr = fragment(row.html);
+          if (String(row.id) === root.dataset.ticketId) {
+            tr.classList.add("current");
+            var link = tr.querySelector("a.ticket-link");
+            if (link) { link.setAttribute("aria-current", "page"); }
+          }
+          paneRows.appendChild(tr);
+        });
+        if (!paneLoaded) {
+          var current = paneRows.querySelector("tr.current");
+          if (current) { current.scrollIntoView({ block: "nearest" }); }
+        }
+        paneLoaded = true;
+      }).catch(function () { /* the next refresh tries again */ });
+    }
+    loadPane();
+    WIDEST.addEventListener("change", loadPane);
+    setInterval(loadPane, Math.max(interval * 4, 15000));
+
     function neighbour(step) {
       try {
         var order = JSON.parse(sessionStorage.getItem(ORDER_KEY) || "{}");
         var ids = order.ids || [];
+        if (paneLoaded && !ids.length) {
+          ids = Array.prototype.map.call(paneRows.querySelectorAll("tr.ticket-row"), function (r) { return r.dataset.ticketId; });
+        }
         var at = ids.indexOf(root.dataset.ticketId);
         if (at === -1 || !ids[at + step]) { return null; }
         return location.pathname.replace(/\/tiket\/\d+\//, "/tiket/" + ids[at + step] + "/");
@@ -200,11 +350,22 @@
     }
 
     document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && !picker.classList.contains("js-hidden")) { closePicker(true); return; }
       if (event.key === "Escape" && isTyping(event)) { event.target.blur(); return; }
       if (isTyping(event) || event.ctrlKey || event.metaKey || event.altKey) { return; }
       var target = null;
-      if (event.key === "r") { reply.focus(); event.preventDefault(); }
-      else if (event.key === "n") { note.focus(); event.preventDefault(); }
+      if (event.key === "r") { showTab("reply"); event.preventDefault(); }
+      else if (event.key === "n") { showTab("note"); event.preventDefault(); }
+      else if (event.key === "/") { showTab("reply"); openPicker(); event.preventDefault(); }
+      else if (event.key === "i") { setSide(!sideShown()); event.preventDefault(); }
+      else if (event.key === "?") {
+        var help = document.getElementById("shortcut-help");
+        setSide(true);
+        help.open = true;
+        help.querySelector("summary").focus();
+        help.scrollIntoView({ block: "nearest" });
+        event.preventDefault();
+      }
       else if (event.key === "j") { target = neighbour(1); }
       else if (event.key === "k") { target = neighbour(-1); }
       if (target) { event.preventDefault(); location.href = target; }
@@ -214,6 +375,7 @@
   }
 
   function start() {
+    document.documentElement.classList.add("js");
     var list = document.getElementById("inbox");
     if (list) { initList(list); }
     var ticket = document.getElementById("ticket-page");

@@ -213,10 +213,15 @@ def test_operator_flow_and_second_operator_sees_it_live(
     a.locator("#presence", has_text="Budi Operator sedang melihat").wait_for(timeout=15_000)
     b.locator("#presence", has_text="Rina Operator sedang melihat").wait_for(timeout=15_000)
 
-    # Canned answer: search, one click, filled in with name and reference.
-    a.fill("#canned-search", "nikah")
+    # Canned answer: "/" in the empty reply box opens the picker, a word finds it, Enter inserts it
+    # filled in with name and reference.
+    a.click("#reply-body")
+    a.keyboard.press("/")
+    assert a.evaluate("document.activeElement.id") == "canned-search"
+    a.keyboard.type("nikah")
     assert a.locator(".canned-item:visible").count() == 1
-    a.click(".canned-item:visible")
+    a.keyboard.press("Enter")
+    assert a.locator("#picker").is_hidden()
     body = a.input_value("#reply-body")
     assert body == f"Halo Bu Rahmawati, untuk {ticket.reference}: bawa buku nikah dan surat pengantar RT/RW."
     a.type("#reply-body", " Terima kasih.")

@@ -135,7 +135,6 @@ def test_dates_match_the_date_filter_in_local_time(language):
             local = timezone.localtime(moment)
             assert local.day == 21
             assert labels.full(moment) == date_filter(local, "d M Y H:i")
-            assert labels.short(moment) == date_filter(local, "d M H:i")
 
 
 def test_choice_lists_come_from_the_cache_and_submissions_from_the_database(seeded):

@@ -120,6 +120,7 @@ def test_operator_inserts_a_checklist_from_the_ticket_page(live_server, browser,
     page.click("button[type=submit]")
     page.wait_for_load_state()
     page.goto(f"{live_server.url}/inbox/tiket/{ticket.pk}/")
+    page.click("#picker-open")  # the composer's picker of canned answers and checklists
     item = page.locator(".canned-item", has_text="Syarat: KK hilang atau rusak")
     assert item.count() == 1
     assert page.locator(".canned-item", has_text="Syarat:").count() == KnowledgeEntry.objects.count()

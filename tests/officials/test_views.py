@@ -94,8 +94,26 @@ def test_empty_answer_is_a_form_error_in_indonesian(client, escalated):
         {"action": "answer", "answer-answer": ""},
     )
     assert response.status_code == 400
-    assert "Bidang ini harus diisi." in response.content.decode()
+    body = response.content.decode()
+    # "Bidang" means a department in this app: the error says what is missing, in the official's words,
+    # next to the answer box and tied to it for screen readers.
+    assert "Bidang ini harus diisi." not in body
+    assert '<p class="field-error" id="answer-error">Jawaban belum diisi.</p>' in body
+    assert 'aria-describedby="answer-error"' in body and 'aria-invalid="true"' in body
+    assert body.index('id="answer-error"') < body.index("Kirim jawaban")
     assert Escalation.objects.get(pk=escalated["esc_capil"].pk).status == "open"
+
+
+def test_empty_return_note_is_an_error_next_to_its_field(client, escalated):
+    _login(client, escalated["capil"].user)
+    response = client.post(
+        reverse("officials:detail", args=[escalated["esc_capil"].pk]),
+        {"action": "return", "return-note": "  "},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert '<p class="field-error" id="return-error">Tuliskan apa yang perlu dilengkapi operator.</p>' in body
+    assert "Bidang ini harus diisi." not in body
 
 
 def test_official_returns_with_a_note(client, escalated):

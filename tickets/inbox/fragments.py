@@ -1,35 +1,87 @@
-"""HTML of the inbox's two repeated fragments: a ticket row of the list and a message of the ticket
-page (also what polling sends to be put in place).
+"""The inbox's two repeated fragments: a ticket row of the list (and of the workspace's list pane)
+and a message of the ticket page's timeline (also what polling sends to be put in place).
 
-They are built here with ``html_fragment`` (``format_html``'s way) rather than with a template because they are repeated
-25-50 times a page, and the template engine spends about half a millisecond on each (variable
-lookups, localisation, translations of the same labels again and again): more than the whole
-page's SQL. Everything inserted is escaped by ``html_fragment``/``_e``; only the fixed markup
-below is trusted. Labels are translated once per page (``Labels``), dates formatted with the active
-language's month names in the current time zone, as the ``date`` filter would.
+They are templates (``templates/tickets/inbox/fragments/*.jinja``) rendered by Django's Jinja2
+backend rather than by Django's own engine because they are repeated 25-50 times a page, and
+Django's engine spends about half a millisecond on each (variable lookups, localisation, the same
+labels translated again and again): more than the whole page's SQL. Jinja2 compiles a template to
+Python once per process and escapes everything inserted (``autoescape``); labels are translated
+once per page (``Labels``), dates formatted with the active language's month names in the current
+time zone, as the ``date`` filter would.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Iterable
-from functools import cached_property
+from functools import cache, cached_property
+from typing import Any
 
-from django.template.defaultfilters import filesizeformat, linebreaksbr
-from django.template.loader import render_to_string
+from django.conf import settings
+from django.template.backends.jinja2 import Jinja2
+from django.template.defaultfilters import filesizeformat, linebreaksbr, truncatechars
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
+from markupsafe import Markup
 
 from tickets.inbox.selectors.listing import InboxRow
-from tickets.models import Attachment, Message
+from tickets.models import Attachment, Message, Ticket
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 AUDIO_TYPES = frozenset({"audio/mpeg", "audio/ogg", "audio/mp4", "audio/x-wav"})
+FRAGMENTS = ("row.jinja", "message.jinja")
+
+
+# Django's escaping table (``django.utils.html.escape``) without its lazy-string wrapper, which cost
+# more than the escaping itself at ~35 values a row.
+_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("'"): "&#x27;"}
+
+
+def _escape(value: object) -> object:
+    """Every value a fragment prints, escaped as Django escapes it (``&quot;``, ``&#x27;``) so that it
+    reads the same in a fragment and in the page around it; safe HTML (``__html__``: Django's
+    ``SafeString``, Jinja's ``Markup``) is kept as it is."""
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(str(value).translate(_ESCAPES))  # noqa: S704 (escaped just here)
+
+
+@cache
+def engine() -> Jinja2:
+    """The fragments' engine: Django's Jinja2 backend over this folder only, autoescaping, reloading
+    changed files only in development. Built once per process (``curhat.warmup`` builds it and
+    compiles the fragments when a worker starts)."""
+    return Jinja2(
+        {
+            "NAME": "inbox_fragments",
+            "DIRS": [settings.BASE_DIR / "templates" / "tickets" / "inbox" / "fragments"],
+            "APP_DIRS": False,
+            # Escaped as Django escapes (``&quot;``, ``&#x27;``), so that a value reads the same in a
+            # fragment and in the page around it; already-safe HTML (``__html__``) is kept as is.
+            "OPTIONS": {"autoescape": True, "auto_reload": settings.DEBUG, "finalize": _escape},
+        }
+    )
+
+
+@cache
+def _template(name: str):
+    return engine().env.get_template(name)
+
+
+def _render(name: str, context: dict[str, Any]) -> SafeString:
+    """The fragment as HTML that Django's templates and JSON put in place as is (every value in it
+    was escaped by the engine)."""
+    return SafeString(_template(name).render(context))
+
+
+def warm() -> None:
+    """Compile the fragments now rather than on a worker's first request."""
+    for name in FRAGMENTS:
+        _template(name)
 
 
 class Labels:
@@ -63,29 +115,49 @@ class Labels:
     def attachment(self) -> str:
         return gettext("lampiran")
 
-    def short(self, moment: dt.datetime) -> str:
-        """``d M H:i`` in local time."""
-        local = timezone.localtime(moment)
-        return f"{local.day:02d} {self.months[local.month]} {local.hour:02d}:{local.minute:02d}"
+    @cached_property
+    def you(self) -> str:
+        return gettext("Kantor")
+
+    @cached_property
+    def awaiting(self) -> str:
+        return gettext("Belum dibalas")
+
+    @cached_property
+    def awaiting_title(self) -> str:
+        return gettext("Warga belum mendapat balasan pertama dari petugas")
+
+    @cached_property
+    def replying_to(self) -> str:
+        return gettext("membalas pesan")
+
+    @cached_property
+    def failed(self) -> str:
+        return gettext("Gagal:")
+
+    @cached_property
+    def resend(self) -> str:
+        return gettext("Kirim ulang")
+
+    @cached_property
+    def download(self) -> str:
+        return gettext("Unduh")
+
+    @cached_property
+    def recording(self) -> str:
+        return gettext("Rekaman")
+
+    @cached_property
+    def _select(self) -> str:
+        return gettext("Pilih tiket %(ref)s")
+
+    def select(self, reference: str) -> str:
+        return self._select % {"ref": reference}
 
     def full(self, moment: dt.datetime) -> str:
-        """``d M Y H:i`` in local time."""
+        """``d M Y H:i`` in local time: the staff pages' one date format."""
         local = timezone.localtime(moment)
         return f"{local.day:02d} {self.months[local.month]} {local.year} {local.hour:02d}:{local.minute:02d}"
-
-
-def _e(value: object) -> SafeString:
-    """``value`` escaped for HTML (already-safe HTML as is), marked safe so that it is not escaped
-    again: ``django.utils.html.conditional_escape`` without its wrapper for lazy objects, which
-    costs more than the escaping itself here."""
-    if hasattr(value, "__html__"):
-        return SafeString(value.__html__())
-    return SafeString(html.escape(str(value)))
-
-
-def html_fragment(template: str, *args: object, **kwargs: object) -> SafeString:
-    """``format_html`` with ``_e``: every inserted value is escaped."""
-    return SafeString(template.format(*map(_e, args), **{name: _e(v) for name, v in kwargs.items()}))
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -102,60 +174,22 @@ def _person(user) -> str:
 def row_html(row: InboxRow, *, ticket_url: str, labels: Labels | None = None) -> SafeString:
     labels = labels or Labels()
     t = row.ticket
-    channel = t.get_channel_display()
-    unread_dot = (
-        html_fragment('<span class="unread-dot" role="img" aria-label="{}"></span>', labels.unread)
-        if row.unread
-        else ""
-    )
-    if row.assignee_name:
-        assignee = _e(row.assignee_name)
-    else:
-        assignee = html_fragment('<span class="muted">{}</span>', labels.nobody)
-    if row.last_reply_status:
-        delivery = html_fragment(
-            '<span class="badge dl-{}">{}</span>', row.last_reply_status, row.last_reply_status_label
-        )
-    else:
-        delivery = mark_safe('<span class="muted">—</span>')
-    return html_fragment(
-        '<tr class="ticket-row{unread_class}" id="tiket-{pk}" data-ticket-id="{pk}">\n'
-        '  <td class="sel"><input type="checkbox" name="tickets" value="{pk}" form="bulk-form" '
-        'aria-label="{select}"></td>\n'
-        '  <td class="chan"><span class="ch ch-{channel_code}" role="img" aria-label="{channel}" '
-        'title="{channel}"></span></td>\n'
-        '  <td class="main-cell">\n'
-        "    {unread_dot}\n"
-        '    <a class="ticket-link" href="{ticket_url}{pk}/">{reference}</a>\n'
-        '    <span class="contact">{name}</span>\n'
-        '    <span class="masked">{masked}</span>\n'
-        "  </td>\n"
-        '  <td class="topic">{topic}</td>\n'
-        '  <td class="status"><span class="badge st-{status_code}">{status}</span></td>\n'
-        '  <td class="assignee">{assignee}</td>\n'
-        '  <td class="age" title="{created}">{age}</td>\n'
-        '  <td class="activity"><time datetime="{activity_iso}">{activity}</time></td>\n'
-        '  <td class="delivery">{delivery}</td>\n'
-        "</tr>",
-        unread_class=" unread" if row.unread else "",
-        pk=t.pk,
-        select=gettext("Pilih tiket %(ref)s") % {"ref": t.reference},
-        channel_code=t.channel,
-        channel=channel,
-        unread_dot=unread_dot,
-        ticket_url=ticket_url,
-        reference=t.reference,
-        name=t.contact.name or labels.no_name,
-        masked=row.masked_contact,
-        topic=row.topic_name or "—",
-        status_code=t.status,
-        status=t.get_status_display(),
-        assignee=assignee,
-        created=labels.full(t.created_at),
-        age=timesince(t.created_at),
-        activity_iso=_iso(t.last_activity_at),
-        activity=labels.short(t.last_activity_at),
-        delivery=delivery,
+    return _render(
+        "row.jinja",
+        {
+            "row": row,
+            "L": labels,
+            "ticket_url": ticket_url,
+            "channel": t.get_channel_display(),
+            "status": t.get_status_display(),
+            # "age/SLA state": the citizen still waits for a first answer from a person.
+            "awaiting": t.first_response_at is None and t.status in Ticket.OPEN_STATUSES,
+            "created": labels.full(t.created_at),
+            "created_iso": _iso(t.created_at),
+            "age": timesince(t.created_at, depth=1),
+            "activity_iso": _iso(t.last_activity_at),
+            "activity": labels.full(t.last_activity_at),
+        },
     )
 
 
@@ -167,66 +201,46 @@ def rows_html(rows: Iterable[InboxRow], *, ticket_url: str) -> list[SafeString]:
 # --- the ticket page's timeline -----------------------------------------------------------------------
 
 
-def _call_html(call: dict) -> SafeString:
-    parts = [_e(gettext("Panggilan"))]
+def _call(call: dict) -> dict[str, Any]:
+    parts = [gettext("Panggilan")]
     if call.get("status"):
-        parts.append(_e(call["status"]))
+        parts.append(str(call["status"]))
     if call.get("duration_seconds") is not None:
-        parts.append(_e(gettext("durasi %(s)s detik") % {"s": call["duration_seconds"]}))
+        parts.append(gettext("durasi %(s)s detik") % {"s": call["duration_seconds"]})
     if call.get("talk_seconds") is not None:
-        parts.append(_e(gettext("bicara %(s)s detik") % {"s": call["talk_seconds"]}))
+        parts.append(gettext("bicara %(s)s detik") % {"s": call["talk_seconds"]})
     if call.get("voicemail"):
-        parts.append(_e(gettext("pesan suara")))
-    out = html_fragment('<p class="call">{}</p>', mark_safe(" · ".join(parts)))  # noqa: S308 (escaped parts)
-    if call.get("transcript"):
-        out = SafeString(out + html_fragment('\n  <p class="transcript">{}</p>', call["transcript"]))
-    return out
+        parts.append(gettext("pesan suara"))
+    return {"line": " · ".join(parts), "transcript": call.get("transcript") or ""}
 
 
-def _attachment_html(a: Attachment, *, attachment_url: str, labels: Labels) -> SafeString:
-    name = a.original_name or labels.attachment
-    if a.download_status != Attachment.DownloadStatus.STORED:
-        error = html_fragment(" — {}", a.download_error) if a.download_error else ""
-        return html_fragment(
-            '<div class="attachment"><span class="muted">{}: {}{}</span></div>',
-            name,
-            a.get_download_status_display(),
-            error,
-        )
-    href = f"{attachment_url}{a.pk}/"
-    preview = ""
-    if a.content_type in IMAGE_TYPES:
-        preview = html_fragment(
-            '<a href="{}"><img class="preview" src="{}?inline=1" alt="{}" loading="lazy"></a>\n',
-            href,
-            href,
-            gettext("Lampiran gambar %(name)s") % {"name": a.original_name},
-        )
-    elif a.content_type in AUDIO_TYPES:
-        preview = html_fragment(
-            '<audio controls preload="none" src="{}?inline=1" aria-label="{}"></audio>\n',
-            href,
-            gettext("Rekaman"),
-        )
-    return html_fragment(
-        '<div class="attachment">{}<a class="download" href="{}">{} {} ({})</a></div>',
-        preview,
-        href,
-        gettext("Unduh"),
-        name,
-        filesizeformat(a.size),
-    )
+def _attachment(a: Attachment, *, attachment_url: str, labels: Labels) -> dict[str, Any]:
+    stored = a.download_status == Attachment.DownloadStatus.STORED
+    return {
+        "stored": stored,
+        "name": a.original_name or labels.attachment,
+        "state": "" if stored else a.get_download_status_display(),
+        "error": a.download_error,
+        "href": f"{attachment_url}{a.pk}/",
+        "image": a.content_type in IMAGE_TYPES,
+        "audio": a.content_type in AUDIO_TYPES,
+        "alt": gettext("Lampiran gambar %(name)s") % {"name": a.original_name},
+        "size": filesizeformat(a.size),
+    }
 
 
-# --- quoted message (WhatsApp reply): its own small template ------------------------------------
-def _quote_html(m: Message) -> SafeString:
-    """The "membalas pesan …" line of a reply that quotes another message
-    (tickets/inbox/_message_quote.html); the excerpt comes from
-    ``selectors.ticket_page.messages_quotes_attach``."""
-    return render_to_string(
-        "tickets/inbox/_message_quote.html",
-        {"quoted_id": m.meta["quoted_message_id"], "excerpt": getattr(m, "quoted_excerpt", "")},
-    )
+def _quote(m: Message) -> dict[str, str] | None:
+    """The "membalas pesan …" line of a WhatsApp reply that quotes another message (Twilio
+    OriginalRepliedMessageSid, Meta context.id); the excerpt comes from
+    ``selectors.ticket_page.messages_quotes_attach`` (empty when we do not hold the quoted message)."""
+    quoted = m.meta.get("quoted_message_id") if isinstance(m.meta, dict) else None
+    if not quoted:
+        return None
+    return {
+        "id": str(quoted),
+        "short_id": truncatechars(str(quoted), 24),
+        "excerpt": getattr(m, "quoted_excerpt", ""),
+    }
 
 
 def _attachments(m: Message) -> list[Attachment]:
@@ -241,8 +255,6 @@ def message_html(
     """One message of the timeline; ``m`` comes with its author and attachments loaded
     (``selectors.ticket_messages``)."""
     labels = labels or Labels()
-    direction = m.get_direction_display()
-    channel = m.get_channel_display()
     outbound = m.direction == Message.Direction.OUT
     if m.direction == Message.Direction.IN:
         who = labels.citizen
@@ -250,59 +262,27 @@ def message_html(
         who = _person(m.author)
     else:
         who = labels.system
-    badge = (
-        html_fragment(
-            '\n    <span class="badge dl-{}" data-status-for="{}">{}</span>',
-            m.status,
-            m.pk,
-            m.get_status_display(),
-        )
-        if outbound
-        else ""
+    failed = outbound and m.status == Message.Status.FAILED
+    return _render(
+        "message.jinja",
+        {
+            "m": m,
+            "L": labels,
+            "direction": m.get_direction_display(),
+            "channel": m.get_channel_display(),
+            "who": who,
+            "created_iso": _iso(m.created_at),
+            "created": labels.full(m.created_at),
+            "outbound": outbound,
+            "status": m.get_status_display() if outbound else "",
+            "failed": failed,
+            "retry_url": reverse("inbox:retry", args=[m.ticket_id, m.pk]) if failed else "",
+            "csrf_token": csrf_token,
+            "quote": _quote(m),
+            "call": _call((m.meta or {}).get("call") or {}) if m.kind == Message.Kind.CALL else None,
+            "body": linebreaksbr(m.body, autoescape=True) if m.body else "",
+            "attachments": [
+                _attachment(a, attachment_url=attachment_url, labels=labels) for a in _attachments(m)
+            ],
+        },
     )
-    parts = [
-        html_fragment(
-            '<article class="msg msg-{direction_code}{call_class}" id="pesan-{pk}" data-message-id="{pk}" '
-            'aria-label="{direction}">\n'
-            '  <header class="msg-head">\n'
-            '    <span class="ch ch-{channel_code}" role="img" aria-label="{channel}" title="{channel}"></span>\n'
-            "    <strong>{who}</strong>\n"
-            '    <span class="muted">{direction}</span>\n'
-            '    <time datetime="{created_iso}">{created}</time>{badge}\n'
-            "  </header>",
-            direction_code=m.direction,
-            call_class=" msg-call" if m.kind == Message.Kind.CALL else "",
-            pk=m.pk,
-            direction=direction,
-            channel_code=m.channel,
-            channel=channel,
-            who=who,
-            created_iso=_iso(m.created_at),
-            created=labels.full(m.created_at),
-            badge=badge,
-        )
-    ]
-    if isinstance(m.meta, dict) and m.meta.get("quoted_message_id"):
-        parts.append(_quote_html(m))
-    if m.kind == Message.Kind.CALL:
-        parts.append(_call_html((m.meta or {}).get("call") or {}))
-    if m.body:
-        parts.append(html_fragment('<div class="body">{}</div>', linebreaksbr(m.body, autoescape=True)))
-    parts.extend(_attachment_html(a, attachment_url=attachment_url, labels=labels) for a in _attachments(m))
-    if outbound:
-        failed = m.status == Message.Status.FAILED
-        error = html_fragment("{} {} {}", gettext("Gagal:"), m.error_code, m.error_text) if failed else ""
-        parts.append(html_fragment('<p class="delivery-error error" data-error-for="{}">{}</p>', m.pk, error))
-        if failed:
-            parts.append(
-                html_fragment(
-                    '<form method="post" action="{}" class="retry">'
-                    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-                    '<button type="submit">{}</button></form>',
-                    reverse("inbox:retry", args=[m.ticket_id, m.pk]),
-                    csrf_token,
-                    gettext("Kirim ulang"),
-                )
-            )
-    parts.append(mark_safe("</article>"))
-    return mark_safe("\n  ".join(parts))  # noqa: S308 (every part is escaped above)

@@ -175,6 +175,18 @@ def ticket_mark_read(*, ticket: Ticket, user) -> None:
     )
 
 
+def ticket_mark_unread(*, ticket: Ticket, except_user=None) -> None:
+    """Something the operators must see happened on the ticket that is not a citizen's message (an
+    official answered or sent the question back): it shows as unread again for every staff user who
+    had read it, except ``except_user`` (who did it). The list's unread marker is "the latest citizen
+    message came after this user's read marker, or there is no marker": forgetting the markers is
+    what makes it unread; opening the ticket sets a new one."""
+    markers = TicketReadState.objects.filter(ticket=ticket)
+    if except_user is not None:
+        markers = markers.exclude(user=except_user)
+    markers.delete()
+
+
 BULK_ACTIONS = ("assign", "topic", "close")
 
 

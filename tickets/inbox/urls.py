@@ -11,6 +11,7 @@ app_name = "inbox"
 urlpatterns = [
     path("", listing.inbox_list, name="list"),
     path("baru/", listing.inbox_poll, name="poll"),
+    path("panel/", listing.inbox_pane, name="pane"),
     path("massal/", listing.inbox_bulk, name="bulk"),
     path("tiket/<int:ticket_id>/", ticket.ticket_detail, name="ticket"),
     path("tiket/<int:ticket_id>/kabar/", ticket.ticket_poll, name="ticket_poll"),

@@ -19,13 +19,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.db.models.functions import Coalesce, Concat, NullIf, Substr, Trim
 from django.utils import timezone
 
 from tickets.identities import mask_identity
 from tickets.inbox.extensions import waiting_filter
 from tickets.inbox.selectors.search import ticket_search_filter
 from tickets.models import ContactIdentity, Message, Ticket, TicketReadState, Topic
+from tickets.privacy.nik import mask_numbers_in
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -36,6 +37,7 @@ ASSIGNED_ANYONE = "anyone"
 ASSIGNED_MINE = "mine"
 ASSIGNED_NONE = "unassigned"
 PAGE_SIZES = (10, 25, 50)
+PREVIEW_CHARS = 120  # of the last message, shown under the contact's name
 DEFAULT_PAGE_SIZE = 25
 
 
@@ -63,6 +65,8 @@ class InboxRow:
     last_reply_status_label: str
     topic_name: str = ""
     assignee_name: str = ""
+    preview: str = ""  # the start of the last message to or from the citizen, NIK/KK numbers masked
+    preview_outbound: bool = False  # that message was ours
 
 
 @dataclass
@@ -148,6 +152,7 @@ class _RowData(TypedDict):
     assignee_name: str | None
     identity_kind: str | None
     identity_value: str | None
+    preview: str | None
 
 
 def _with_row_data(tickets: QuerySet[Ticket], *, user) -> QuerySet[WithAnnotations[Ticket, _RowData]]:
@@ -163,7 +168,20 @@ def _with_row_data(tickets: QuerySet[Ticket], *, user) -> QuerySet[WithAnnotatio
         "created_at", "id"
     )
     assignee = get_user_model().objects.filter(pk=OuterRef("assignee_id")).annotate(display=_display_name())
+    # The last message to or from the citizen as "<direction>:<start of its text>", one subquery
+    # walking the (ticket, created_at) index backwards.
+    last_message = (
+        Message.objects.filter(ticket=OuterRef("pk"))
+        .exclude(direction=Message.Direction.NOTE)
+        .order_by("-created_at", "-id")
+        .annotate(
+            preview=Concat(
+                "direction", Value(":"), Substr("body", 1, PREVIEW_CHARS), output_field=CharField()
+            )
+        )
+    )
     return tickets.select_related("contact").annotate(
+        preview=Subquery(last_message.values("preview")[:1]),
         last_reply_status=Subquery(last_reply.values("status")[:1]),
         last_read_at=Subquery(read_at),
         topic_name=Subquery(Topic.objects.filter(pk=OuterRef("topic_id")).values("name")[:1]),
@@ -180,8 +198,17 @@ def _row(ticket: WithAnnotations[Ticket, _RowData]) -> InboxRow:
     unread = ticket.last_inbound_at is not None and (read_at is None or ticket.last_inbound_at > read_at)
     status = ticket.last_reply_status or ""
     label = str(Message.Status(status).label) if status in Message.Status.values else ""
+    direction, _sep, preview = (ticket.preview or "").partition(":")
     return InboxRow(
-        ticket, masked, unread, status, label, ticket.topic_name or "", ticket.assignee_name or ""
+        ticket,
+        masked,
+        unread,
+        status,
+        label,
+        ticket.topic_name or "",
+        ticket.assignee_name or "",
+        " ".join(mask_numbers_in(preview).split()),
+        direction == Message.Direction.OUT,
     )
 
 

@@ -135,6 +135,27 @@ def inbox_poll(request):
     )
 
 
+@require_GET
+@staff_required()
+@busy_is_503
+def inbox_pane(request):
+    """The first page of a list view as rows, for the ticket workspace's list pane (fetched after
+    the ticket page, so that page's queries stay what they were)."""
+    parsed = _query_or_400(request)
+    if isinstance(parsed, HttpResponseBadRequest):
+        return parsed
+    query, _form = parsed
+    page = listing.inbox_page(user=request.user, query=query, size=listing.DEFAULT_PAGE_SIZE)
+    html = inbox_html.rows_html(page.rows, ticket_url=url_prefix("inbox:ticket"))
+    return JsonResponse(
+        {
+            "rows": [
+                {"id": row.ticket.pk, "html": fragment} for row, fragment in zip(page.rows, html, strict=True)
+            ]
+        }
+    )
+
+
 @require_POST
 @staff_required()
 def inbox_bulk(request):

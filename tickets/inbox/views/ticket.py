@@ -52,6 +52,7 @@ def ticket_detail(request, ticket_id: int):
         inbox_services.ticket_mark_read(ticket=ticket, user=request.user)
         audit(request, "ticket_view", ticket)
     presence.presence_touch(ticket_id=ticket.pk, user=request.user)
+    back_url = _safe_back(request)
     context = {
         "ticket": ticket,
         "timeline": timeline,
@@ -71,7 +72,11 @@ def ticket_detail(request, ticket_id: int):
         "poll_interval": common.POLL_INTERVAL_MS,
         "status_actions": _status_actions(ticket),
         "whatsapp_window_ends": _window_end(ticket),
-        "back_url": _safe_back(request),
+        "back_url": back_url,
+        # The workspace's list pane: the list the operator came from, fetched after the page.
+        "pane_url": reverse("inbox:pane") + back_url[len(reverse("inbox:list")) :]
+        if back_url.startswith(reverse("inbox:list"))
+        else reverse("inbox:pane"),
         "panels": [section.panel for section in sections if section.panel is not None],
         **link_context(),
     }

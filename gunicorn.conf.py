@@ -1,0 +1,28 @@
+"""Gunicorn's settings for the web service (gunicorn reads ./gunicorn.conf.py by default, or
+``gunicorn -c gunicorn.conf.py``). Command-line flags still override these."""
+
+from __future__ import annotations
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+
+
+def post_worker_init(worker):
+    """A new worker (at start, or replacing one that died or was recycled) warms itself before it
+    accepts its first request: see curhat/warmup.py."""
+    from curhat.warmup import warm
+
+    timings = warm()
+    worker.log.info("worker %s warm: %s", worker.pid, timings)
+
+
+def child_exit(server, worker):
+    """Prometheus multiprocess mode (PROMETHEUS_MULTIPROC_DIR, see curhat/metrics.py): a worker that
+    is gone no longer counts in the live gauges."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
