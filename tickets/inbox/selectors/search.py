@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from tickets.identities import normalize_phone
-from tickets.models import Contact, ContactIdentity, Message, Ticket
+from tickets.models import Contact, ContactIdentity, Message
 
 # A searched word shorter than this matches too much to be useful as free text.
 MIN_TEXT_SEARCH = 2
