@@ -18,7 +18,14 @@ class InboundEventAdmin(admin.ModelAdmin):
     date_hierarchy = "received_at"
     readonly_fields = [f.name for f in InboundEvent._meta.fields]
 
+    # What a provider sent is evidence (and what reprocessing reads): viewable, never edited or deleted.
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

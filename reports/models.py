@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tickets.models import Channel
 
@@ -31,13 +32,13 @@ class HistoricalTally(models.Model):
     imported = models.BooleanField(
         _("diimpor"), default=False, help_text=_("Diisi dari berkas impor (bukan diketik di admin).")
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     class Meta:
         ordering = ("year", "month", "channel")
         verbose_name = _("rekap historis")
-        verbose_name_plural = _("rekap historis")
+        verbose_name_plural = pgettext_lazy("jamak", "rekap historis")
         constraints = [
             models.UniqueConstraint(fields=("year", "month", "channel"), name="historical_tally_unique"),
             models.CheckConstraint(
@@ -59,11 +60,11 @@ class TallyRollup(models.Model):
 
     month = models.DateField(_("bulan"))  # first day of the local (WITA) month
     channel = models.CharField(_("kanal"), max_length=20)
-    count = models.BigIntegerField(default=0)
+    count = models.BigIntegerField(_("jumlah"), default=0)
 
     class Meta:
         verbose_name = _("rekap bulanan (rollup)")
-        verbose_name_plural = _("rekap bulanan (rollup)")
+        verbose_name_plural = pgettext_lazy("jamak", "rekap bulanan (rollup)")
         constraints = [models.UniqueConstraint(fields=("month", "channel"), name="tally_rollup_unique")]
 
     def __str__(self) -> str:
@@ -90,7 +91,7 @@ class ExportLog(models.Model):
     class Meta:
         ordering = ("-created_at",)
         verbose_name = _("log ekspor")
-        verbose_name_plural = _("log ekspor")
+        verbose_name_plural = pgettext_lazy("jamak", "log ekspor")
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.what}"
