@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from tickets.inbox.selectors import search
 from tickets.inbox.selectors.listing import InboxQuery, inbox_page
 from tickets.models import Contact, Ticket
 
@@ -72,7 +73,11 @@ def _walk(user, query: InboxQuery, size: int, max_pages: int | None = None) -> l
     return pages
 
 
-def test_name_search_pages_equal_the_unlimited_query_page_by_page(operator):
+@pytest.mark.parametrize("few_matches", [2000, 0], ids=["rare-name-plan", "common-name-plan"])
+def test_name_search_pages_equal_the_unlimited_query_page_by_page(operator, few_matches, monkeypatch):
+    # Both plans: the matching contacts' ids (rare name), the name checked on each ticket's contact
+    # row while walking the inbox (common name).
+    monkeypatch.setattr(search, "FEW_MATCHES", few_matches)
     _load(MATCHING, 2_000)
     for status in ("semua", ""):
         expected = _expected(status)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 
-from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact, SearchVectorField
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -154,5 +154,8 @@ def _postgres_search(text: str, exact_contacts: QuerySet) -> Q:
     if by_message is None:
         found |= Q(Exists(message_hits.filter(ticket_id=OuterRef("pk"))))
     if by_name is None:
-        found |= Q(Exists(name_hits.filter(pk=OuterRef("contact_id"))))
+        # A common name is checked on the ticket's own contact row (the join the page makes anyway),
+        # so walking the inbox newest-first stops after a page of matches. An EXISTS here was
+        # planned as a hashed subplan that first read every matching contact (200 ms at 1M).
+        found |= Q(SearchVectorExact(SearchVector("contact__name", config="simple"), words))
     return found
