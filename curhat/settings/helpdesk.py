@@ -30,6 +30,16 @@ CURHAT_AFTER_INGEST_WHEN: dict[str, str] = {
 }
 CURHAT_DEFAULT_REGION = env("CURHAT_DEFAULT_REGION", "ID")
 CURHAT_OFFICE_NAME = env("CURHAT_OFFICE_NAME", "Disdukcapil Kota Parepare")
+# The office's published contact points, shown on the citizen's front page. Defaults: Parepare's
+# published WhatsApp and phone numbers (docs: /work/shared/domain.md); the e-mail address defaults
+# to the first office mailbox (CURHAT_EMAIL_OFFICE_ADDRESSES) and is left out if there is none.
+CURHAT_OFFICE_WHATSAPP = env("CURHAT_OFFICE_WHATSAPP", "0811-415-227")
+CURHAT_OFFICE_PHONE = env("CURHAT_OFFICE_PHONE", "0811-428-227")
+CURHAT_OFFICE_EMAIL = env("CURHAT_OFFICE_EMAIL", "")
+CURHAT_OFFICE_FACEBOOK = env("CURHAT_OFFICE_FACEBOOK", "Disdukcapil Parepare")
+CURHAT_OFFICE_FACEBOOK_URL = env(
+    "CURHAT_OFFICE_FACEBOOK_URL", "https://www.facebook.com/search/top?q=Disdukcapil%20Parepare"
+)
 
 LOGGING = {
     "version": 1,
@@ -196,6 +206,8 @@ CURHAT_LOGIN_RATE = env("CURHAT_LOGIN_RATE", "20/m")
 # Tracking-page views per IP (found or not), and webhook posts per IP and provider (empty: no cap;
 # providers retry a 429, so nothing is lost, but keep it well above a provider's burst).
 CURHAT_TRACKING_RATE_PER_IP = env("CURHAT_TRACKING_RATE_PER_IP", "60/m")
+# Tries of /lacak/ (ticket number + phone or e-mail) per client address.
+CURHAT_TRACKING_LOOKUP_RATE_PER_IP = env("CURHAT_TRACKING_LOOKUP_RATE_PER_IP", "20/h")
 CURHAT_WEBHOOK_RATE_PER_IP = env("CURHAT_WEBHOOK_RATE_PER_IP", "6000/m")
 # Days a finished ticket's content is kept when no retention policy in the admin matches it.
 CURHAT_RETENTION_DAYS = env_int("CURHAT_RETENTION_DAYS", 730)
