@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django_ratelimit.decorators import ratelimit
 
+from .favicon import favicon
 from .health import health
 
 admin.site.site_header = "Curhat Adminduk"
@@ -12,6 +13,7 @@ admin.site.index_title = settings.CURHAT_OFFICE_NAME
 
 urlpatterns = [
     path("sehat/", health, name="health"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("curhat.api_urls")),

@@ -28,7 +28,7 @@ from django.utils import timezone
 from tickets.models import ContactIdentity, Ticket
 
 from .models import HistoricalTally, TallyRollup
-from .office_format import channel_label, format_count, month_name, ordered_channels
+from .office_format import format_count, month_name, office_column_label, ordered_channels
 from .periods import Period, report_tz
 from .rollup import rollup_available
 
@@ -64,7 +64,8 @@ class Tally:
 
     @property
     def headers(self) -> list[str]:
-        return ["NO", "BULAN", *[channel_label(c) for c in self.channels], "JUMLAH"]
+        # The office's own table: its headers in its spelling (office_format.OFFICE_CHANNEL_LABELS).
+        return ["NO", "BULAN", *[office_column_label(c) for c in self.channels], "JUMLAH"]
 
     @property
     def spans_years(self) -> bool:

@@ -230,6 +230,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
                 "can_reply": can_reply,
                 "refusal": refusal,
                 "own_url": _own_url(token),
+                "office_name": settings.CURHAT_OFFICE_NAME,
             },
             status=status,
         )
