@@ -14,7 +14,15 @@ from tickets.models import Channel
 
 # Historical tables sometimes only give a remainder ("other: email+facebook+website") per month.
 OTHER_CHANNEL = "other"
-HISTORICAL_CHANNEL_CHOICES = [*Channel.choices, (OTHER_CHANNEL, _("Lainnya (tidak dirinci)"))]
+# The office's 2020 report: e-mail, Facebook and website together per month (the per-month split is
+# not legible), their yearly totals published apart (HistoricalYearTotal: 23/20/80).
+GROUPED_CHANNEL = "email_fb_web"
+GROUPED_PARTS = ("email", "facebook", "website")
+HISTORICAL_CHANNEL_CHOICES = [
+    *Channel.choices,
+    (GROUPED_CHANNEL, _("Email/Facebook/Website (per bulan tidak dirinci)")),
+    (OTHER_CHANNEL, _("Lainnya (tidak dirinci)")),
+]
 
 
 class HistoricalTally(models.Model):
@@ -29,6 +37,12 @@ class HistoricalTally(models.Model):
     channel = models.CharField(_("kanal"), max_length=20, choices=HISTORICAL_CHANNEL_CHOICES)
     count = models.PositiveIntegerField(_("jumlah"))
     source = models.CharField(_("sumber"), max_length=500, blank=True)
+    month_label = models.CharField(
+        _("nama bulan di sumber"),
+        max_length=20,
+        blank=True,
+        help_text=_("Ejaan bulan seperti ditulis kantor (mis. NOPEMBER); kosong: ejaan baku."),
+    )
     imported = models.BooleanField(
         _("diimpor"), default=False, help_text=_("Diisi dari berkas impor (bukan diketik di admin).")
     )
@@ -48,6 +62,29 @@ class HistoricalTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d} {self.channel}: {self.count}"
+
+
+class HistoricalYearTotal(models.Model):
+    """A year's total per channel as the office published it, where its monthly rows do not split
+    that channel (2020: e-mail 23, Facebook 20, website 80 inside a monthly remainder). The tally's
+    TOTAL row shows these instead of the grouped remainder when the period covers that year's
+    published months."""
+
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    channel = models.CharField(_("kanal"), max_length=20, choices=HISTORICAL_CHANNEL_CHOICES)
+    count = models.PositiveIntegerField(_("jumlah"))
+    source = models.CharField(_("sumber"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("year", "channel")
+        verbose_name = _("total tahunan historis")
+        verbose_name_plural = pgettext_lazy("jamak", "total tahunan historis")
+        constraints = [
+            models.UniqueConstraint(fields=("year", "channel"), name="historical_year_total_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.channel}: {self.count}"
 
 
 class TallyRollup(models.Model):

@@ -60,6 +60,8 @@ OFFICE_CHANNEL_LABELS = {
     "facebook": "Facebook",
     "website": "Website",
     "sms": "SMS",
+    # The office's 2020 report: these three together per month (reports.models.GROUPED_CHANNEL).
+    "email_fb_web": "Email/Facebook/Website",
     "other": "Lainnya",
 }
 
@@ -109,7 +111,7 @@ def channel_label(code: str) -> str:
 
 def ordered_channels(in_use: set[str] | frozenset[str]) -> list[str]:
     """The office's six columns always, then any other channel that has figures in the period."""
-    extra_order = [c for c in Channel.values if c not in OFFICE_CHANNEL_ORDER] + ["other"]
+    extra_order = [c for c in Channel.values if c not in OFFICE_CHANNEL_ORDER] + ["email_fb_web", "other"]
     extras = [c for c in extra_order if c in in_use]
     unknown = sorted(in_use - set(OFFICE_CHANNEL_ORDER) - set(extra_order))
     return [*OFFICE_CHANNEL_ORDER, *extras, *unknown]
