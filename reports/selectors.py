@@ -167,7 +167,7 @@ def _historical_cells(period: Period) -> tuple[dict[tuple[int, int, str], int], 
 def _published_splits(period: Period, cells: dict[tuple[int, int, str], int]) -> dict[int, dict[str, int]]:
     """For each year whose grouped e-mail/Facebook/website months all lie in ``period``, the yearly
     totals of those channels as the office published them (when they add up to the months)."""
-    grouped = defaultdict(int)
+    grouped: dict[int, int] = defaultdict(int)
     for (year, _month, channel), n in cells.items():
         if channel == GROUPED_CHANNEL:
             grouped[year] += n

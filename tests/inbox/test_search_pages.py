@@ -63,7 +63,8 @@ def _expected(status: str) -> list[int]:
 
 
 def _walk(user, query: InboxQuery, size: int, max_pages: int | None = None) -> list[list[int]]:
-    pages, cursor = [], ""
+    pages: list[list[int]] = []
+    cursor = ""
     while max_pages is None or len(pages) < max_pages:
         page = inbox_page(user=user, query=query, cursor=cursor, size=size)
         pages.append([row.ticket.pk for row in page.rows])

@@ -55,7 +55,7 @@ def _link(match: re.Match, slots: _Slots) -> str:
 def _inline(line: str, slots: _Slots) -> str:
     line = _URL.sub(lambda m: _link(m, slots), line)
     for pattern, tag in _INLINE:
-        line = pattern.sub(lambda m, tag=tag: f"<{tag}>{m.group(1)}</{tag}>", line)
+        line = pattern.sub(rf"<{tag}>\1</{tag}>", line)
     return line
 
 
@@ -77,7 +77,7 @@ def whatsapp_html(text: str, *, own_url: str = "") -> SafeString:
     slots = _Slots()
     raw = (text or "").replace(_SLOT, "")
     lines = _drop_self_links(raw.replace("\r\n", "\n").split("\n"), own_url)
-    escaped = escape("\n".join(lines).strip("\n"))
+    escaped: str = str(escape("\n".join(lines).strip("\n")))
     escaped = _MONO.sub(lambda m: slots.keep(f"<code>{m.group(1)}</code>"), escaped)
     blocks: list[str] = []
     paragraph: list[str] = []
