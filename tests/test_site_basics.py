@@ -95,3 +95,32 @@ def test_whatsapp_chat_is_spelled_so_except_in_the_office_table():
     table = tally(period=Period.year(2021))
     assert "Whatsapp Chat" in table.headers
     assert "WhatsApp Chat" in channel_shares(table) and "Whatsapp Chat" not in channel_shares(table)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_api_docs_render_in_a_browser_without_csp_refusals(live_server, monkeypatch):
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    from .factories import staff_user
+    from .website.test_browser import CHROMIUM_ARGS
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setitem(connections["default"].settings_dict, "CONN_MAX_AGE", 0)
+    staff_user("docs-admin", group="admin")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(f"{live_server.url}/api/docs/")
+        page.wait_for_url("**/masuk/?next=/api/docs/")
+        page.fill("#id_username", "docs-admin")
+        page.fill("#id_password", "rahasia-uji-123")
+        page.locator("main button[type=submit]").click()
+        page.wait_for_url("**/api/docs/")
+        page.wait_for_selector(".swagger-ui .info .title")
+        assert "Curhat Adminduk API" in page.locator(".swagger-ui .info .title").inner_text()
+        assert [e for e in errors if "Content Security Policy" in e or "Refused" in e] == []
+        browser.close()
