@@ -19,15 +19,15 @@ from __future__ import annotations
 import argparse
 import hashlib
 import hmac
-import http.client
 import itertools
 import json
 import os
+import resource
 import signal
 import socket
-import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -170,59 +170,165 @@ def floor_request(base_url: str) -> tuple[str, bytes, dict[str, str]]:
 BUILDERS = {"meta_whatsapp": meta_request, "twilio_whatsapp": twilio_request, "floor": floor_request}
 
 
-# --- load -----------------------------------------------------------------------------------------
-def run_case(port: int, builder, connections: int, seconds: float) -> dict:
+# --- load: wrk (C, epoll), with the requests prepared and signed beforehand ---------------------------
+WRK_SCRIPT = r"""
+local requests_file = os.getenv("BENCH_REQUESTS")
+local list = dofile(requests_file)
+local counter = 0
+local threads = {}
+function setup(thread)
+  thread:set("tid", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  n = tid
+  stride = tonumber(os.getenv("BENCH_THREADS"))
+end
+function request()
+  local item = list[(n % #list) + 1]
+  n = n + stride
+  return wrk.format("POST", item[1], item[2], item[3])
+end
+function done(summary, latency, requests)
+  local out = io.open(os.getenv("BENCH_RESULT"), "w")
+  out:write(string.format(
+    '{"requests": %d, "seconds": %f, "errors_status": %d, "errors_connect": %d, "errors_read": %d, '
+    .. '"errors_timeout": %d, "median": %f, "p95": %f, "p99": %f}',
+    summary.requests, summary.duration / 1e6, summary.errors.status, summary.errors.connect,
+    summary.errors.read, summary.errors.timeout, latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+  out:close()
+end
+"""
+
+
+def _lua_string(value: str) -> str:
+    level = "=" * 4
+    assert f"]{level}]" not in value
+    return f"[{level}[{value}]{level}]"
+
+
+def write_requests(path: Path, builder, base_url: str, count: int) -> None:
+    """``count`` distinct, correctly signed requests as a Lua table {path, headers, body}."""
+    with path.open("w") as out:
+        out.write("return {\n")
+        for _ in range(count):
+            url_path, body, headers = builder(base_url)
+            head = ", ".join(f"[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in headers.items())
+            out.write(f"{{{_lua_string(url_path)}, {{{head}}}, {_lua_string(body.decode())}}},\n")
+        out.write("}\n")
+
+
+def run_case(port: int, builder, connections: int, seconds: float, workdir: Path) -> dict:
+    """wrk -t c -c c for ``seconds`` against prepared requests; the client's own CPU time is measured,
+    so the report can show it was not the bottleneck."""
     base_url = f"http://127.0.0.1:{port}"
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    deadline = time.monotonic() + seconds
-    result_lock = threading.Lock()
+    requests_path = workdir / "requests.lua"
+    # Enough distinct requests that none is sent twice (a redelivery is cheaper than a new message).
+    write_requests(requests_path, builder, base_url, int(seconds * 2500 * max(1, connections / 2)))
+    script = workdir / "bench.lua"
+    script.write_text(WRK_SCRIPT)
+    result_path = workdir / "result.json"
+    env = {**os.environ, "BENCH_REQUESTS": str(requests_path), "BENCH_THREADS": str(connections),
+           "BENCH_RESULT": str(result_path)}  # fmt: skip
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(
+        ["wrk", "-t", str(connections), "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s",
+         "-s", str(script), base_url],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if not result_path.exists():
+        raise RuntimeError(
+            f"wrk wrote no result: {done.stdout.decode()[-2000:]} {done.stderr.decode()[-2000:]}"
+        )
+    result = json.loads(result_path.read_text())
+    client_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    result["rate"] = result["requests"] / result["seconds"]
+    result["errors"] = sum(
+        result[k] for k in ("errors_status", "errors_connect", "errors_read", "errors_timeout")
+    )
+    result["client_cpu"] = client_cpu
+    # What the client could send per second with a core to itself, at its cost per request.
+    result["client_capacity"] = result["requests"] / client_cpu if client_cpu else float("inf")
+    return result
 
-    def client() -> None:
-        mine: list[float] = []
-        codes: dict[int, int] = {}
-        while time.monotonic() < deadline:
-            path, body, headers = builder(base_url)
-            started = time.perf_counter()
-            # gunicorn's sync workers close every connection: a new one per request, as Meta's would be.
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            try:
-                conn.request("POST", path, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except OSError:
-                status = 0
-            finally:
-                conn.close()
-            mine.append(time.perf_counter() - started)
-            codes[status] = codes.get(status, 0) + 1
-        with result_lock:
-            latencies.extend(mine)
-            for code, count in codes.items():
-                statuses[code] = statuses.get(code, 0) + count
 
+class Backlog:
+    """Samples the number of waiting events every half second while a case runs."""
+
+    def __init__(self, url: str) -> None:
+        self.url, self._stop = url, threading.Event()
+        self.samples: list[int] = []
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self._stop.is_set():
+                self.samples.append(
+                    _count(
+                        conn.execute("SELECT count(*) FROM channels_inboundevent WHERE outcome = 'pending'")
+                    )
+                )
+                self._stop.wait(0.5)
+
+    def __enter__(self) -> Backlog:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def drain_and_lag(url: str, since_id: int, timeout: float = 300) -> dict:
+    """Wait until every event of the case is applied; then the lag from its 200 (the event's commit,
+    ``received_at``) to the message being in the inbox (``processed_at``, set in the worker's
+    transaction): p50/p95/p99 in ms, and how long the drain took after the load stopped."""
     started = time.monotonic()
-    threads = [threading.Thread(target=client) for _ in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    latencies.sort()
+    with psycopg.connect(url, autocommit=True) as conn:
+        while True:
+            pending = _count(conn.execute(
+                "SELECT count(*) FROM channels_inboundevent WHERE outcome = 'pending' AND id > %s", [since_id]
+            ))  # fmt: skip
+            if not pending or time.monotonic() - started > timeout:
+                break
+            time.sleep(0.2)
+        row = conn.execute(
+            "SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP "
+            "(ORDER BY extract(epoch FROM processed_at - received_at)), count(*), "
+            "count(*) FILTER (WHERE outcome = 'error') FROM channels_inboundevent "
+            "WHERE id > %s AND processed_at IS NOT NULL",
+            [since_id],
+        ).fetchone()
+    assert row is not None
+    p50, p95, p99 = (value * 1000 for value in (row[0] or [0, 0, 0]))
+    return {"lag_p50": p50, "lag_p95": p95, "lag_p99": p99, "applied": row[1], "in_error": row[2],
+            "left_pending": pending, "drain_after_load_s": time.monotonic() - started}  # fmt: skip
 
-    def pct(q: float) -> float:
-        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
 
-    return {
-        "requests": len(latencies),
-        "rate": len(latencies) / elapsed,
-        "median": statistics.median(latencies) * 1000,
-        "p95": pct(0.95),
-        "p99": pct(0.99),
-        "errors": sum(count for code, count in statuses.items() if code != 200),
-        "statuses": statuses,
-    }
+def max_event_id(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT coalesce(max(id), 0) FROM channels_inboundevent").fetchone()
+    assert row is not None
+    return row[0]
+
+
+def start_inbound_workers(url: str, count: int) -> list[subprocess.Popen]:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.floor_app.settings", "DATABASE_URL": url,
+           "REDIS_URL": redis_url(), "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING",
+           "CURHAT_INBOUND_PROCESSING": "queue", "CURHAT_DATA_DIR": str(ROOT / "var" / "bench")}  # fmt: skip
+    return [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "inbound_worker", "--batch-size", "50"],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
 
 
 def start_gunicorn(url: str, port: int) -> subprocess.Popen:
@@ -238,6 +344,7 @@ def start_gunicorn(url: str, port: int) -> subprocess.Popen:
         # round trip (a high limit) without tripping it.
         "CURHAT_WEBHOOK_RATE_PER_IP": "1000000/m",
         "CURHAT_DATA_DIR": str(ROOT / "var" / "bench"),
+        "CURHAT_INBOUND_PROCESSING": "queue",
     }
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "curhat.wsgi:application", "--workers", "2",
@@ -257,37 +364,56 @@ def start_gunicorn(url: str, port: int) -> subprocess.Popen:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=20.0, help="duration of each case")
+    parser.add_argument("--seconds", type=float, default=15.0, help="duration of each case")
     parser.add_argument("--connections", default="1,4", help="concurrency levels, comma-separated")
+    parser.add_argument("--workers", type=int, default=1, help="inbound_worker processes draining meanwhile")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
     levels = [int(level) for level in args.connections.split(",")]
+    print(f"client: {subprocess.run(['wrk', '--version'], capture_output=True, text=True).stdout.splitlines()[0]}"
+          f" (C, epoll; requests signed beforehand); server: gunicorn 2 sync workers; "
+          f"{args.workers} inbound_worker(s) draining during the load", flush=True)  # fmt: skip
 
     url = f"{server_url()}/{DB_NAME}"
     prepare_database(url)
     port = free_port()
     gunicorn = start_gunicorn(url, port)
+    workers = start_inbound_workers(url, args.workers)
     rows = []
     try:
-        for name in ("meta_whatsapp", "twilio_whatsapp", "floor"):
+        with tempfile.TemporaryDirectory() as tmp:
+            workdir = Path(tmp)
             for connections in levels:
-                # A short warm-up so that both workers have imported everything and hold connections.
-                run_case(port, BUILDERS[name], connections, 1.0)
-                before = counts(url)
-                result = run_case(port, BUILDERS[name], connections, args.seconds)
-                after = counts(url)
-                result.update({key: after[key] - before[key] for key in after})
-                rows.append((name, connections, result))
-                print(
-                    f"{name:16} c={connections}  {result['requests']:6d} req  {result['rate']:7.1f}/s  "
-                    f"median {result['median']:6.2f} ms  p95 {result['p95']:6.2f} ms  p99 {result['p99']:6.2f} ms  "
-                    f"errors {result['errors']}  tickets +{result['tickets']}  messages +{result['messages']}  "
-                    f"events +{result['events']}  floor rows +{result['floor']}",
-                    flush=True,
-                )
+                for name in ("floor", "meta_whatsapp", "twilio_whatsapp"):
+                    run_case(port, BUILDERS[name], connections, 1.0, workdir)  # warm-up
+                    if name != "floor":
+                        drain_and_lag(url, 0)
+                    since = max_event_id(url)
+                    before = counts(url)
+                    with Backlog(url) as backlog:
+                        result = run_case(port, BUILDERS[name], connections, args.seconds, workdir)
+                    if name != "floor":
+                        result.update(drain_and_lag(url, since))
+                        result["backlog_max"] = max(backlog.samples or [0])
+                        result["backlog_end"] = (backlog.samples or [0])[-1]
+                    after = counts(url)
+                    result.update({key: after[key] - before[key] for key in after})
+                    rows.append((name, connections, result))
+                    line = (f"{name:16} c={connections}  {result['requests']:6d} req  {result['rate']:7.1f}/s  "
+                            f"median {result['median']:6.2f} ms  p95 {result['p95']:6.2f} ms  p99 {result['p99']:6.2f} ms"
+                            f"  errors {result['errors']}  client {result['client_capacity']:,.0f} req/s per core")  # fmt: skip
+                    if name != "floor":
+                        line += (f"\n{'':16}      applied {result['applied']} (error {result['in_error']})  "
+                                 f"lag p50 {result['lag_p50']:.0f} ms p95 {result['lag_p95']:.0f} ms "
+                                 f"p99 {result['lag_p99']:.0f} ms  backlog max {result['backlog_max']} "
+                                 f"at end {result['backlog_end']}  drained {result['drain_after_load_s']:.1f} s "
+                                 f"after the load")  # fmt: skip
+                    print(line, flush=True)
     finally:
-        os.killpg(gunicorn.pid, signal.SIGTERM)
-        gunicorn.wait(timeout=30)
+        for proc in [gunicorn, *workers]:
+            os.killpg(proc.pid, signal.SIGTERM)
+        for proc in [gunicorn, *workers]:
+            proc.wait(timeout=30)
         try:
             import redis
 
@@ -298,14 +424,15 @@ def main() -> None:
             admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
     floor = {connections: result for name, connections, result in rows if name == "floor"}
-    print("\nratio to the floor (same gunicorn, same database, same run):")
+    print("\nratio to the floor (same gunicorn, same database, same run; client = wrk):")
     for name, connections, result in rows:
         if name == "floor":
             continue
         base = floor[connections]
         print(
             f"{name:16} c={connections}  rate {result['rate'] / base['rate']:5.0%} of floor "
-            f"({result['rate']:.1f} vs {base['rate']:.1f}/s)  p99 {result['p99']:.2f} ms vs {base['p99']:.2f} ms"
+            f"({result['rate']:.1f} vs {base['rate']:.1f}/s)  p99 {result['p99']:.2f} ms vs {base['p99']:.2f} ms  "
+            f"client/floor capacity {base['client_capacity'] / base['rate']:.0f}x"
         )
 
 

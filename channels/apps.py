@@ -13,9 +13,21 @@ class ChannelsConfig(AppConfig):
 
         from tickets import accounts as core_accounts
 
-        from . import accounts, checks, registry  # noqa: F401  (checks registers the secrets check)
+        from . import accounts, checks, privacy, registry  # noqa: F401  (checks registers the secrets check)
+        from .items import item_handlers_register
+        from .processing import ITEM_HANDLERS
 
         # The core finds accounts and senders through what the edge registers here (DESIGN §1).
         core_accounts.account_lookup_register(accounts.active_account)
         registry.senders_register()
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import ChannelAccount
+        from .webhooks import accounts_forget
+
+        post_save.connect(accounts_forget, sender=ChannelAccount, dispatch_uid="channels-accounts-forget")
+        post_delete.connect(accounts_forget, sender=ChannelAccount, dispatch_uid="channels-accounts-forget-d")
         setting_changed.connect(registry.on_setting_changed, dispatch_uid="channels-senders")
+        # Item types added after processing's own table (identity changes): see channels.items.
+        item_handlers_register(ITEM_HANDLERS)
+        privacy.connect()  # erasure and retention reach the raw provider events

@@ -103,11 +103,27 @@ class InboundEvent(models.Model):
     reason = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The queue (channels/pipeline.py): a pending event is taken once ``available_at`` has passed
+    # (null: at once; set after a transient failure, for the backoff). ``order_key`` is a keyed hash
+    # of the sender, so one citizen's events are applied in the order they arrived; cleared once
+    # the event is done with (it is only needed while the event waits).
+    available_at = models.DateTimeField(null=True, blank=True)
+    order_key = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = _("kejadian masuk")
         verbose_name_plural = _("kejadian masuk")
-        indexes = [models.Index(fields=("outcome", "received_at"), name="event_outcome_idx")]
+        indexes = [
+            models.Index(fields=("outcome", "received_at"), name="event_outcome_idx"),
+            # The queue's scan, and the "an earlier event of this sender still waits" check: both
+            # small, as they only hold waiting events.
+            models.Index(fields=("id",), name="event_pending_idx", condition=models.Q(outcome="pending")),
+            models.Index(
+                fields=("order_key", "id"),
+                name="event_pending_order_idx",
+                condition=models.Q(outcome="pending"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider} #{self.pk} {self.outcome}"

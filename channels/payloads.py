@@ -33,6 +33,9 @@ def json_body(event: InboundEvent) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise MalformedPayload(f"JSON tidak sah: {exc.msg} (baris {exc.lineno} kolom {exc.colno})") from exc
+    except RecursionError as exc:
+        # Arrays or objects nested deeper than the parser's stack: no provider sends that.
+        raise MalformedPayload("JSON tidak sah: bersarang terlalu dalam untuk dibaca") from exc
     if not isinstance(data, dict):
         raise MalformedPayload("JSON harus berupa objek")
     return data

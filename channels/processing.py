@@ -16,12 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from tickets.calls.services import call_inbound_record
+from tickets.delivery_reports import message_status_apply
 from tickets.inbound import DeliveryStatus, InboundCall, InboundMessage, StatusUpdate
-from tickets.ingest import message_status_apply, ticket_ingest
+from tickets.ingest import ticket_ingest
 
 from .errors import MalformedPayload, ProviderUnavailable
 from .models import ChannelAccount, InboundEvent
 from .registry import inbound_for_provider
+from .transient import is_transient
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +130,8 @@ def event_apply(event: InboundEvent, items: list[Item]) -> ApplyReport:
                 # failed item is undone alone and the transaction goes on with the others.
                 handler(item, account, event, report)
             except Exception as exc:
+                if is_transient(exc):
+                    raise  # a deadlock or a lost connection: the whole event is tried again later
                 logger.exception("event %s: item could not be applied", event.pk)
                 report.errors.append(_reason(exc))
         event_outcome_record(event, outcome=report.outcome, reason="\n".join(report.errors)[:4000])
@@ -139,8 +143,15 @@ def event_outcome_record(event: InboundEvent, *, outcome: str, reason: str = "")
     event.reason = reason
     event.processed_at = timezone.now()
     event.attempts = (event.attempts or 0) + 1
+    # Done with: the order key (a hash of the sender) was only needed while the event waited.
+    event.order_key, event.available_at = "", None
     InboundEvent.objects.filter(pk=event.pk).update(
-        outcome=outcome, reason=reason, processed_at=event.processed_at, attempts=event.attempts
+        outcome=outcome,
+        reason=reason,
+        processed_at=event.processed_at,
+        attempts=min(event.attempts, 32767),
+        order_key="",
+        available_at=None,
     )
 
 
@@ -162,6 +173,8 @@ def event_process(event: InboundEvent) -> ApplyReport | None:
         event_outcome_record(event, outcome=InboundEvent.Outcome.REJECTED, reason=exc.reason)
         return None
     except Exception as exc:  # a parser bug: keep the event for the next replay
+        if is_transient(exc):
+            raise
         logger.exception("event %s: parser failed", event.pk)
         event_outcome_record(event, outcome=InboundEvent.Outcome.ERROR, reason=_reason(exc))
         return None

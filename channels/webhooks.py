@@ -1,20 +1,23 @@
 """The one webhook view every provider's inbound side goes through.
 
-Contract (DESIGN §5.1): refuse oversized bodies before reading them (413) → verify the signature
-(403, nothing stored) → commit the raw InboundEvent in its own short transaction (database down:
-503, so the provider retries) → parse (malformed: 400 with the reason, event marked ``rejected``)
-→ apply each normalized item through the ticket services (a failure marks the event ``error`` and
-still answers 200: the inbox shows it and ``manage.py replay_events`` re-runs it after a fix).
+Contract (DESIGN §5.1), acknowledged at the floor of the stack: refuse oversized bodies before
+reading them (413) → verify the signature (403, nothing stored) → parse in memory (malformed: 400
+with the reason, the event kept as ``rejected``) → commit the raw InboundEvent as ``pending`` in one
+INSERT (database down: 503, so the provider retries) → answer. Applying the event to contacts,
+tickets and messages happens after the answer, out of the request (channels/pipeline.py): workers
+drain the queue, or, on the embedded default, this process right after its commit.
 
 A provider's ``inbound`` module says only how to verify and parse; optionally it sets
 ``HANDSHAKE = True`` (Meta's GET verification) and ``respond(event, items, report)`` when the
-provider expects a body back (Twilio TwiML).
+provider expects a body back (Twilio TwiML, built from the event and the settings alone; ``report``
+is None: nothing has been applied yet).
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
+import time
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -26,7 +29,8 @@ from django_ratelimit.core import is_ratelimited
 
 from .errors import MalformedPayload, PayloadTooLarge, ProviderUnavailable, UnknownAccount, WebhookError
 from .models import ChannelAccount, InboundEvent
-from .processing import event_apply, event_outcome_record, event_parse
+from .pipeline import order_key, queue_wake_inline
+from .processing import event_parse
 from .registry import provider_inbound, provider_package
 
 logger = logging.getLogger(__name__)
@@ -42,13 +46,30 @@ KEPT_HEADERS = (
 
 
 def _flooded(request: HttpRequest, provider: str) -> bool:
-    """A generous per-IP cap (``CURHAT_WEBHOOK_RATE_PER_IP``, empty: none) against floods of posts."""
+    """A generous per-IP cap (``CURHAT_WEBHOOK_RATE_PER_IP``, empty: none) against floods of signed
+    posts. Fails open: the request's signature has verified, and a cache outage (Redis down) must
+    not turn a provider's genuine events away."""
     rate = settings.CURHAT_WEBHOOK_RATE_PER_IP
     if not rate:
         return False
-    return is_ratelimited(
-        request, group=f"webhook-{provider}", key="ip", rate=rate, method="POST", increment=True
-    )
+    try:
+        return is_ratelimited(
+            request, group=f"webhook-{provider}", key="ip", rate=rate, method="POST", increment=True
+        )
+    except Exception as exc:  # the cache is unreachable: count nothing, accept the signed event
+        logger.warning("webhook rate limit unavailable (%s: %s); accepting", type(exc).__name__, exc)
+        return False
+
+
+# Accounts change rarely (an admin edits one); the webhook looks them up on every post. A short
+# per-process memory saves that query (``CURHAT_WEBHOOK_ACCOUNT_MEMORY_SECONDS``); a change saved
+# in this process is seen at once, one saved by another process within that many seconds.
+_accounts: dict[tuple[str, str], tuple[float, ChannelAccount | None]] = {}
+
+
+def accounts_forget(**kwargs) -> None:
+    """Drop the remembered accounts (on any ChannelAccount save or delete)."""
+    _accounts.clear()
 
 
 def _refusal(error: WebhookError) -> JsonResponse:
@@ -72,12 +93,20 @@ class ProviderWebhookView(View):
             raise ProviderUnavailable(f"penyedia tidak dikenal: {provider}")
         return inbound
 
-    def _account(self, provider: str, account_slug: str) -> ChannelAccount:
+    def _account(self, provider: str, account_slug: str, *, remembered: bool = False) -> ChannelAccount:
         package = provider_package(provider)
         provider_value = getattr(package, "PROVIDER", provider)
-        account = ChannelAccount.objects.filter(
-            slug=account_slug, provider=provider_value, is_active=True
-        ).first()
+        key = (provider_value, account_slug)
+        now = time.monotonic()
+        memory = _accounts.get(key) if remembered else None
+        if memory is not None and now - memory[0] < settings.CURHAT_WEBHOOK_ACCOUNT_MEMORY_SECONDS:
+            account = memory[1]
+        else:
+            account = ChannelAccount.objects.filter(
+                slug=account_slug, provider=provider_value, is_active=True
+            ).first()
+            if remembered:
+                _accounts[key] = (now, account)
         if account is None:
             raise UnknownAccount(f"akun kanal tidak dikenal: {account_slug}")
         return account
@@ -107,13 +136,6 @@ class ProviderWebhookView(View):
     # --- POST: an event --------------------------------------------------------------------------
     def post(self, request: HttpRequest, provider: str, account_slug: str) -> HttpResponse:
         inbound = self._inbound(provider)
-        if _flooded(request, provider):
-            # Before anything is read or stored: the provider retries later, nothing is lost.
-            return JsonResponse(
-                {"error": "terlalu banyak permintaan dari alamat ini; coba lagi nanti"},
-                status=429,
-                headers={"Retry-After": "60"},
-            )
         limit = settings.CURHAT_WEBHOOK_MAX_BODY_BYTES
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -125,43 +147,54 @@ class ProviderWebhookView(View):
         if len(body) > limit:
             raise PayloadTooLarge(f"isi permintaan melebihi batas {limit} byte")
         try:
-            account = self._account(provider, account_slug)
+            account = self._account(provider, account_slug, remembered=True)
         except DatabaseError:
             logger.exception("webhook %s/%s: database unavailable", provider, account_slug)
             return HttpResponse("database unavailable", status=503, headers={"Retry-After": "30"})
 
         inbound.verify(request, account)  # SignatureError → 403, nothing stored
 
-        try:
-            # One INSERT in autocommit mode: its own short transaction, committed before any work.
-            event = InboundEvent.objects.create(
-                provider=account.provider,
-                account=account,
-                headers=self._kept_headers(request),
-                content_type=request.META.get("CONTENT_TYPE", "")[:200],
-                body=body,
+        if _flooded(request, provider):
+            # Before anything is stored: the provider retries later, nothing is lost.
+            return JsonResponse(
+                {"error": "terlalu banyak permintaan dari alamat ini; coba lagi nanti"},
+                status=429,
+                headers={"Retry-After": "60"},
             )
+
+        event = InboundEvent(
+            provider=account.provider,
+            account=account,
+            headers=self._kept_headers(request),
+            content_type=request.META.get("CONTENT_TYPE", "")[:200],
+            body=body,
+        )
+        refusal = None
+        items: list = []
+        try:
+            items = event_parse(event)
+            event.order_key = order_key(items)
+        except MalformedPayload as exc:  # kept for inspection, never applied
+            event.outcome, event.reason, refusal = InboundEvent.Outcome.REJECTED, exc.reason[:4000], exc
+        except Exception as exc:  # a parser bug: kept for replay after a fix; the provider gets its 200
+            logger.exception("webhook %s/%s: parser failed", provider, account_slug)
+            event.outcome = InboundEvent.Outcome.ERROR
+            event.reason = f"{type(exc).__name__}: {exc}"[:4000]
+        if event.outcome != InboundEvent.Outcome.PENDING:
+            event.processed_at = event.received_at
+            event.attempts = 1
+        try:
+            # One INSERT in autocommit mode: committed before the answer (PostgreSQL's trigger wakes
+            # the workers at that commit).
+            event.save(force_insert=True)
         except DatabaseError:
             logger.exception("webhook %s/%s: could not store the event", provider, account_slug)
             return HttpResponse("database unavailable", status=503, headers={"Retry-After": "30"})
-
-        try:
-            items = event_parse(event)
-        except MalformedPayload as exc:
-            self._record(event, InboundEvent.Outcome.REJECTED, exc.reason)
-            return _refusal(exc)
-        except Exception as exc:  # a parser bug: the event is kept for replay, the provider is answered
-            logger.exception("event %s: parser failed", event.pk)
-            self._record(event, InboundEvent.Outcome.ERROR, f"{type(exc).__name__}: {exc}")
-            return self._respond(inbound, event, [], None)
-
-        report = None
-        try:
-            report = event_apply(event, items)
-        except Exception as exc:
-            logger.exception("event %s: could not be applied", event.pk)
-            self._record(event, InboundEvent.Outcome.ERROR, f"{type(exc).__name__}: {exc}")
-        return self._respond(inbound, event, items, report)
+        if refusal is not None:
+            return _refusal(refusal)
+        if event.outcome == InboundEvent.Outcome.PENDING:
+            queue_wake_inline()
+        return self._respond(inbound, event, items, None)
 
     # --- helpers ---------------------------------------------------------------------------------
     @staticmethod
@@ -171,13 +204,6 @@ class ProviderWebhookView(View):
         kept["path"] = request.path
         kept["query"] = request.META.get("QUERY_STRING", "")
         return kept
-
-    @staticmethod
-    def _record(event: InboundEvent, outcome: str, reason: str) -> None:
-        try:
-            event_outcome_record(event, outcome=outcome, reason=reason[:4000])
-        except DatabaseError:
-            logger.exception("event %s: outcome %s could not be recorded", event.pk, outcome)
 
     @staticmethod
     def _respond(inbound, event: InboundEvent, items, report) -> HttpResponse:

@@ -9,6 +9,7 @@ class OfficialsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from officials import inbox
+        from officials import inbox, privacy
 
         inbox.register()  # the escalations on the inbox's ticket page, list filter and merges
+        privacy.connect()  # erasure blanks escalation texts and history notes

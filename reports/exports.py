@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from tickets.models import Channel, Ticket
+from tickets.privacy.cells import cell_text, cells
 
 from .office_format import format_count
 from .periods import report_tz
@@ -46,11 +47,11 @@ def tally_xlsx(tally: Tally, *, office_name: str) -> bytes:
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     bold = Font(bold=True)
     width = len(tally.headers)
-    ws.cell(row=1, column=1, value=tally_title(tally, office_name)).font = bold
+    ws.cell(row=1, column=1, value=cell_text(tally_title(tally, office_name))).font = bold
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     header_row = 3
     for col, text in enumerate(tally.headers, start=1):
-        cell = ws.cell(row=header_row, column=col, value=text)
+        cell = ws.cell(row=header_row, column=col, value=cell_text(text))
         cell.font = bold
         cell.border = border
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -64,7 +65,7 @@ def tally_xlsx(tally: Tally, *, office_name: str) -> bytes:
             row.total,
         ]
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = ws.cell(row=r, column=col, value=cell_text(value))
             cell.border = border
             if col >= 3:
                 cell.number_format = COUNT_FORMAT
@@ -86,7 +87,7 @@ def tally_xlsx(tally: Tally, *, office_name: str) -> bytes:
         ws.column_dimensions[get_column_letter(col)].width = 12
     ws.row_dimensions[header_row].height = 30
     for note_row, note in enumerate(tally.source_notes, start=r + 2):
-        ws.cell(row=note_row, column=1, value=f"Sumber: {note}")
+        ws.cell(row=note_row, column=1, value=cell_text(f"Sumber: {note}"))
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.print_title_rows = f"{header_row}:{header_row}"
@@ -100,7 +101,7 @@ def tally_csv(tally: Tally) -> str:
     Indonesian locale."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerows(tally.as_text_rows())
+    writer.writerows(cells(row) for row in tally.as_text_rows())
     return "\ufeff" + out.getvalue()
 
 
@@ -142,13 +143,6 @@ def ticket_cells(row: tuple) -> list:
     ]
 
 
-def _csv_safe(value):
-    # A cell starting with = + - @ is a formula to spreadsheet programs (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -158,7 +152,7 @@ def tickets_csv_stream(rows: Iterable[tuple], *, with_personal_data: bool) -> It
     writer = csv.writer(_Echo(), delimiter=";")
     yield "\ufeff" + writer.writerow(TICKET_HEADERS + (PERSONAL_HEADERS if with_personal_data else []))
     for row in rows:
-        yield writer.writerow([_csv_safe(v) for v in ticket_cells(row)])
+        yield writer.writerow(cells(ticket_cells(row)))
 
 
 def tickets_xlsx(rows: Iterable[tuple], *, with_personal_data: bool) -> bytes:
@@ -166,7 +160,7 @@ def tickets_xlsx(rows: Iterable[tuple], *, with_personal_data: bool) -> bytes:
     ws = wb.create_sheet("Tiket")
     ws.append(TICKET_HEADERS + (PERSONAL_HEADERS if with_personal_data else []))
     for row in rows:
-        ws.append(ticket_cells(row))
+        ws.append(cells(ticket_cells(row)))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

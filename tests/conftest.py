@@ -48,6 +48,31 @@ def _fresh_reference_data():
 
 
 @pytest.fixture(autouse=True)
+def _inbound_inline(settings):
+    """Webhooks apply their event in-process right after the commit (the embedded default), so a
+    test sees the ticket as soon as the response is back; queue tests switch to "queue". Accounts
+    remembered by the webhook belong to an earlier test's (rolled back) database: forget them."""
+    from channels.webhooks import accounts_forget
+
+    settings.CURHAT_INBOUND_PROCESSING = "inline"
+    accounts_forget()
+    yield
+    accounts_forget()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ratelimit_cache():
+    """Rate-limit counters live in the "ratelimit" cache; in-memory on SQLite, so start each test
+    without an earlier test's counts (on Redis the tests that need it flush the shared database)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    backend = caches["ratelimit"]
+    if isinstance(backend, LocMemCache):
+        backend.clear()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_uploads(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
 

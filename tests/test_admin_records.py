@@ -129,6 +129,8 @@ CHANNELS_PENDING = {
     "channels.InboundEvent.reason",
     "channels.InboundEvent.processed_at",
     "channels.InboundEvent.attempts",
+    "channels.InboundEvent.available_at",
+    "channels.InboundEvent.order_key",
     "channels.MailboxState.verbose_name",
     "channels.MailboxState.verbose_name_plural",
     "channels.MailboxState.account",

@@ -296,7 +296,7 @@ def _outbound(ticket, status="sent", provider="meta_whatsapp", pid="wamid.OUT1")
 
 
 def test_status_updates_move_forward_only():
-    from tickets.ingest import message_status_apply
+    from tickets.delivery_reports import message_status_apply
 
     ticket = ticket_ingest(message=inbound()).ticket
     out = _outbound(ticket)
@@ -322,7 +322,7 @@ def test_status_updates_move_forward_only():
 
 
 def test_failed_status_records_the_reason():
-    from tickets.ingest import message_status_apply
+    from tickets.delivery_reports import message_status_apply
 
     ticket = ticket_ingest(message=inbound()).ticket
     out = _outbound(ticket, pid="SM1", provider="twilio_whatsapp")
@@ -338,6 +338,53 @@ def test_failed_status_records_the_reason():
     assert (out.status, out.error_code) == ("failed", "63016")
 
 
+@pytest.mark.parametrize(
+    ("provider", "final", "late"),
+    [
+        ("twilio_whatsapp", "failed", "delivered"),  # Twilio failed → a late delivered
+        ("twilio_whatsapp", "failed", "read"),  # Twilio undelivered (mapped to failed) → a late read
+        ("meta_whatsapp", "failed", "delivered"),
+        ("meta_whatsapp", "failed", "sent"),
+    ],
+)
+def test_failed_is_final_a_late_delivered_or_read_does_not_overwrite_it(provider, final, late):
+    from tickets.delivery_reports import message_status_apply
+
+    ticket = ticket_ingest(message=inbound()).ticket
+    out = _outbound(ticket, provider=provider, pid="OUT-FINAL")
+    t = at_wita(2026, 5, 1, 10, 0)
+    message_status_apply(
+        provider=provider,
+        provider_message_id="OUT-FINAL",
+        status=final,
+        timestamp=t,
+        error_code="63016",
+        error_text="Outside the allowed window",
+    )
+    message_status_apply(
+        provider=provider, provider_message_id="OUT-FINAL", status=late, timestamp=t + dt.timedelta(seconds=5)
+    )
+    out.refresh_from_db()
+    assert (out.status, out.error_code, out.error_text) == ("failed", "63016", "Outside the allowed window")
+    assert out.delivered_at is None and out.read_at is None
+
+
+def test_a_provider_report_settles_an_in_doubt_failure_of_our_own():
+    from tickets.delivery_reports import message_status_apply
+
+    ticket = ticket_ingest(message=inbound()).ticket
+    out = _outbound(ticket, status="failed", pid="OUT-DOUBT")
+    Message.objects.filter(pk=out.pk).update(error_code="in_doubt")
+    message_status_apply(
+        provider="meta_whatsapp",
+        provider_message_id="OUT-DOUBT",
+        status="delivered",
+        timestamp=at_wita(2026, 5, 1),
+    )
+    out.refresh_from_db()
+    assert (out.status, out.error_code) == ("delivered", "")
+
+
 def test_new_ticket_opens_a_consultation_even_inside_the_window():
     first = ticket_ingest(message=inbound(channel="website", provider="website", provider_message_id="web:1"))
     second = ticket_ingest(
@@ -347,7 +394,9 @@ def test_new_ticket_opens_a_consultation_even_inside_the_window():
     assert second.contact == first.contact
 
 
-def test_nul_characters_from_a_provider_are_stored_as_replacement_characters():
-    result = ticket_ingest(message=inbound(text="KK\x00 hilang", name="A\x00"))
-    assert result.message.body == "KK\ufffd hilang"
-    assert result.contact.name == "A\ufffd"
+def test_nul_characters_from_a_provider_are_removed():
+    result = ticket_ingest(message=inbound(text="KK\x00 hilang\x00\x00", name="A\x00ndi", subject="\x00Akta"))
+    assert result.message.body == "KK hilang"
+    assert result.contact.name == "Andi"
+    assert result.ticket.subject == "Akta"
+    assert "\ufffd" not in result.message.body

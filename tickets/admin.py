@@ -2,8 +2,9 @@ import csv
 import io
 import json
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 
 from tickets.knowledge import admin as knowledge_admin  # noqa: F401  (registers the knowledge base's admin)
 from tickets.models import (
@@ -19,6 +20,8 @@ from tickets.models import (
     Topic,
 )
 from tickets.privacy.audit import audit_record
+from tickets.privacy.cells import cells
+from tickets.privacy.chain import audit_chain_verify
 
 
 @admin.register(Topic)
@@ -170,6 +173,17 @@ class AuditEventAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        # The whole chain is walked (streamed) on each visit of the list: a broken link shows at once.
+        report = audit_chain_verify()
+        if not report.ok:
+            messages.error(
+                request,
+                _("Rantai hash log audit RUSAK mulai baris id %(id)s: %(problem)s")
+                % {"id": report.broken_id, "problem": report.problem},
+            )
+        return super().changelist_view(request, extra_context)
+
     @admin.action(description="Ekspor log audit terpilih (CSV)")
     def export_csv(self, request, queryset):
         buffer = io.StringIO()
@@ -178,16 +192,18 @@ class AuditEventAdmin(admin.ModelAdmin):
         rows = list(queryset.order_by("at", "id"))
         for e in rows:
             writer.writerow(
-                [
-                    e.at.isoformat(),
-                    e.actor_name,
-                    e.action,
-                    e.ticket_reference,
-                    e.object_type,
-                    e.object_id,
-                    json.dumps(e.detail, ensure_ascii=False),
-                    e.ip_address or "",
-                ]
+                cells(
+                    [
+                        e.at.isoformat(),
+                        e.actor_name,
+                        e.action,
+                        e.ticket_reference,
+                        e.object_type,
+                        e.object_id,
+                        json.dumps(e.detail, ensure_ascii=False),
+                        e.ip_address or "",
+                    ]
+                )
             )
         audit_record(action=AuditEvent.Action.AUDIT_EXPORT, request=request, detail={"rows": len(rows)})
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

@@ -12,7 +12,10 @@ class TicketsConfig(AppConfig):
     def ready(self) -> None:
         from tickets.inbox.selectors import reference  # noqa: F401  (registers its reference data loaders)
         from tickets.knowledge import entries  # noqa: F401  (registers the knowledge entries' loader)
-        from tickets.privacy import signals  # noqa: F401  (permission changes are audit-logged)
+        from tickets.privacy import (
+            chain,  # noqa: F401  (registers the audit chain's system check)
+            signals,  # noqa: F401  (permission changes are audit-logged)
+        )
         from tickets.refdata import connect_signals
 
         connect_signals()

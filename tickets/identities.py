@@ -7,14 +7,19 @@ domain.md §4: strip spaces/dashes/dots/brackets; ``+62…`` keep; ``62…`` add
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tickets.models import ContactIdentity
+from tickets.models import Contact, ContactIdentity
+
+if TYPE_CHECKING:
+    from tickets.inbound import IdentityChange
 
 _SEPARATORS = re.compile(r"[\s\-.()/\u00a0]")
 _WHATSAPP_PREFIX = re.compile(r"^(whatsapp|tel|sms):", re.IGNORECASE)
@@ -125,3 +130,27 @@ def mask_identity(kind: str, value: str) -> str:
     if kind == ContactIdentity.Kind.EMAIL:
         return mask_email(value)
     return value[:3] + "***" if len(value) > 6 else "***"
+
+
+def contact_identity_change_apply(*, change: IdentityChange) -> ContactIdentity | None:
+    """Add the new address of a citizen who changed it (``IdentityChange``) to the same contact.
+
+    Returns the new identity when one was added; None when there was nothing to do: we never heard
+    from the previous address, the new one is already this contact's (a redelivered notice), or it
+    already belongs to another contact (never taken from them: an operator may merge the two).
+    """
+    previous = normalize_identity(change.kind, change.previous)
+    new = normalize_identity(change.kind, change.new)
+    if previous == new:
+        return None
+    with transaction.atomic():
+        known = ContactIdentity.objects.filter(kind=change.kind, value=previous).first()
+        if known is None:
+            return None
+        # The same lock ticket_ingest takes: a message from the new number waits for this.
+        contact = Contact.objects.select_for_update().get(pk=known.contact_id)
+        while contact.merged_into_id is not None:
+            contact = Contact.objects.select_for_update().get(pk=contact.merged_into_id)
+        if ContactIdentity.objects.filter(kind=change.kind, value=new).exists():
+            return None
+        return ContactIdentity.objects.create(contact=contact, kind=change.kind, value=new)

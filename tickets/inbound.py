@@ -88,4 +88,27 @@ class InboundCall:
     duration_seconds: int | None = None
     recording_url: str = ""
     transcript: str = ""
+    # The recording's own details (Twilio RecordingSid / RecordingDuration / RecordingStatus) and the
+    # transcription's outcome ("completed", "failed"): later callbacks carry them, never ``From``.
+    recording_sid: str = ""
+    recording_seconds: int | None = None
+    recording_status: str = ""
+    transcription_status: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IdentityChange:
+    """A provider tells us a citizen now writes from another address (WhatsApp: "user changed
+    number"). The new address becomes an identity of the same contact; nothing opens a ticket.
+
+    ``kind`` is a ContactIdentity kind; ``previous``/``new`` as the provider gave them (normalized
+    by the service)."""
+
+    provider: str
+    kind: str
+    previous: str
+    new: str
+    timestamp: dt.datetime
+    notice_id: str = ""  # the provider's id of the notice (Meta: the system message's wamid)
     raw: dict[str, Any] = field(default_factory=dict)

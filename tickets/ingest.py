@@ -15,6 +15,8 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -76,15 +78,14 @@ def ticket_reference_allocate(*, opened_at: dt.datetime) -> tuple[int, int, str]
 
 
 def _without_nul(message: InboundMessage) -> InboundMessage:
-    """PostgreSQL cannot store NUL in text; a provider that sends one gets U+FFFD in its place (the
-    rest is stored exactly as received), instead of an event that can never be ingested."""
+    """PostgreSQL cannot store NUL in text, and a NUL carries nothing a reader needs: a provider
+    that sends one gets it removed (the rest is stored exactly as received), instead of an event
+    that can never be ingested."""
     text, subject, display_name = message.text, message.subject, message.sender.display_name
     if not any("\x00" in value for value in (text, subject, display_name)):
         return message
-    sender = replace(message.sender, display_name=display_name.replace("\x00", "\ufffd"))
-    return replace(
-        message, sender=sender, text=text.replace("\x00", "\ufffd"), subject=subject.replace("\x00", "\ufffd")
-    )
+    sender = replace(message.sender, display_name=display_name.replace("\x00", ""))
+    return replace(message, sender=sender, text=text.replace("\x00", ""), subject=subject.replace("\x00", ""))
 
 
 def _validate(message: InboundMessage) -> tuple[str, str]:
@@ -211,6 +212,40 @@ def _store_attachments(stored: Message, message: InboundMessage) -> list[Attachm
     return created
 
 
+def _ticket_continue(ticket: Ticket, timestamp: dt.datetime) -> bool:
+    """Record a new inbound message's activity on the ticket it continues, BEFORE the message row is
+    inserted. The UPDATE takes the ticket's row lock first: every writer locks contact → ticket →
+    message rows in that order (the auto-acknowledgement locks the ticket, then inserts a message),
+    so an ingest and a task on the same ticket queue behind each other instead of deadlocking (the
+    message INSERT's key-share lock followed by an UPDATE of the ticket was the cycle). False when
+    the ticket can no longer be continued (an operator closed or merged it meanwhile)."""
+    reopened = Case(
+        When(status__in=(Ticket.Status.ANSWERED, Ticket.Status.RESOLVED), then=Value(Ticket.Status.OPEN)),
+        default=F("status"),
+    )
+    changed = Ticket.objects.filter(
+        pk=ticket.pk, status__in=Ticket.CONTINUABLE_STATUSES, merged_into__isnull=True
+    ).update(
+        last_activity_at=Greatest(F("last_activity_at"), Value(timestamp)),
+        last_inbound_at=Greatest(Coalesce(F("last_inbound_at"), Value(timestamp)), Value(timestamp)),
+        resolved_at=Case(
+            When(status__in=(Ticket.Status.ANSWERED, Ticket.Status.RESOLVED), then=Value(None)),
+            default=F("resolved_at"),
+        ),
+        status=reopened,
+        updated_at=timezone.now(),
+    )
+    if not changed:
+        return False
+    # The caller's copy, as the UPDATE left the row.
+    ticket.last_activity_at = max(ticket.last_activity_at, timestamp)
+    ticket.last_inbound_at = max(ticket.last_inbound_at or timestamp, timestamp)
+    if ticket.status in (Ticket.Status.ANSWERED, Ticket.Status.RESOLVED):
+        ticket.status = Ticket.Status.OPEN
+        ticket.resolved_at = None
+    return True
+
+
 def _ingest_once(
     message: InboundMessage, kind: str, value: str, account, event, new_ticket: bool
 ) -> IngestResult:
@@ -218,6 +253,8 @@ def _ingest_once(
         contact, new_contact = _find_or_create_contact(kind, value, message.sender.display_name)
         # A contact we have never seen has no ticket to continue.
         ticket = None if new_ticket or new_contact else _thread_target(contact, message)
+        if ticket is not None and not _ticket_continue(ticket, message.timestamp):
+            ticket = None  # closed or merged by an operator since we looked: a new consultation
         ticket_created = ticket is None
         if ticket is None:
             year, number, reference = ticket_reference_allocate(opened_at=message.timestamp)
@@ -249,17 +286,6 @@ def _ingest_once(
         )
         _store_attachments(stored, message)
         message_numbers_index(message=stored, attachment_names=[a.filename for a in message.attachments])
-        if not ticket_created:
-            updates: dict[str, object] = {
-                "last_activity_at": max(ticket.last_activity_at, message.timestamp),
-                "last_inbound_at": max(ticket.last_inbound_at or message.timestamp, message.timestamp),
-            }
-            if ticket.status in (Ticket.Status.ANSWERED, Ticket.Status.RESOLVED):
-                updates["status"] = Ticket.Status.OPEN
-                updates["resolved_at"] = None
-            Ticket.objects.filter(pk=ticket.pk).update(**updates, updated_at=timezone.now())
-            for field, field_value in updates.items():
-                setattr(ticket, field, field_value)
         result = IngestResult(stored, ticket, contact, created=True, ticket_created=ticket_created)
         for task_path in settings.CURHAT_AFTER_INGEST_TASKS:
             # Publishing costs a broker round trip: only enqueue work that has something to do.
@@ -324,62 +350,3 @@ def ticket_ingest(
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
-
-
-# Provider states only move forward: a late "sent" callback must not undo "read".
-_STATUS_RANK: dict[str, int] = {
-    Message.Status.QUEUED: 0,
-    Message.Status.SENDING: 1,
-    Message.Status.SENT: 2,
-    Message.Status.DELIVERED: 3,
-    Message.Status.READ: 4,
-}
-
-
-def message_status_apply(
-    *,
-    provider: str,
-    provider_message_id: str,
-    status: str,
-    timestamp: dt.datetime,
-    error_code: str = "",
-    error_text: str = "",
-) -> Message | None:
-    """Apply a provider's delivery report to our outbound message (None if we do not know it).
-
-    ``status`` is one of sent/delivered/read/failed (tickets.inbound.DeliveryStatus); out-of-order and
-    repeated callbacks never move a message backwards. "failed" wins over sent/delivered (a provider
-    may report delivery failure after accepting), but not over "read".
-    """
-    with transaction.atomic():
-        message = (
-            Message.objects.select_for_update()
-            .filter(
-                provider=provider, provider_message_id=provider_message_id, direction=Message.Direction.OUT
-            )
-            .first()
-        )
-        if message is None:
-            return None
-        current = message.status
-        fields: list[str] = []
-        if status == Message.Status.FAILED:
-            if current != Message.Status.READ and current != Message.Status.FAILED:
-                message.status = Message.Status.FAILED
-                message.error_code = (error_code or "")[:40]
-                message.error_text = error_text or ""
-                fields += ["status", "error_code", "error_text"]
-        elif status in _STATUS_RANK:
-            if current == Message.Status.FAILED or _STATUS_RANK[status] > _STATUS_RANK.get(current, -1):
-                message.status = status
-                fields.append("status")
-            stamp_field = {"sent": "sent_at", "delivered": "delivered_at", "read": "read_at"}.get(status)
-            if stamp_field and getattr(message, stamp_field) is None:
-                setattr(message, stamp_field, timestamp)
-                fields.append(stamp_field)
-            if status in (Message.Status.DELIVERED, Message.Status.READ) and message.sent_at is None:
-                message.sent_at = timestamp
-                fields.append("sent_at")
-        if fields:
-            message.save(update_fields=sorted(set(fields)))
-        return message

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "curhat.middleware.CacheOutageMiddleware",
 ]
 
 ROOT_URLCONF = "curhat.urls"
@@ -107,9 +108,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     # Django's Redis backend, one client per connection pool (curhat/cache.py).
-    CACHES = {"default": {"BACKEND": "curhat.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # "default" fails soft when Redis is down (sessions fall back to the database, curhat/cache.py);
+    # "ratelimit" fails loudly: public forms answer 503 then, signed webhooks count nothing.
+    CACHES = {
+        "default": {"BACKEND": "curhat.cache.SoftRedisCache", "LOCATION": REDIS_URL},
+        "ratelimit": {"BACKEND": "curhat.cache.RedisCache", "LOCATION": REDIS_URL},
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"},
+    }
+RATELIMIT_USE_CACHE = "ratelimit"
 # Sessions read from the cache, written through to the database (kept across a cache restart).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Topics, departments, operators, canned answers and knowledge entries shown on the inbox's pages

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.core.exceptions import ImproperlyConfigured
+
 from curhat.env import env, env_bool, env_int, env_list
 
-from .base import CELERY_BEAT_SCHEDULE, PRODUCTION, TEMPLATES
+from .base import CELERY_BEAT_SCHEDULE, CELERY_TASK_ALWAYS_EAGER, DATABASES, PRODUCTION, TEMPLATES
+
+DATABASE_IS_POSTGRES = "postgresql" in DATABASES["default"]["ENGINE"]
 
 # --- Curhat Adminduk ------------------------------------------------------------------------------
 # Outbound messages are recorded, not sent, until sandbox mode is switched off.
@@ -71,6 +75,28 @@ CURHAT_GRAPH_API_BASE_URL = env("CURHAT_GRAPH_API_BASE_URL", "https://graph.face
 # Pinned Graph API version (WhatsApp Cloud API and Messenger Send API).
 CURHAT_GRAPH_API_VERSION = env("CURHAT_GRAPH_API_VERSION", "v23.0")
 CURHAT_PROVIDER_TIMEOUT_SECONDS = env_int("CURHAT_PROVIDER_TIMEOUT_SECONDS", 15)
+# The inbound queue (channels/pipeline.py). "queue": the webhook commits the event and answers;
+# ``manage.py inbound_worker`` (woken by PostgreSQL NOTIFY) and the beat backstop apply it.
+# "inline": the webhook applies it right after its commit (the embedded default: no workers).
+CURHAT_INBOUND_PROCESSING = env(
+    "CURHAT_INBOUND_PROCESSING",
+    "queue" if DATABASE_IS_POSTGRES and not CELERY_TASK_ALWAYS_EAGER else "inline",
+)
+if CURHAT_INBOUND_PROCESSING not in ("queue", "inline"):
+    raise ImproperlyConfigured("CURHAT_INBOUND_PROCESSING must be 'queue' or 'inline'")
+CURHAT_INBOUND_BATCH_SIZE = env_int("CURHAT_INBOUND_BATCH_SIZE", 20)
+CURHAT_INBOUND_INLINE_BATCHES = env_int("CURHAT_INBOUND_INLINE_BATCHES", 1)
+CURHAT_INBOUND_BACKSTOP_BATCHES = env_int("CURHAT_INBOUND_BACKSTOP_BATCHES", 50)
+# Transient failures (deadlock, lost connection, lock timeout) retry after base·2^(n-1) s, capped.
+CURHAT_INBOUND_RETRY_BASE_SECONDS = env_int("CURHAT_INBOUND_RETRY_BASE_SECONDS", 2)
+CURHAT_INBOUND_RETRY_MAX_SECONDS = env_int("CURHAT_INBOUND_RETRY_MAX_SECONDS", 300)
+# The worker drains at least this often even when no NOTIFY woke it (the backstop).
+CURHAT_INBOUND_IDLE_SECONDS = env_int("CURHAT_INBOUND_IDLE_SECONDS", 5)
+CELERY_BEAT_SCHEDULE["channels-inbound-drain"] = {
+    "task": "channels.tasks.inbound_drain_task",
+    "schedule": 30.0,
+}
+CURHAT_WEBHOOK_ACCOUNT_MEMORY_SECONDS = float(env("CURHAT_WEBHOOK_ACCOUNT_MEMORY_SECONDS", "10"))
 # Webhook bodies above this are refused (413) before they are read or parsed.
 CURHAT_WEBHOOK_MAX_BODY_BYTES = env_int("CURHAT_WEBHOOK_MAX_BODY_BYTES", 1024 * 1024)
 # Media download (channels.tasks.media_download): attempts, and the first retry's delay (doubles).
@@ -83,6 +109,18 @@ CURHAT_MEDIA_SWEEP_AFTER_SECONDS = env_int("CURHAT_MEDIA_SWEEP_AFTER_SECONDS", 3
 CELERY_BEAT_SCHEDULE["channels-media-download-sweep"] = {
     "task": "channels.tasks.media_download_sweep",
     "schedule": 15 * 60,
+}
+# Messenger contacts get their name from the Graph API user profile (channels.profiles): asked once
+# per new contact on its first ticket; a sweeper asks for those whose task was lost.
+CURHAT_AFTER_INGEST_TASKS.append("channels.tasks.messenger_profile_fetch_after_ingest")
+CURHAT_AFTER_INGEST_WHEN["channels.tasks.messenger_profile_fetch_after_ingest"] = "new_ticket"
+CURHAT_PROFILE_FETCH_MAX_ATTEMPTS = env_int("CURHAT_PROFILE_FETCH_MAX_ATTEMPTS", 5)
+CURHAT_PROFILE_FETCH_BACKOFF_SECONDS = env_int("CURHAT_PROFILE_FETCH_BACKOFF_SECONDS", 30)
+CURHAT_PROFILE_SWEEP_AFTER_SECONDS = env_int("CURHAT_PROFILE_SWEEP_AFTER_SECONDS", 15 * 60)
+CELERY_BEAT_SCHEDULE["channels-messenger-profile-sweep"] = {
+    "task": "channels.tasks.messenger_profile_sweep",
+    "schedule": 15 * 60,
+    "options": {"expires": 15 * 60},
 }
 # Twilio Voice: office hours in local time (WITA), Monday=0; inside them calls are dialled through
 # to the operators' number, outside them the caller leaves a voicemail. Accounts may override
@@ -198,6 +236,13 @@ CURHAT_AUTOACK_AFTER_HOURS_TEXT = env(
     "Petugas akan membalas pada hari kerja berikutnya.",
 ).replace("\\n", "\n")
 CURHAT_AFTER_INGEST_TASKS.append("tickets.knowledge.tasks.ticket_autoack_task")
+# New tickets whose first-reply task was lost (broker down at the publish, worker killed) are
+# finished by this sweep once they are this old without a topic suggestion.
+CURHAT_AUTOACK_SWEEP_AFTER_SECONDS = env_int("CURHAT_AUTOACK_SWEEP_AFTER_SECONDS", 120)
+CELERY_BEAT_SCHEDULE["autoack-sweep"] = {
+    "task": "tickets.knowledge_tasks.autoack_sweep_task",
+    "schedule": 60.0,
+}
 CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.knowledge.tasks"]
 
 # --- Security and personal-data protection -----------------------------------------------------------
@@ -211,6 +256,9 @@ CURHAT_TRACKING_LOOKUP_RATE_PER_IP = env("CURHAT_TRACKING_LOOKUP_RATE_PER_IP", "
 CURHAT_WEBHOOK_RATE_PER_IP = env("CURHAT_WEBHOOK_RATE_PER_IP", "6000/m")
 # Days a finished ticket's content is kept when no retention policy in the admin matches it.
 CURHAT_RETENTION_DAYS = env_int("CURHAT_RETENTION_DAYS", 730)
+# Days a provider's raw request (channels.InboundEvent: replay after a fix) is kept, whatever its
+# outcome; the retention sweep deletes older ones (they repeat the citizen's name, number and text).
+CURHAT_INBOUND_EVENT_RETENTION_DAYS = env_int("CURHAT_INBOUND_EVENT_RETENTION_DAYS", 30)
 CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.privacy.tasks"]
 CELERY_BEAT_SCHEDULE["retention-sweep"] = {
     "task": "tickets.privacy_tasks.retention_sweep_task",

@@ -157,9 +157,11 @@ class TestMetaWhatsappWebhook(MetaSigned):
         assert response.status_code == 400
         assert "type wajib ada" in response.json()["error"]
 
-    def test_not_a_whatsapp_object_is_400(self, client, account):
+    def test_not_a_whatsapp_object_is_acknowledged_and_ignored(self, client, account):
+        # A refusal would make Meta retry it for days (test_provider_semantics has the full case).
         response = self.post(client, body=b'{"object": "page", "entry": []}')
-        assert response.status_code == 400
+        assert response.status_code == 200
+        assert InboundEvent.objects.get().outcome == InboundEvent.Outcome.IGNORED
 
     def test_one_bad_message_does_not_block_the_others(self, client, account):
         # The first message has an empty text body: ticket_ingest refuses it; the second is stored.

@@ -91,6 +91,17 @@ PROVIDERS = {
 }
 
 
+# The idempotency key of each ESP's mail: the ESP's own id for it (anymail's event_id: Mailgun's
+# token, Postmark's MessageID, SES's mail.messageId); SendGrid's inbound parse has none, so the RFC
+# Message-ID stays the key there (as for IMAP).
+ESP_KEYS = {
+    "mailgun": "mailgun:5f0a1c2e3d4b5a69788796a5b4c3d2e1f0a9b8c7d6e5f4a3b2",
+    "sendgrid": "<sendgrid-0001@mail.example.com>",
+    "postmark": "postmark:73e6d360-66eb-11e1-8e72-a8904824019b",
+    "amazon_ses": "amazon_ses:jpbf7ch0mvdpb8hq6v8e0c1ipgqdn1b4mbd9g6o1",
+}
+
+
 @pytest.mark.parametrize("esp", PROVIDERS)
 def test_each_provider_opens_one_ticket_and_a_redelivery_changes_nothing(client, account, esp):
     post, name, extra = PROVIDERS[esp]
@@ -101,7 +112,8 @@ def test_each_provider_opens_one_ticket_and_a_redelivery_changes_nothing(client,
     assert event.headers["esp"] == esp and "HTTP_AUTHORIZATION" not in json.dumps(event.headers)
     message = INBOUND.get()
     assert message.channel == "email" and message.provider == "email_anymail"
-    assert message.provider_message_id == f"<{esp}-0001@mail.example.com>"
+    assert message.provider_message_id == ESP_KEYS[esp]
+    assert message.meta["email"]["message_id"] == f"<{esp}-0001@mail.example.com>"
     assert esp in message.body and "akta kematian" in message.body
     ticket = message.ticket
     assert ticket.subject == "Akta kematian ayah" and ticket.account == account
@@ -203,7 +215,7 @@ def test_stored_request_replays_to_the_same_message(client, account, esp):
     post(client, fixture(name), **extra)
     event = InboundEvent.objects.get()
     (message,) = parse(event)
-    assert message.provider_message_id == f"<{esp}-0001@mail.example.com>"
+    assert message.provider_message_id == ESP_KEYS[esp]
     # A replay after (say) a fixed bug changes nothing already stored.
     assert email_event_process(event=event) == "duplicate"
     assert INBOUND.count() == 1
@@ -216,3 +228,30 @@ def test_every_webhook_view_is_in_the_replay_table():
     assert {view.esp_key for view in views} == set(ESP_WEBHOOK_VIEWS)
     for view in views:
         assert issubclass(view, ESP_WEBHOOK_VIEWS[view.esp_key])
+
+
+def test_two_postmark_mails_sharing_a_message_id_are_two_messages(client, account):
+    """Postmark's MessageID names the delivery: a different mail that reuses an RFC Message-ID (a
+    client that does not make them unique, a forward) is a second message, not a duplicate."""
+    first = fixture("postmark_inbound.json")
+    second = {
+        **first,
+        "MessageID": "a8c1040e-9f4b-4c6e-9b7d-2f1e0d3c4b5a",
+        "TextBody": "Maaf, satu lagi: apakah surat kematian dari RS cukup?",
+        "HtmlBody": "",
+    }
+    assert post_postmark(client, first, **auth()).status_code == 200
+    assert post_postmark(client, second, **auth()).status_code == 200
+    assert INBOUND.count() == 2
+    assert {m.meta["email"]["message_id"] for m in INBOUND} == {"<postmark-0001@mail.example.com>"}
+    assert "surat kematian dari RS" in INBOUND.order_by("id").last().body
+    # Postmark retrying the second one changes nothing.
+    assert post_postmark(client, second, **auth()).status_code == 200
+    assert INBOUND.count() == 2
+
+
+def test_a_reply_to_a_mail_taken_in_by_an_esp_names_its_message_id(client, account):
+    from channels.providers.email.outbound import thread_ids
+
+    post_postmark(client, fixture("postmark_inbound.json"), **auth())
+    assert thread_ids(INBOUND.get().ticket) == ["<postmark-0001@mail.example.com>"]

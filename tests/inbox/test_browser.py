@@ -20,8 +20,9 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from channels.models import ChannelAccount
+from tickets.delivery_reports import message_status_apply
 from tickets.inbox.views import common as inbox_views_common
-from tickets.ingest import message_status_apply, ticket_ingest
+from tickets.ingest import ticket_ingest
 from tickets.models import CannedAnswer, Message, Ticket
 from tickets.reference_data import reference_data_seed
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests.standins import twilio_error
 from tests.support import wait_for
-from tickets.ingest import message_status_apply
+from tickets.delivery_reports import message_status_apply
 from tickets.models import Message
 from tickets.relay.outbox import message_reply_create
 from tickets.relay.sweeper import outbox_sweep

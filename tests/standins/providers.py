@@ -38,6 +38,8 @@ from urllib.parse import parse_qs, urlsplit
 
 TWILIO_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC[0-9a-zA-Z]+)/Messages\.json$")
 GRAPH_PATH = re.compile(r"^/(?P<version>v\d+\.\d+)/(?P<node>[^/]+)/messages$")
+# User Profile API: GET /{version}/{psid}?fields=first_name,last_name with the page access token.
+GRAPH_PROFILE_PATH = re.compile(r"^/(?P<version>v\d+\.\d+)/(?P<psid>\d+)$")
 
 
 @dataclass
@@ -81,6 +83,7 @@ class ProviderStandIn:
         self.twilio_accounts: dict[str, str] = {}  # sid -> auth token
         self.graph_tokens: dict[str, str] = {}  # node id (phone-number id / page id) -> token
         self.twilio_messages: list[dict[str, Any]] = []  # created Message resources, oldest first
+        self.profiles: dict[str, dict[str, Any]] = {}  # psid -> Messenger user profile fields
         self.delay = 0.0  # every answer waits this long (bench: provider latency)
         self._ids = itertools.count(1)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -181,8 +184,14 @@ class ProviderStandIn:
         headers = {k.lower(): v for k, v in request.headers.items()}
         twilio = TWILIO_PATH.match(url.path)
         graph = GRAPH_PATH.match(url.path)
+        profile = GRAPH_PROFILE_PATH.match(url.path) if method == "GET" else None
         handler: Callable[[Received, str], Any]
-        if twilio:
+        if profile:
+            form = parse_qs(url.query, keep_blank_values=True)
+            record = Received("profile", method, url.path, headers, form=form, at=arrived)
+            handler = self._profile
+            args = (profile.group("psid"),)
+        elif twilio:
             form = parse_qs(raw.decode() if method == "POST" else url.query, keep_blank_values=True)
             record = Received("twilio", method, url.path, headers, form=form, at=arrived)
             handler = self._twilio_list if method == "GET" else self._twilio_create
@@ -201,7 +210,7 @@ class ProviderStandIn:
             return
         with self.lock:
             self.received.append(record)
-        failure = self._take_failure(record.api) if method == "POST" else None
+        failure = self._take_failure(record.api) if method == "POST" or record.api == "profile" else None
         if failure is not None:
             status, body, extra = self._failure_answer(record, failure)
         else:
@@ -352,6 +361,23 @@ class ProviderStandIn:
         message_id = f"m_{secrets.token_urlsafe(30)}"
         record.accepted, record.provider_id = True, message_id
         return 200, {"recipient_id": recipient, "message_id": message_id}, {}
+
+    # --- Graph API: Messenger User Profile -------------------------------------------------------
+
+    def add_profile(self, psid: str, **fields: Any) -> None:
+        self.profiles[psid] = {**fields, "id": psid}
+
+    def _profile(self, record: Received, psid: str):
+        auth = record.headers.get("authorization", "")
+        if not (auth.startswith("Bearer ") and auth[7:] in self.graph_tokens.values()):
+            return 401, graph_error(190, 401, "Invalid OAuth access token - Cannot parse access token"), {}
+        found = self.profiles.get(psid)
+        if found is None:
+            message = f"(#100) Unsupported get request. Object with ID '{psid}' does not exist"
+            return 400, graph_error(100, 400, message, subcode=33), {}
+        wanted = (record.value("fields") or "first_name,last_name").split(",")
+        record.accepted = True
+        return 200, {key: found[key] for key in (*wanted, "id") if key in found}, {}
 
 
 def twilio_error(code: int, status: int, message: str = "") -> dict[str, Any]:

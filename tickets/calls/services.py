@@ -59,9 +59,22 @@ def _merge_call_details(current: dict, call: InboundCall) -> dict:
         merged["talk_seconds" if callback == "dial" else "duration_seconds"] = call.duration_seconds
     if call.recording_url:
         merged["recording_url"] = call.recording_url
+    for key in ("recording_sid", "recording_seconds", "recording_status", "transcription_status"):
+        value = getattr(call, key)
+        if value not in ("", None):
+            merged[key] = value
     if call.transcript:
         merged["transcript"] = call.transcript
     return merged
+
+
+class CallNotYetKnown(LookupError):
+    """A later callback of a call (no ``From``) arrived before the call's first request was
+    recorded: nothing to attach it to yet. Not a bad payload; applying it again later succeeds."""
+
+    # The inbound queue (channels/pipeline.py) tries such an event again later, a limited number of
+    # times, instead of ending it in error at once.
+    retryable = True
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,10 @@ def call_inbound_record(*, call: InboundCall, account=None, event=None) -> CallR
     (status, duration, recording, transcript), never a second message."""
     existing = Message.objects.filter(provider=call.provider, provider_message_id=call.call_id).first()
     created = False
+    if existing is None and not call.sender.value:
+        raise CallNotYetKnown(
+            f"panggilan {call.call_id} belum tercatat: callback {call.raw.get('callback', '')} tanpa From"
+        )
     if existing is None:
         result = ticket_ingest(
             message=InboundMessage(
@@ -110,7 +127,7 @@ def call_inbound_record(*, call: InboundCall, account=None, event=None) -> CallR
                     original_name=f"rekaman-{call.call_id}.mp3",
                     declared_content_type="audio/mpeg",
                     source_url=source,
-                    provider_media_id=str(call.raw.get("RecordingSid", "")),
+                    provider_media_id=call.recording_sid or str(call.raw.get("RecordingSid", "")),
                     download_status=Attachment.DownloadStatus.PENDING,
                 )
                 transaction.on_commit(partial(_enqueue_after_ingest, message.pk))

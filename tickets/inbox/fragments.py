@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from functools import cached_property
 
 from django.template.defaultfilters import filesizeformat, linebreaksbr
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
@@ -217,6 +218,17 @@ def _attachment_html(a: Attachment, *, attachment_url: str, labels: Labels) -> S
     )
 
 
+# --- quoted message (WhatsApp reply): its own small template ------------------------------------
+def _quote_html(m: Message) -> SafeString:
+    """The "membalas pesan …" line of a reply that quotes another message
+    (tickets/inbox/_message_quote.html); the excerpt comes from
+    ``selectors.ticket_page.messages_quotes_attach``."""
+    return render_to_string(
+        "tickets/inbox/_message_quote.html",
+        {"quoted_id": m.meta["quoted_message_id"], "excerpt": getattr(m, "quoted_excerpt", "")},
+    )
+
+
 def _attachments(m: Message) -> list[Attachment]:
     """The message's attachments as ``selectors.ticket_messages`` prefetched them, else read."""
     prefetched = getattr(m, "attachment_list", None)
@@ -270,6 +282,8 @@ def message_html(
             badge=badge,
         )
     ]
+    if isinstance(m.meta, dict) and m.meta.get("quoted_message_id"):
+        parts.append(_quote_html(m))
     if m.kind == Message.Kind.CALL:
         parts.append(_call_html((m.meta or {}).get("call") or {}))
     if m.body:

@@ -23,6 +23,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -200,3 +201,39 @@ def ticket_autoack(*, message_id: int, now: dt.datetime | None = None) -> str:
         result.confidence,
     )
     return "acknowledged"
+
+
+def tickets_awaiting_autoack(*, older_than_seconds: int, limit: int, window_days: int = 3) -> list[int]:
+    """First inbound messages of recent tickets that have no topic suggestion yet (the record that
+    the first-reply work ran): that work was lost and must be done. Recent only: a ticket older than
+    ``window_days`` is being handled by a person, an acknowledgement now would be noise."""
+    now = timezone.now()
+    tickets = (
+        Ticket.objects.filter(
+            created_at__gte=now - dt.timedelta(days=window_days),
+            created_at__lte=now - dt.timedelta(seconds=older_than_seconds),
+            merged_into__isnull=True,
+            topic_suggestion__isnull=True,
+        )
+        # Calls are recorded, not acknowledged (ticket_autoack runs after ticket_ingest only).
+        .filter(
+            Exists(
+                Message.objects.filter(ticket=OuterRef("pk"), direction=Message.Direction.IN).exclude(
+                    kind=Message.Kind.CALL
+                )
+            )
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    first_messages = []
+    for ticket_id in tickets:
+        first = (
+            Message.objects.filter(ticket_id=ticket_id, direction=Message.Direction.IN)
+            .order_by("created_at", "id")
+            .values_list("pk", "kind")
+            .first()
+        )
+        if first is not None and first[1] != Message.Kind.CALL:
+            first_messages.append(first[0])
+    return first_messages

@@ -49,6 +49,9 @@ class ContactIdentity(ChoiceDisplayMixin, models.Model):
     kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
     value = models.CharField(_("nilai"), max_length=254)
     created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
+    # When the provider's profile (a Messenger user's name) was last asked for this identity; empty:
+    # not yet. Drives the profile worker and its sweeper (channels.profiles).
+    profile_checked_at = models.DateTimeField(_("profil diperiksa pada"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("identitas kontak")

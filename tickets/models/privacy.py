@@ -1,23 +1,88 @@
 """Personal-data protection (UU PDP): the audit log, where NIK/KK numbers are mentioned, and how long
-conversations are kept. The services over them live in tickets/privacy/ (audit.py, subjects.py).
+conversations are kept. The services over them live in tickets/privacy/ (audit.py, chain.py, subjects.py).
 
-* ``AuditEvent``: every processing activity, append-only (the ORM refuses changes; on PostgreSQL a
-  trigger refuses UPDATE and DELETE as well, see tickets.privacy.audit). Rows keep the actor's name
-  and the ticket's reference as text, so deleting a user or anonymizing a ticket never rewrites history.
+* ``AuditEvent``: every processing activity, append-only (the ORM refuses changes, one by one and by
+  queryset; on PostgreSQL a trigger refuses UPDATE and DELETE as well, see tickets.privacy.audit, and
+  the app's database role may only INSERT and SELECT). Rows keep the actor's name and the ticket's
+  reference as text, so deleting a user or anonymizing a ticket never rewrites history. Tamper-evident
+  on every backend: each row carries ``hash`` = sha256(canonical fields + the previous row's hash),
+  written under a lock so concurrent writers never fork the chain (``manage.py audit_verify``).
 * ``NumberMention``: a NIK/KK number found in a message, as a keyed hash and a masked form only.
 * ``RetentionPolicy``: how long a closed ticket's content is kept, per channel and/or topic.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .messages import Message
 from .tickets import Ticket, Topic
+
+# The chain's start: the first row's prev_hash.
+AUDIT_GENESIS_HASH = "0" * 64
+# pg_advisory_xact_lock key serializing audit inserts (any fixed number; "audit" in ASCII).
+AUDIT_CHAIN_LOCK_KEY = 0x6175646974
+AUDIT_HASHED_FIELDS = (
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "ticket_reference",
+    "object_type",
+    "object_id",
+    "detail",
+    "ip_address",
+)
+
+
+def audit_canonical(values: dict[str, Any]) -> bytes:
+    """The bytes hashed for one row: its fields (``AUDIT_HASHED_FIELDS``) as sorted-key JSON, the time
+    in UTC with microseconds, so the same row read back from SQLite or PostgreSQL gives the same bytes."""
+    at = values["at"]
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at, dt.UTC)
+    fields = {name: values[name] for name in AUDIT_HASHED_FIELDS}
+    fields["at"] = at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    fields["actor_id"] = None if values["actor_id"] is None else int(values["actor_id"])
+    fields["ip_address"] = values["ip_address"] or None
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def audit_hash(values: dict[str, Any], prev_hash: str) -> str:
+    return hashlib.sha256(audit_canonical(values) + prev_hash.encode()).hexdigest()
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Refuses every bulk change: the log only grows, row by row (each row chained to the last)."""
+
+    def delete(self):
+        raise PermissionError("the audit log is append-only")
+
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+    def update(self, **kwargs):
+        raise PermissionError("the audit log is append-only")
+
+    def _update(self, values):
+        raise PermissionError("the audit log is append-only")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError("the audit log is append-only")
+
+    def bulk_create(self, objs, *args, **kwargs):
+        raise PermissionError("audit rows are chained one by one: use tickets.privacy.audit.audit_record")
+
+    def update_or_create(self, *args, **kwargs):
+        raise PermissionError("the audit log is append-only")
 
 
 class AuditEvent(models.Model):
@@ -55,6 +120,11 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("ID objek"), max_length=64, blank=True)
     detail = models.JSONField(_("rincian"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
+    # The chain: the previous row's hash (by id), and sha256(audit_canonical(this row) + prev_hash).
+    prev_hash = models.CharField(_("hash sebelumnya"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ("-at", "-id")
@@ -65,12 +135,31 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.ticket_reference}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
+        if self.pk is not None or not self._state.adding:
             raise PermissionError("the audit log is append-only")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or "default"
+        # Stored as it will be read back: JSON round trip (tuples become lists), the address cleaned.
+        self.detail = json.loads(json.dumps(self.detail or {}))
+        self.ip_address = self._meta.get_field("ip_address").to_python(self.ip_address) or None
+        # No savepoint of its own: an audit row that cannot be written fails the caller's transaction.
+        with transaction.atomic(using=using, savepoint=False):
+            connection = connections[using]
+            if connection.vendor == "postgresql":
+                # Held until the outermost transaction ends: the next writer reads this row as the head,
+                # and takes its id (the sequence) only after this row is committed.
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_KEY])
+            # SQLite: transactions begin IMMEDIATE (settings), one writer at a time already.
+            head = AuditEvent.objects.using(using).order_by("-id").values_list("hash", flat=True).first()
+            self.prev_hash = head or AUDIT_GENESIS_HASH
+            self.hash = audit_hash(self.hashed_values(), self.prev_hash)
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise PermissionError("the audit log is append-only")
+
+    def hashed_values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in AUDIT_HASHED_FIELDS}
 
 
 class NumberMention(models.Model):

@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -32,12 +34,14 @@ from tickets.models import (
     AuditEvent,
     Contact,
     ContactIdentity,
+    DeliveryAttempt,
     Message,
     NumberMention,
     RetentionPolicy,
     Ticket,
 )
 from tickets.privacy.audit import audit_record
+from tickets.privacy.erasure import ErasureScope, personal_data_erased, retention_swept
 from tickets.privacy.nik import find_numbers, is_valid_nik, mask_number, number_digest
 
 ERASED_TEXT = "[dihapus]"
@@ -92,17 +96,39 @@ def retention_days(*, channel: str, topic_id: int | None) -> int:
     return settings.CURHAT_RETENTION_DAYS
 
 
+def _erasure_scope(*, reason: str, tickets: list, contacts: list) -> ErasureScope:
+    """What other apps need to find their copies (tickets.privacy.erasure); read before blanking."""
+    identities = ContactIdentity.objects.filter(contact__in=contacts).values_list("kind", "value")
+    message_ids = Message.objects.filter(ticket__in=tickets).exclude(provider_message_id="")
+    attempt_ids = DeliveryAttempt.objects.filter(message__ticket__in=tickets).exclude(provider_message_id="")
+    return ErasureScope(
+        reason=reason,
+        ticket_ids=[t.pk for t in tickets],
+        identities=sorted(set(identities)),
+        provider_message_ids=sorted(
+            set(message_ids.values_list("provider_message_id", flat=True))
+            | set(attempt_ids.values_list("provider_message_id", flat=True))
+        ),
+        since=min([t.created_at for t in tickets] + [c.created_at for c in contacts], default=None),
+    )
+
+
 def _erase_ticket_content(ticket) -> None:
-    """Blank what identifies or describes the citizen in one ticket; keep what the tally counts."""
+    """Blank what identifies or describes the citizen in one ticket; keep what the tally counts (the
+    ticket row: reference, channel, times, topic, department, status). Other apps' copies (raw events,
+    escalations) go through ``personal_data_erased``, sent by the callers before this."""
     for attachment in Attachment.objects.filter(message__ticket=ticket):
         if attachment.file:
             attachment.file.delete(save=False)
     Attachment.objects.filter(message__ticket=ticket).update(
         file="", original_name="", source_url="", provider_media_id="", sha256="", download_error=""
     )
-    Message.objects.filter(ticket=ticket).update(body=ERASED_TEXT, meta={}, error_text="")
+    # The PostgreSQL search vector (body_search) is generated from body: it follows.
+    Message.objects.filter(ticket=ticket).update(
+        body=ERASED_TEXT, meta={}, error_text="", provider_message_id=""
+    )
+    DeliveryAttempt.objects.filter(message__ticket=ticket).update(error_text="", provider_message_id="")
     NumberMention.objects.filter(ticket=ticket).delete()
-    ticket.escalations.update(question=ERASED_TEXT, answer="", return_note="")
     ticket.subject = ""
     ticket.anonymized_at = timezone.now()
     ticket.save(update_fields=["subject", "anonymized_at", "updated_at"])
@@ -115,6 +141,10 @@ def _erase_contact_if_unused(contact) -> bool:
     contact.identities.all().delete()
     contact.name = ""
     contact.save(update_fields=["name", "updated_at"])
+    # The admin's history names a contact by its name (str(contact)) and lists changed values.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Contact), object_id=str(contact.pk)
+    ).update(object_repr=str(contact), change_message="")
     return True
 
 
@@ -138,6 +168,13 @@ def retention_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> int:
         if ticket.last_activity_at > now - keep:
             continue
         with transaction.atomic():
+            last = (
+                not ticket.contact.tickets.filter(anonymized_at__isnull=True).exclude(pk=ticket.pk).exists()
+            )
+            scope = _erasure_scope(
+                reason="retention", tickets=[ticket], contacts=[ticket.contact] if last else []
+            )
+            personal_data_erased.send(sender="retention_sweep", scope=scope)
             _erase_ticket_content(ticket)
             _erase_contact_if_unused(ticket.contact)
             audit_record(
@@ -146,6 +183,7 @@ def retention_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> int:
                 detail={"last_activity_at": ticket.last_activity_at.isoformat(), "days": keep.days},
             )
         done += 1
+    retention_swept.send(sender="retention_sweep", now=now)
     return done
 
 
@@ -255,6 +293,8 @@ def subject_erase(*, contacts: list, actor, request=None) -> int:
     """Erase a citizen's data on request: every ticket's content, their names and identities. The
     tickets themselves stay (anonymous) so the office's monthly counts do not change. Audit-logged."""
     tickets = list(Ticket.objects.filter(contact__in=contacts, anonymized_at__isnull=True))
+    scope = _erasure_scope(reason="request", tickets=tickets, contacts=contacts)
+    personal_data_erased.send(sender="subject_erase", scope=scope)
     for ticket in tickets:
         _erase_ticket_content(ticket)
     for contact in contacts:

@@ -22,6 +22,7 @@ from anymail.webhooks.amazon_ses import AmazonSESInboundWebhookView
 from anymail.webhooks.mailgun import MailgunInboundWebhookView
 from anymail.webhooks.postmark import PostmarkInboundWebhookView
 from anymail.webhooks.sendgrid import SendGridInboundWebhookView
+from django.conf import settings
 from django.db import DatabaseError
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
@@ -138,6 +139,10 @@ class StoreFirstInboundMixin(_AnymailInboundView):
             event.outcome = InboundEvent.Outcome.IGNORED
             event.reason = "tidak ada surat masuk dalam permintaan ini"
             event.save(update_fields=["outcome", "reason"])
+        if settings.CURHAT_INBOUND_PROCESSING == "queue":
+            # Acknowledged once stored and readable; the inbound workers apply it (the provider's
+            # ``process``: the same parse again from the stored request, as replay_events does).
+            return HttpResponse()
         token = _current_event.set(event)
         try:
             for esp_event in esp_events:

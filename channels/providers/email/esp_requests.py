@@ -46,6 +46,9 @@ def raw_mail(esp_key: str, esp_event) -> RawMail:
         raw=_message_bytes(esp_event.message),
         # Without a Message-ID, the ESP's own id for the mail (stable across its retries).
         fallback_id=f"<{esp_key}-{event_id}@anymail.invalid>" if event_id else "",
+        # With an ESP id, that id is the idempotency key: Postmark MessageID, Mailgun token,
+        # SES messageId (anymail's event_id for each).
+        event_key=f"{esp_key}:{event_id}" if event_id else "",
         meta={
             "anymail": {
                 "esp": esp_key,

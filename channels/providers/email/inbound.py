@@ -69,6 +69,7 @@ def parse_mails(event: InboundEvent, mails: list[RawMail] | None = None) -> list
             own=own,
             fallback_id=mail.fallback_id,
             meta={**(mail.meta or {}), "inbound_event": event.pk},
+            event_key=mail.event_key,
         )
         for mail in (event_mails(event) if mails is None else mails)
     ]
@@ -84,7 +85,8 @@ def _finish(event: InboundEvent, outcome: str, reason: str = "") -> str:
     event.reason = reason[:2000]
     event.processed_at = timezone.now()
     event.attempts = (event.attempts or 0) + 1
-    event.save(update_fields=["outcome", "reason", "processed_at", "attempts"])
+    event.order_key, event.available_at = "", None  # done with: no longer waits in the queue
+    event.save(update_fields=["outcome", "reason", "processed_at", "attempts", "order_key", "available_at"])
     return outcome
 
 

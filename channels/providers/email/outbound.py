@@ -69,8 +69,16 @@ def thread_ids(ticket: Ticket, *, exclude: int | None = None) -> list[str]:
     messages = Message.objects.filter(ticket=ticket, channel="email").exclude(provider_message_id="")
     if exclude is not None:
         messages = messages.exclude(pk=exclude)
-    ids = messages.order_by("created_at", "id").values_list("provider_message_id", "direction")
-    return [value for value, _direction in ids if value.startswith("<") and value.endswith(">")]
+    rows = messages.order_by("created_at", "id").values_list("provider_message_id", "meta")
+    ids = []
+    for provider_id, meta in rows:
+        # A mail taken in through an ESP is keyed by the ESP's id; its Message-ID is in the meta.
+        email_meta = meta.get("email") if isinstance(meta, dict) else None
+        rfc_id = email_meta.get("message_id", "") if isinstance(email_meta, dict) else ""
+        value = str(rfc_id or provider_id)
+        if value.startswith("<") and value.endswith(">"):
+            ids.append(value)
+    return ids
 
 
 def deliver(message: Message, *, account: ChannelAccount | None, to: str) -> SendResult:

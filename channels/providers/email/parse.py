@@ -32,6 +32,10 @@ class RawMail:
     raw: bytes
     fallback_id: str = ""
     meta: dict | None = None
+    # The ESP's own id for this mail (Postmark MessageID, Mailgun token, SES messageId), as
+    # "<esp>:<id>": two different mails may share an RFC Message-ID, one ESP delivery never changes
+    # its id. Empty for IMAP, where the Message-ID is the key.
+    event_key: str = ""
 
 
 class MalformedMail(ValueError):
@@ -318,11 +322,14 @@ def mail_parse(
     own: OwnIdentity = OwnIdentity(),
     fallback_id: str = "",
     meta: dict | None = None,
+    event_key: str = "",
 ) -> ParsedMail:
     """The normalized message for ``raw``, or why it must not open a ticket.
 
     ``fallback_id`` names the mail when it has no Message-ID (an ESP's own event id); without one the
-    content hash does, so a redelivery is still recognized.
+    content hash does, so a redelivery is still recognized. ``event_key`` (an ESP's own id for the
+    delivery) is the idempotency key when given; the Message-ID stays in ``meta["email"]`` for
+    threading.
     """
     msg = parse_message(raw)
     message_id = _first_id(_header(msg, "Message-ID")) or fallback_id or content_message_id(raw)
@@ -351,7 +358,7 @@ def mail_parse(
     message = InboundMessage(
         channel=CHANNEL,
         provider=provider,
-        provider_message_id=message_id[:255],
+        provider_message_id=(event_key or message_id)[:255],
         sender=Sender(kind="email", value=address, display_name=_clean_header(display_name)[:200]),
         timestamp=_timestamp(msg, received_at),
         text=text.strip(),

@@ -19,6 +19,7 @@ from tickets.inbound import DeliveryStatus, InboundAttachment, InboundMessage, S
 from . import CHANNEL, PROVIDER
 
 HANDSHAKE = True
+OBJECT = "page"  # the webhook object this endpoint serves
 
 Item = InboundMessage | StatusUpdate
 
@@ -157,8 +158,10 @@ HANDLED_EVENT_TYPES = frozenset(EVENT_TYPES)
 
 def parse(event: InboundEvent) -> list[Item]:
     data = json_body(event)
-    if data.get("object") != "page":
-        raise MalformedPayload(f"object harus page, bukan {data.get('object')!r}")
+    if data.get("object") != OBJECT:
+        # Another product's webhook sent to this URL: acknowledged and ignored (a refusal makes
+        # Meta retry it for days). The event keeps the body.
+        return []
     items: list[Item] = []
     for entry in object_list(data, "entry", "body", optional=False):
         for messaging in object_list(entry, "messaging", "entry[]"):

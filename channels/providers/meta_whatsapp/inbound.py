@@ -17,11 +17,21 @@ from channels.errors import MalformedPayload
 from channels.models import ChannelAccount, InboundEvent
 from channels.payloads import json_body, object_list, required, unix_seconds
 from channels.signatures import meta_signature_verify
-from tickets.inbound import DeliveryStatus, InboundAttachment, InboundMessage, Sender, StatusUpdate
+from tickets.inbound import (
+    DeliveryStatus,
+    IdentityChange,
+    InboundAttachment,
+    InboundMessage,
+    Sender,
+    StatusUpdate,
+)
 
 from . import CHANNEL, PROVIDER
 
 HANDSHAKE = True
+OBJECT = "whatsapp_business_account"  # the webhook object this endpoint serves
+
+Item = InboundMessage | StatusUpdate | IdentityChange
 
 # Meta's status values → ours. Anything else becomes UNKNOWN (ignored, kept on the event).
 STATUS_MAP: dict[str, DeliveryStatus] = {
@@ -186,6 +196,7 @@ def _message(message: dict, contacts: list[dict], value_meta: dict) -> InboundMe
     if context.get("id"):
         reply_to = (*reply_to, str(context["id"]))
         meta["context"] = {key: context[key] for key in ("id", "from", "forwarded") if key in context}
+        meta["quoted_message_id"] = str(context["id"])  # shown in the timeline ("membalas pesan …")
     return InboundMessage(
         channel=CHANNEL,
         provider=PROVIDER,
@@ -197,6 +208,33 @@ def _message(message: dict, contacts: list[dict], value_meta: dict) -> InboundMe
         raw=message,
         **fields,
     )
+
+
+# System messages (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/
+# reference/messages/system): no consultation, never a ticket. A changed number names the new one in
+# ``system.wa_id`` (``system.new_wa_id`` and type "customer_changed_number" before Graph v12).
+NUMBER_CHANGES = frozenset({"user_changed_number", "customer_changed_number"})
+
+
+def _system(message: dict) -> list[Item]:
+    system = message.get("system")
+    if not isinstance(system, dict) or str(system.get("type", "")) not in NUMBER_CHANGES:
+        return []  # e.g. user_changed_user_id: nothing we keep changes
+    previous = str(message.get("from") or system.get("customer") or "")
+    new = str(system.get("wa_id") or system.get("new_wa_id") or "")
+    if not previous or not new:
+        raise MalformedPayload("messages[].system: nomor lama (from) dan baru (system.wa_id) wajib ada")
+    return [
+        IdentityChange(
+            provider=PROVIDER,
+            kind="phone",
+            previous=previous,
+            new=new,
+            timestamp=unix_seconds(required(message, "timestamp", "messages[]"), "messages[].timestamp"),
+            notice_id=str(message.get("id") or ""),
+            raw=message,
+        )
+    ]
 
 
 def _status(status: dict) -> StatusUpdate:
@@ -214,11 +252,13 @@ def _status(status: dict) -> StatusUpdate:
     )
 
 
-def parse(event: InboundEvent) -> list[InboundMessage | StatusUpdate]:
+def parse(event: InboundEvent) -> list[Item]:
     data = json_body(event)
-    if data.get("object") != "whatsapp_business_account":
-        raise MalformedPayload(f"object harus whatsapp_business_account, bukan {data.get('object')!r}")
-    items: list[InboundMessage | StatusUpdate] = []
+    if data.get("object") != OBJECT:
+        # Another product's webhook sent to this URL (a subscription mix-up): acknowledged and
+        # ignored, since a refusal makes Meta retry it for days. The event keeps the body.
+        return []
+    items: list[Item] = []
     for entry in object_list(data, "entry", "body", optional=False):
         for change in object_list(entry, "changes", "entry[]"):
             if change.get("field") != "messages":
@@ -232,7 +272,10 @@ def parse(event: InboundEvent) -> list[InboundMessage | StatusUpdate]:
             )
             contacts = object_list(value, "contacts", "value")
             for message in object_list(value, "messages", "value"):
-                items.append(_message(message, contacts, value_meta))
+                if message.get("type") == "system":
+                    items.extend(_system(message))
+                else:
+                    items.append(_message(message, contacts, value_meta))
             for status in object_list(value, "statuses", "value"):
                 items.append(_status(status))
     return items

@@ -86,7 +86,7 @@ def _callback_kind(event: InboundEvent, params: dict[str, str]) -> str:
         return named
     if params.get("TranscriptionSid") or "TranscriptionText" in params:
         return "transcription"
-    if params.get("RecordingUrl"):
+    if params.get("RecordingUrl") or params.get("RecordingStatus"):
         return "recording"
     if params.get("DialCallStatus"):
         return "dial"
@@ -98,8 +98,13 @@ def _callback_kind(event: InboundEvent, params: dict[str, str]) -> str:
 FINAL_STATES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 
 
-def _call(params: dict[str, str], event: InboundEvent, **details) -> InboundCall:
-    caller = required(params, "From", "form")
+def _call(
+    params: dict[str, str], event: InboundEvent, *, caller_required: bool = False, **details
+) -> InboundCall:
+    """One callback as an ``InboundCall``. Only the first request of a call (``incoming``) must name
+    the caller: status, recording and transcription callbacks need not carry ``From`` (recording
+    status callbacks never do) and are attached to the call by ``CallSid``."""
+    caller = required(params, "From", "form") if caller_required else params.get("From", "")
     return InboundCall(
         channel=CHANNEL,
         provider=PROVIDER,
@@ -112,7 +117,7 @@ def _call(params: dict[str, str], event: InboundEvent, **details) -> InboundCall
 
 
 def _incoming(params, event):
-    return _call(params, event, status=params.get("CallStatus", "ringing"))
+    return _call(params, event, caller_required=True, status=params.get("CallStatus", "ringing"))
 
 
 def _status(params, event):
@@ -133,23 +138,33 @@ def _dial(params, event):
 
 
 def _recording(params, event):
-    url = params.get("RecordingUrl", "")
+    # Both <Record action="..."> (RecordingUrl, RecordingSid, RecordingDuration, Digits) and a
+    # recordingStatusCallback (the same plus RecordingStatus, RecordingSource, ...; no From).
+    recording_status = params.get("RecordingStatus", "")
+    usable = recording_status in ("", "completed")
     return _call(
         params,
         event,
         status="voicemail",
-        recording_url=url,
-        duration_seconds=None,
+        recording_url=params.get("RecordingUrl", "") if usable else "",
+        recording_sid=params.get("RecordingSid", ""),
+        recording_seconds=_int(params.get("RecordingDuration")),
+        recording_status=recording_status or "completed",
     )
 
 
 def _transcription(params, event):
-    text = (
-        params.get("TranscriptionText", "")
-        if params.get("TranscriptionStatus", "completed") == "completed"
-        else ""
+    # transcribeCallback: TranscriptionStatus "completed" or "failed" (TranscriptionText then empty).
+    transcription_status = params.get("TranscriptionStatus", "") or "completed"
+    text = params.get("TranscriptionText", "") if transcription_status == "completed" else ""
+    return _call(
+        params,
+        event,
+        transcript=text,
+        transcription_status=transcription_status,
+        recording_url=params.get("RecordingUrl", ""),
+        recording_sid=params.get("RecordingSid", ""),
     )
-    return _call(params, event, transcript=text, recording_url=params.get("RecordingUrl", ""))
 
 
 # Callback kind → how it describes the call. Each yields one InboundCall for the same CallSid.

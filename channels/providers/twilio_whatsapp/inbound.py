@@ -109,6 +109,8 @@ def _message(params: dict[str, str], event: InboundEvent) -> InboundMessage:
     if kind == "text" and not text.strip():
         kind = "unsupported"
     replied = params.get("OriginalRepliedMessageSid", "")
+    if replied:
+        meta["quoted_message_id"] = replied  # shown in the timeline ("membalas pesan …")
     return InboundMessage(
         channel=CHANNEL,
         provider=PROVIDER,

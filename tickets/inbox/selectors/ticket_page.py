@@ -66,11 +66,37 @@ def ticket_messages(*, ticket: Ticket, after_id: int = 0) -> QuerySet[Message]:
     )
 
 
+# --- quoted messages (a WhatsApp reply names the message it quotes) -------------------------------
+QUOTE_EXCERPT_CHARS = 80
+
+
+def messages_quotes_attach(messages: list[Message]) -> list[Message]:
+    """Give every message that quotes another (``meta["quoted_message_id"]``: Twilio
+    OriginalRepliedMessageSid, Meta context.id) ``quoted_excerpt``: the start of the quoted
+    message's text when we hold it in the same ticket, else ''. One query, only if any quotes."""
+    quoting = [m for m in messages if isinstance(m.meta, dict) and m.meta.get("quoted_message_id")]
+    if not quoting:
+        return messages
+    found = dict(
+        Message.objects.filter(
+            ticket_id__in={m.ticket_id for m in quoting},
+            provider_message_id__in={str(m.meta["quoted_message_id"]) for m in quoting},
+        ).values_list("provider_message_id", "body")
+    )
+    for m in quoting:
+        body = " ".join(str(found.get(str(m.meta["quoted_message_id"]), "")).split())
+        m.quoted_excerpt = (  # type: ignore[attr-defined]
+            body if len(body) <= QUOTE_EXCERPT_CHARS else body[: QUOTE_EXCERPT_CHARS - 1] + "…"
+        )
+    return messages
+
+
 def ticket_timeline(*, ticket: Ticket, extra: Iterable[TimelineEntry] = ()) -> list[TimelineEntry]:
     """The whole conversation across channels: messages (in, out, notes, calls) and the ``extra``
     entries the page's sections add (escalations: the question, then the official's answer), in
     time order; at the same moment a message comes first."""
-    entries = [TimelineEntry("message", m.created_at, message=m) for m in ticket_messages(ticket=ticket)]
+    messages = messages_quotes_attach(list(ticket_messages(ticket=ticket)))
+    entries = [TimelineEntry("message", m.created_at, message=m) for m in messages]
     entries += extra
     entries.sort(key=lambda entry: (entry.at, entry.kind != "message"))
     return entries
@@ -100,7 +126,7 @@ def contact_other_tickets(*, ticket: Ticket, limit: int = 20) -> list[Ticket]:
 def ticket_updates(*, ticket_id: int, after_id: int) -> tuple[list[Message], dict[int, dict[str, str]]]:
     """What polling on the ticket page needs: messages after ``after_id``, and the current state of
     every outbound message (delivery status moves after sending)."""
-    new = list(ticket_messages(ticket=Ticket(pk=ticket_id), after_id=after_id))
+    new = messages_quotes_attach(list(ticket_messages(ticket=Ticket(pk=ticket_id), after_id=after_id)))
     states = {
         pk: {
             "status": status,

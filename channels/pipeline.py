@@ -1,0 +1,221 @@
+"""The inbound queue: what happens to an event after the webhook has committed it and answered.
+
+The database is the queue's truth (DESIGN §5.1). A webhook stores the raw event as ``pending`` and
+answers; :func:`queue_drain` takes waiting events in batches with ``SELECT … FOR UPDATE SKIP
+LOCKED`` (so any number of workers share the work without taking the same event twice), applies each
+one in its own savepoint, and commits the batch. A worker killed mid-batch leaves nothing half done:
+its transaction dies with its connection, the rows are unlocked, and the next worker applies them
+(the ingest is idempotent, so nothing is doubled).
+
+- **Who drains**: ``manage.py inbound_worker`` (woken by PostgreSQL's ``NOTIFY`` on every committed
+  event, with a periodic backstop), and the beat task ``inbound_drain_task`` as a second backstop.
+  Redis is only ever a wake-up, never where an event lives. On the embedded default (SQLite, tasks
+  in-process) the webhook drains right after its own commit (``CURHAT_INBOUND_PROCESSING=inline``).
+- **Order per citizen**: each event carries ``order_key`` (a keyed hash of its sender); an event is
+  not applied while an earlier event with the same key still waits (in another worker's batch, or in
+  its backoff), so one citizen's messages are threaded in the order they arrived.
+- **Transient failures retry until they succeed**: a deadlock, a serialization failure, a lock or
+  statement timeout, a lost connection put the event back with a growing delay
+  (``available_at``); only a permanent failure (a parser or data bug) ends in ``error``, with the
+  reason, for ``replay_events`` after a fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import random
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from tickets.identities import normalize_identity
+from tickets.inbound import InboundCall, InboundMessage
+
+from .models import InboundEvent
+from .processing import event_process
+from .registry import inbound_for_provider
+from .transient import is_transient
+
+logger = logging.getLogger(__name__)
+
+
+# --- order keys -------------------------------------------------------------------------------------
+def _sender_key(items) -> str:
+    for item in items:
+        if isinstance(item, InboundMessage):
+            try:
+                value = normalize_identity(item.sender.kind, item.sender.value)
+            except Exception:  # the ingest will say what is wrong with it; order by the raw value
+                value = item.sender.value
+            return f"{item.sender.kind}:{value}"
+        if isinstance(item, InboundCall):
+            return f"call:{item.provider}:{item.call_id}"
+    return ""
+
+
+def order_key(items) -> str:
+    """A keyed hash of the first sender (or call) of an event's items; '' when order does not matter
+    (delivery statuses are applied in any order: they never move a message backwards)."""
+    plain = _sender_key(items)
+    if not plain:
+        return ""
+    key = hashlib.sha256(f"curhat-inbound-order:{settings.SECRET_KEY}".encode()).digest()
+    return hashlib.blake2b(plain.encode(), key=key[:32], digest_size=16).hexdigest()
+
+
+# An event whose data is not applicable yet (``retryable``: a call's callback that arrived before the
+# call) is tried this many times before it ends in ``error`` (database failures retry without limit).
+RETRYABLE_ATTEMPTS = 10
+
+
+# --- the drain ----------------------------------------------------------------------------------------
+@dataclass
+class DrainResult:
+    applied: int = 0  # events that reached a final outcome (processed, duplicate, ignored, rejected, error)
+    retried: int = 0  # transient failures, put back with a delay
+    deferred: int = 0  # left for later: an earlier event of the same sender still waits
+    batches: int = 0
+
+    def __iadd__(self, other: DrainResult) -> DrainResult:
+        self.applied += other.applied
+        self.retried += other.retried
+        self.deferred += other.deferred
+        self.batches += other.batches
+        return self
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """Exponential backoff with jitter, capped (``CURHAT_INBOUND_RETRY_*``)."""
+    base = settings.CURHAT_INBOUND_RETRY_BASE_SECONDS
+    cap = settings.CURHAT_INBOUND_RETRY_MAX_SECONDS
+    seconds = min(cap, base * 2 ** max(0, attempts - 1)) * (0.5 + random.random() / 2)
+    return dt.timedelta(seconds=seconds)
+
+
+def _due() -> Q:
+    return Q(available_at__isnull=True) | Q(available_at__lte=timezone.now())
+
+
+def _earlier_waiting(events: list[InboundEvent]) -> dict[str, int]:
+    """For each order key of the batch: the smallest id of a waiting event with that key that is not
+    in the batch (taken by another worker, or in its backoff)."""
+    keys = {event.order_key for event in events if event.order_key}
+    if not keys:
+        return {}
+    rows = (
+        InboundEvent.objects.filter(outcome=InboundEvent.Outcome.PENDING, order_key__in=keys)
+        .exclude(pk__in=[event.pk for event in events])
+        .filter(pk__lt=max(event.pk for event in events))
+        .values("order_key")
+        .annotate(first=Min("id"))
+    )
+    return {row["order_key"]: row["first"] for row in rows}
+
+
+def _retry_later(event: InboundEvent, exc: BaseException) -> None:
+    attempts = (event.attempts or 0) + 1
+    reason = f"dicoba lagi (percobaan {attempts}): {type(exc).__name__}: {exc}"[:4000]
+    InboundEvent.objects.filter(pk=event.pk).update(
+        attempts=min(attempts, 32767), available_at=timezone.now() + retry_delay(attempts), reason=reason
+    )
+
+
+def _fail(event: InboundEvent, exc: BaseException) -> None:
+    InboundEvent.objects.filter(pk=event.pk).update(
+        outcome=InboundEvent.Outcome.ERROR,
+        reason=f"{type(exc).__name__}: {exc}"[:4000],
+        processed_at=timezone.now(),
+        attempts=min((event.attempts or 0) + 1, 32767),
+        order_key="",
+        available_at=None,
+    )
+
+
+def _apply(event: InboundEvent, result: DrainResult) -> bool:
+    """Apply one event inside the batch's transaction. False when it failed transiently."""
+    if inbound_for_provider(event.provider) is None:
+        # Its provider is switched off here (CURHAT_CHANNEL_PROVIDERS): the event waits, with the
+        # longest delay, until the configuration brings it back.
+        _retry_later(event, RuntimeError(f"penyedia {event.provider} tidak tersedia"))
+        result.retried += 1
+        return False
+    try:
+        with transaction.atomic():  # a savepoint: a failed event is undone alone
+            event_process(event)
+    except Exception as exc:
+        gave_up = getattr(exc, "retryable", False) and (event.attempts or 0) + 1 >= RETRYABLE_ATTEMPTS
+        if is_transient(exc) and not gave_up:
+            logger.warning("event %s: transient failure, will retry: %s", event.pk, exc)
+            if connection.needs_rollback or not connection.is_usable():
+                raise  # the transaction (or the connection) itself is lost: the whole batch retries
+            _retry_later(event, exc)
+            result.retried += 1
+            return False
+        logger.exception("event %s could not be applied", event.pk)
+        _fail(event, exc)
+    result.applied += 1
+    return True
+
+
+def queue_batch(*, batch_size: int | None = None) -> DrainResult:
+    """Take one batch of due events (oldest first) and apply them; one commit for the batch."""
+    size = batch_size or settings.CURHAT_INBOUND_BATCH_SIZE
+    result = DrainResult()
+    with transaction.atomic():
+        events = list(
+            InboundEvent.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("account")
+            .filter(outcome=InboundEvent.Outcome.PENDING)
+            .filter(_due())
+            .order_by("id")[:size]
+        )
+        if not events:
+            return result
+        result.batches = 1
+        waiting = _earlier_waiting(events)
+        blocked: set[str] = set()
+        for event in events:
+            key = event.order_key
+            if key and (key in blocked or waiting.get(key, event.pk) < event.pk):
+                blocked.add(key)  # keep the sender's order: this one waits for the earlier one
+                result.deferred += 1
+                continue
+            if not _apply(event, result) and key:
+                blocked.add(key)
+    return result
+
+
+def queue_drain(*, batch_size: int | None = None, max_batches: int | None = None) -> DrainResult:
+    """Apply due events until none is left (or ``max_batches`` were taken). Returns the counts."""
+    total = DrainResult()
+    while max_batches is None or total.batches < max_batches:
+        result = queue_batch(batch_size=batch_size)
+        total += result
+        if not result.batches or (not result.applied and not result.retried):
+            break  # empty, or everything left is waiting on another worker
+    return total
+
+
+def queue_wake_inline() -> None:
+    """Embedded default: the webhook applies waiting events itself, right after its commit."""
+    if settings.CURHAT_INBOUND_PROCESSING != "inline":
+        return
+    try:
+        queue_drain(max_batches=settings.CURHAT_INBOUND_INLINE_BATCHES)
+    except DatabaseError:  # the event is committed: the next request (or replay_events) applies it
+        logger.exception("inline processing of inbound events failed; they stay pending")
+
+
+def queue_backlog() -> dict[str, object]:
+    """Waiting events and the age of the oldest (for the worker's log, metrics and the system page)."""
+    pending = InboundEvent.objects.filter(outcome=InboundEvent.Outcome.PENDING)
+    oldest = pending.order_by("id").values_list("received_at", flat=True).first()
+    return {
+        "pending": pending.count(),
+        "oldest_age_seconds": (timezone.now() - oldest).total_seconds() if oldest else 0.0,
+    }

@@ -1,0 +1,35 @@
+"""One rule for every cell we write into a file a spreadsheet program opens (CSV and XLSX exports).
+
+* A text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is a formula (or is
+  read as one) by Excel, LibreOffice and Google Sheets: a WhatsApp profile name such as
+  ``=HYPERLINK("http://…","klik")`` would become a live link in the admin's spreadsheet (CSV/formula
+  injection). Such a text gets a leading apostrophe, so it stays the text it was.
+* XML 1.0 cannot hold the control characters U+0000–U+0008, U+000B, U+000C and U+000E–U+001F
+  (openpyxl refuses them with ``IllegalCharacterError``): they are removed, in CSV too, so both
+  formats say the same.
+
+Values that are not text (numbers, dates, None) pass unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def cell_text(value: Any) -> Any:
+    """``value`` made safe for a spreadsheet cell (see the module's docstring)."""
+    if not isinstance(value, str):
+        return value
+    value = _NOT_IN_XML.sub("", value)
+    if value.startswith(FORMULA_STARTS) and value != "-":  # a lone dash (the office's zero) is no formula
+        return "'" + value
+    return value
+
+
+def cells(values) -> list:
+    """Every value of a row through :func:`cell_text`."""
+    return [cell_text(v) for v in values]

@@ -1,0 +1,99 @@
+"""Checking the audit log's hash chain (tickets.models.privacy: each row's ``hash`` is sha256 over its
+canonical fields and the previous row's hash, rows in id order).
+
+A row edited in place no longer gives its own hash; a row deleted, inserted or moved leaves the next
+row's ``prev_hash`` pointing at a hash that is not the one before it. ``audit_chain_verify`` walks the
+whole log once (streamed) and reports the first such link. Cutting rows off the end leaves a shorter
+chain that is still valid: compare the head it reports (last id and hash) with one recorded earlier,
+outside the database (``manage.py audit_verify --expect-head ID:HASH``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core import checks
+from django.db import DatabaseError
+
+from tickets.models import AuditEvent
+from tickets.models.privacy import AUDIT_GENESIS_HASH, AUDIT_HASHED_FIELDS, audit_hash
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    rows: int
+    head_id: int | None = None
+    head_hash: str = ""
+    broken_id: int | None = None
+    problem: str = ""
+
+    def describe(self) -> str:
+        if self.ok:
+            head = f"; head {self.head_id}:{self.head_hash}" if self.head_id is not None else ""
+            return f"OK: {self.rows} audit rows, the chain is intact{head}"
+        return f"BROKEN at audit row id {self.broken_id}: {self.problem}"
+
+
+def audit_chain_verify(*, using: str = "default", expect_head: tuple[int, str] | None = None) -> ChainReport:
+    """Walk the chain in id order; the first broken link, or OK with the head (last id and hash)."""
+    prev_hash, prev_id, rows = AUDIT_GENESIS_HASH, None, 0
+    columns = ("id", "prev_hash", "hash", *AUDIT_HASHED_FIELDS)
+    queryset = AuditEvent.objects.using(using).order_by("id").values(*columns)
+    expected_seen = False
+    for row in queryset.iterator(chunk_size=2000):
+        rows += 1
+        if row["prev_hash"] != prev_hash:
+            where = f"row {prev_id}" if prev_id is not None else "the start of the log"
+            return ChainReport(
+                False,
+                rows,
+                broken_id=row["id"],
+                problem=(
+                    f"prev_hash {row['prev_hash'][:12]}… is not the hash of {where} ({prev_hash[:12]}…): "
+                    "a row before it was deleted, inserted or reordered"
+                ),
+            )
+        if audit_hash(row, row["prev_hash"]) != row["hash"]:
+            return ChainReport(
+                False,
+                rows,
+                broken_id=row["id"],
+                problem="its fields no longer give its stored hash: the row was edited",
+            )
+        if expect_head is not None and row["id"] == expect_head[0]:
+            if row["hash"] != expect_head[1]:
+                return ChainReport(
+                    False, rows, broken_id=row["id"], problem="its hash differs from the recorded head"
+                )
+            expected_seen = True
+        prev_hash, prev_id = row["hash"], row["id"]
+    if expect_head is not None and not expected_seen:
+        return ChainReport(
+            False,
+            rows,
+            broken_id=expect_head[0],
+            problem="the recorded head row is missing: rows were cut off the end of the log",
+        )
+    return ChainReport(True, rows, head_id=prev_id, head_hash=prev_hash if prev_id is not None else "")
+
+
+@checks.register(checks.Tags.database)
+def audit_chain_check(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+    """``manage.py check --database default`` (and migrate) warn about a broken audit chain."""
+    found: list[checks.CheckMessage] = []
+    for alias in databases or ():
+        try:
+            report = audit_chain_verify(using=alias)
+        except DatabaseError:  # not migrated yet: nothing to check
+            continue
+        if not report.ok:
+            found.append(
+                checks.Error(
+                    f"The audit log's hash chain is broken ({alias}): {report.describe()}",
+                    hint="Run `manage.py audit_verify`; restore the audit table from a backup and find "
+                    "out who changed it.",
+                    id="tickets.E010",
+                )
+            )
+    return found
