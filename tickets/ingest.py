@@ -223,9 +223,12 @@ def _ticket_continue(ticket: Ticket, timestamp: dt.datetime) -> bool:
         When(status__in=(Ticket.Status.ANSWERED, Ticket.Status.RESOLVED), then=Value(Ticket.Status.OPEN)),
         default=F("status"),
     )
-    changed = Ticket.objects.filter(
-        pk=ticket.pk, status__in=Ticket.CONTINUABLE_STATUSES, merged_into__isnull=True
-    ).update(
+    # A closed ticket comes here only as a thank-you's target (_thread_target, step 4): it stays
+    # closed, and is continued only if it still is.
+    allowed = (
+        (Ticket.Status.CLOSED,) if ticket.status == Ticket.Status.CLOSED else Ticket.CONTINUABLE_STATUSES
+    )
+    changed = Ticket.objects.filter(pk=ticket.pk, status__in=allowed, merged_into__isnull=True).update(
         last_activity_at=Greatest(F("last_activity_at"), Value(timestamp)),
         last_inbound_at=Greatest(Coalesce(F("last_inbound_at"), Value(timestamp)), Value(timestamp)),
         resolved_at=Case(
