@@ -31,7 +31,14 @@ class InboundEventAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in InboundEvent._meta.fields]
     actions = ["replay"]
 
+    # What a provider sent is evidence (and what reprocessing reads): viewable, never edited or deleted.
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.action(description=_("Proses ulang kejadian yang galat (setelah perbaikan)"))

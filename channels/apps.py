@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ChannelsConfig(AppConfig):
     name = "channels"
     label = "channels"
-    verbose_name = "Kanal"
+    verbose_name = _("Kanal")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -1,5 +1,6 @@
 """The REST API (v1), its OpenAPI schema and the browsable documentation."""
 
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -18,5 +19,11 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/reports/tally/", TallyView.as_view(), name="api-tally"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # The documentation is a page for people: an anonymous visitor is sent to sign in (the schema
+    # and the API itself answer 401/403 as APIs do). Template: templates/drf_spectacular/.
+    path(
+        "docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
 ]

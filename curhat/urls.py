@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django_ratelimit.decorators import ratelimit
 
+from .favicon import favicon
 from .health import health
 from .metrics import metrics
 from .system import system_page
@@ -16,6 +17,7 @@ urlpatterns = [
     path("sehat/", health, name="health"),
     path("metrics", metrics, name="metrics"),
     path("admin/sistem/", admin.site.admin_view(system_page), name="system"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("curhat.api_urls")),

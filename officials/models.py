@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from curhat.choices import ChoiceDisplayMixin
 from tickets.models import Department, Official
@@ -24,34 +25,57 @@ class Escalation(ChoiceDisplayMixin, models.Model):
         RETURNED = "returned", _("Dikembalikan ke operator")
         CANCELLED = "cancelled", _("Dibatalkan")
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="escalations")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="escalations")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name=_("tiket"), on_delete=models.CASCADE, related_name="escalations"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("bidang"), on_delete=models.PROTECT, related_name="escalations"
+    )
     official = models.ForeignKey(
-        Official, null=True, blank=True, on_delete=models.SET_NULL, related_name="escalations"
+        Official,
+        verbose_name=_("pejabat"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="escalations",
     )
     question = models.TextField(_("pertanyaan"))
     answer = models.TextField(_("jawaban"), blank=True)
     return_note = models.TextField(_("catatan pengembalian"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("diminta oleh"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dijawab oleh"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
     due_at = models.DateTimeField(_("jatuh tempo"))
-    answered_at = models.DateTimeField(null=True, blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
-    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(_("dijawab pada"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("diingatkan pada"), null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(_("keterlambatan diberitahukan pada"), null=True, blank=True)
     # The outbound message that carried the answer to the citizen (set when relayed).
     relayed_message = models.ForeignKey(
-        "tickets.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "tickets.Message",
+        verbose_name=_("pesan yang diteruskan"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
         verbose_name = _("eskalasi")
-        verbose_name_plural = _("eskalasi")
+        verbose_name_plural = pgettext_lazy("jamak", "eskalasi")
         indexes = [
             models.Index(fields=("department", "status", "due_at"), name="escalation_queue_idx"),
             models.Index(fields=("status", "due_at"), name="escalation_due_idx"),
@@ -80,18 +104,25 @@ class EscalationEvent(ChoiceDisplayMixin, models.Model):
         OVERDUE = "overdue", _("Melewati jatuh tempo")
         CANCELLED = "cancelled", _("Dibatalkan")
 
-    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    escalation = models.ForeignKey(
+        Escalation, verbose_name=_("eskalasi"), on_delete=models.CASCADE, related_name="events"
     )
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(_("jenis"), max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pelaku"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(_("catatan"), blank=True)
+    created_at = models.DateTimeField(_("waktu"), default=timezone.now)
 
     class Meta:
         ordering = ("created_at", "id")
         verbose_name = _("riwayat eskalasi")
-        verbose_name_plural = _("riwayat eskalasi")
+        verbose_name_plural = pgettext_lazy("jamak", "riwayat eskalasi")
 
     def __str__(self) -> str:
         return f"{self.escalation_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

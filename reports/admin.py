@@ -10,13 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from tickets.models import PublicHoliday
 
-from .models import ExportLog, HistoricalTally, TallyRollup
+from .models import ExportLog, HistoricalTally, HistoricalYearTotal, TallyRollup
 from .services import workday_calendar_rebuild
 
 
 @admin.register(HistoricalTally)
 class HistoricalTallyAdmin(admin.ModelAdmin):
-    list_display = ("year", "month", "channel", "count", "imported", "source")
+    list_display = ("year", "month", "month_label", "channel", "count", "imported", "source")
     list_filter = ("year", "imported", "channel")
     search_fields = ("source",)
     ordering = ("-year", "month", "channel")
@@ -33,6 +33,13 @@ class HistoricalTallyAdmin(admin.ModelAdmin):
             ),
         }
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(HistoricalYearTotal)
+class HistoricalYearTotalAdmin(admin.ModelAdmin):
+    list_display = ("year", "channel", "count", "source")
+    list_filter = ("year", "channel")
+    ordering = ("-year", "channel")
 
 
 @admin.register(PublicHoliday)

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportsConfig(AppConfig):
     name = "reports"
-    verbose_name = "Laporan"
+    verbose_name = _("Laporan")
     default_auto_field = "django.db.models.BigAutoField"

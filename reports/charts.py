@@ -162,15 +162,35 @@ def year_over_year_lines(series: list[YearSeries]) -> SafeString:
     for index, s in enumerate(series):
         colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
         dash = ' stroke-dasharray="6 4"' if s.imported else ""
-        points = [
-            (left + step * m, top + plot_h - plot_h * v / top_value)
-            for m, v in enumerate(s.monthly)
-            if v is not None
-        ]
-        if len(points) > 1:
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        known = [(m, v) for m, v in enumerate(s.monthly, start=1) if v is not None]
+        points = [(left + step * (m - 1), top + plot_h - plot_h * v / top_value) for m, v in known]
+        # The month under way is partial: its segment is dotted and its point hollow and labelled,
+        # so that a few days' count does not read as a fall.
+        partial = bool(known) and known[-1][0] == s.partial_month
+        whole = points[:-1] if partial else points
+        if len(whole) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in whole)
             body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}/>')
-        for (x, y), v in zip(points, [v for v in s.monthly if v is not None], strict=True):
+        if partial and len(points) > 1:
+            (x1, y1), (x2, y2) = points[-2], points[-1]
+            body.append(
+                f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{colour}" '
+                f'stroke-width="2" stroke-dasharray="2 4" class="partial-month"/>'
+            )
+        for index, ((x, y), (month, v)) in enumerate(zip(points, known, strict=True)):
+            if partial and index == len(points) - 1:
+                through = s.through.day if s.through else ""
+                note = f"{MONTH_NAMES[month - 1][:3]} berjalan (s.d. tgl {through})"
+                body.append(
+                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="#ffffff" stroke="{colour}" '
+                    f'stroke-width="2" class="partial-month"><title>{escape(s.label)}: '
+                    f"{escape(format_count(v))}, {escape(note)}</title></circle>"
+                )
+                body.append(
+                    f'<text x="{x:.1f}" y="{max(y - 10, top + 10):.1f}" font-size="11" text-anchor="end" '
+                    f'{FONT} class="partial-month">{escape(note)}</text>'
+                )
+                continue
             body.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}">'
                 f"<title>{escape(s.label)}: {escape(format_count(v))}</title></circle>"

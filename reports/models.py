@@ -8,12 +8,21 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tickets.models import Channel
 
 # Historical tables sometimes only give a remainder ("other: email+facebook+website") per month.
 OTHER_CHANNEL = "other"
-HISTORICAL_CHANNEL_CHOICES = [*Channel.choices, (OTHER_CHANNEL, _("Lainnya (tidak dirinci)"))]
+# The office's 2020 report: e-mail, Facebook and website together per month (the per-month split is
+# not legible), their yearly totals published apart (HistoricalYearTotal: 23/20/80).
+GROUPED_CHANNEL = "email_fb_web"
+GROUPED_PARTS = ("email", "facebook", "website")
+HISTORICAL_CHANNEL_CHOICES = [
+    *Channel.choices,
+    (GROUPED_CHANNEL, _("Email/Facebook/Website (per bulan tidak dirinci)")),
+    (OTHER_CHANNEL, _("Lainnya (tidak dirinci)")),
+]
 
 
 class HistoricalTally(models.Model):
@@ -28,16 +37,22 @@ class HistoricalTally(models.Model):
     channel = models.CharField(_("kanal"), max_length=20, choices=HISTORICAL_CHANNEL_CHOICES)
     count = models.PositiveIntegerField(_("jumlah"))
     source = models.CharField(_("sumber"), max_length=500, blank=True)
+    month_label = models.CharField(
+        _("nama bulan di sumber"),
+        max_length=20,
+        blank=True,
+        help_text=_("Ejaan bulan seperti ditulis kantor (mis. NOPEMBER); kosong: ejaan baku."),
+    )
     imported = models.BooleanField(
         _("diimpor"), default=False, help_text=_("Diisi dari berkas impor (bukan diketik di admin).")
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     class Meta:
         ordering = ("year", "month", "channel")
         verbose_name = _("rekap historis")
-        verbose_name_plural = _("rekap historis")
+        verbose_name_plural = pgettext_lazy("jamak", "rekap historis")
         constraints = [
             models.UniqueConstraint(fields=("year", "month", "channel"), name="historical_tally_unique"),
             models.CheckConstraint(
@@ -47,6 +62,29 @@ class HistoricalTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d} {self.channel}: {self.count}"
+
+
+class HistoricalYearTotal(models.Model):
+    """A year's total per channel as the office published it, where its monthly rows do not split
+    that channel (2020: e-mail 23, Facebook 20, website 80 inside a monthly remainder). The tally's
+    TOTAL row shows these instead of the grouped remainder when the period covers that year's
+    published months."""
+
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    channel = models.CharField(_("kanal"), max_length=20, choices=HISTORICAL_CHANNEL_CHOICES)
+    count = models.PositiveIntegerField(_("jumlah"))
+    source = models.CharField(_("sumber"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("year", "channel")
+        verbose_name = _("total tahunan historis")
+        verbose_name_plural = pgettext_lazy("jamak", "total tahunan historis")
+        constraints = [
+            models.UniqueConstraint(fields=("year", "channel"), name="historical_year_total_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.channel}: {self.count}"
 
 
 class TallyRollup(models.Model):
@@ -59,11 +97,11 @@ class TallyRollup(models.Model):
 
     month = models.DateField(_("bulan"))  # first day of the local (WITA) month
     channel = models.CharField(_("kanal"), max_length=20)
-    count = models.BigIntegerField(default=0)
+    count = models.BigIntegerField(_("jumlah"), default=0)
 
     class Meta:
         verbose_name = _("rekap bulanan (rollup)")
-        verbose_name_plural = _("rekap bulanan (rollup)")
+        verbose_name_plural = pgettext_lazy("jamak", "rekap bulanan (rollup)")
         constraints = [models.UniqueConstraint(fields=("month", "channel"), name="tally_rollup_unique")]
 
     def __str__(self) -> str:
@@ -90,7 +128,7 @@ class ExportLog(models.Model):
     class Meta:
         ordering = ("-created_at",)
         verbose_name = _("log ekspor")
-        verbose_name_plural = _("log ekspor")
+        verbose_name_plural = pgettext_lazy("jamak", "log ekspor")
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.what}"

@@ -48,7 +48,10 @@ _MONTH_SPELLINGS.update(
 
 # The office's column order; channels after these (SMS, ...) follow in Channel's own order.
 OFFICE_CHANNEL_ORDER = ("phone", "whatsapp", "whatsapp_call", "email", "facebook", "website")
-# Column headers as the office prints them (domain.md §0).
+# Column headers as the office prints them (domain.md §0), its spelling kept ("Whatsapp Chat"):
+# used only where the office's own table is reproduced (the tally's header row, on screen and in
+# the exports) and to read the office's files. Everywhere else (charts, metrics) a channel is
+# called by its name in the app, "WhatsApp Chat" (channel_label).
 OFFICE_CHANNEL_LABELS = {
     "phone": "Telepon",
     "whatsapp": "Whatsapp Chat",
@@ -57,6 +60,8 @@ OFFICE_CHANNEL_LABELS = {
     "facebook": "Facebook",
     "website": "Website",
     "sms": "SMS",
+    # The office's 2020 report: these three together per month (reports.models.GROUPED_CHANNEL).
+    "email_fb_web": "Email/Facebook/Website",
     "other": "Lainnya",
 }
 
@@ -89,18 +94,24 @@ def format_count(value: int | None) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-def channel_label(code: str) -> str:
+def office_column_label(code: str) -> str:
+    """A channel's column header in the office's table, in the office's spelling."""
     if code in OFFICE_CHANNEL_LABELS:
         return OFFICE_CHANNEL_LABELS[code]
+    return channel_label(code)
+
+
+def channel_label(code: str) -> str:
+    """A channel's name as the app writes it everywhere but the office's table ("WhatsApp Chat")."""
     try:
         return str(Channel(code).label)
     except ValueError:
-        return code
+        return OFFICE_CHANNEL_LABELS.get(code, code)
 
 
 def ordered_channels(in_use: set[str] | frozenset[str]) -> list[str]:
     """The office's six columns always, then any other channel that has figures in the period."""
-    extra_order = [c for c in Channel.values if c not in OFFICE_CHANNEL_ORDER] + ["other"]
+    extra_order = [c for c in Channel.values if c not in OFFICE_CHANNEL_ORDER] + ["email_fb_web", "other"]
     extras = [c for c in extra_order if c in in_use]
     unknown = sorted(in_use - set(OFFICE_CHANNEL_ORDER) - set(extra_order))
     return [*OFFICE_CHANNEL_ORDER, *extras, *unknown]

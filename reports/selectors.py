@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from tickets.models import ContactIdentity, Ticket
 
-from .models import HistoricalTally, TallyRollup
-from .office_format import channel_label, format_count, month_name, ordered_channels
+from .models import GROUPED_CHANNEL, GROUPED_PARTS, HistoricalTally, HistoricalYearTotal, TallyRollup
+from .office_format import format_count, month_name, office_column_label, ordered_channels
 from .periods import Period, report_tz
 from .rollup import rollup_available
 
@@ -46,10 +46,11 @@ class TallyRow:
     month: int
     counts: dict[str, int]
     total: int
+    month_label: str = ""  # the source's own spelling of the month (NOPEMBER), if it had one
 
     @property
     def label(self) -> str:
-        return month_name(self.month)
+        return self.month_label or month_name(self.month)
 
 
 @dataclass
@@ -64,7 +65,8 @@ class Tally:
 
     @property
     def headers(self) -> list[str]:
-        return ["NO", "BULAN", *[channel_label(c) for c in self.channels], "JUMLAH"]
+        # The office's own table: its headers in its spelling (office_format.OFFICE_CHANNEL_LABELS).
+        return ["NO", "BULAN", *[office_column_label(c) for c in self.channels], "JUMLAH"]
 
     @property
     def spans_years(self) -> bool:
@@ -131,28 +133,89 @@ def _as_local_date(value) -> dt.date:
     return value
 
 
-def _historical_cells(period: Period) -> tuple[dict[tuple[int, int, str], int], list[str]]:
+@dataclass
+class _Historical:
+    cells: dict[tuple[int, int, str], int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    labels: dict[tuple[int, int], str] = field(default_factory=dict)
+    splits: dict[int, dict[str, int]] = field(default_factory=dict)  # year → published parts
+
+
+def _historical(period: Period) -> _Historical:
     wanted = Q()
     for year, month in period.months:
         wanted |= Q(year=year, month=month)
-    rows = HistoricalTally.objects.filter(wanted).values_list("year", "month", "channel", "count", "source")
-    cells: dict[tuple[int, int, str], int] = {}
-    notes: list[str] = []
-    for year, month, channel, count, source in rows:
-        cells[(year, month, channel)] = count
-        if source and source not in notes:
-            notes.append(source)
-    return cells, notes
+    rows = HistoricalTally.objects.filter(wanted).values_list(
+        "year", "month", "channel", "count", "source", "month_label"
+    )
+    found = _Historical()
+    for year, month, channel, count, source, label in rows:
+        found.cells[(year, month, channel)] = count
+        if label:
+            found.labels[(year, month)] = label
+        if source and source not in found.notes:
+            found.notes.append(source)
+    found.splits = _published_splits(period, found.cells)
+    return found
 
 
-def _arrange(period: Period, basis: str, cells: dict[tuple[int, int, str], int], notes: list[str]) -> Tally:
+def _historical_cells(period: Period) -> tuple[dict[tuple[int, int, str], int], list[str]]:
+    found = _historical(period)
+    return found.cells, found.notes
+
+
+def _published_splits(period: Period, cells: dict[tuple[int, int, str], int]) -> dict[int, dict[str, int]]:
+    """For each year whose grouped e-mail/Facebook/website months all lie in ``period``, the yearly
+    totals of those channels as the office published them (when they add up to the months)."""
+    grouped: dict[int, int] = defaultdict(int)
+    for (year, _month, channel), n in cells.items():
+        if channel == GROUPED_CHANNEL:
+            grouped[year] += n
+    if not grouped:
+        return {}
+    months_in_period = set(period.months)
+    stored = HistoricalTally.objects.filter(year__in=list(grouped), channel=GROUPED_CHANNEL)
+    complete = {
+        year
+        for year in grouped
+        if {(y, m) for y, m in stored.filter(year=year).values_list("year", "month")} <= months_in_period
+    }
+    splits: dict[int, dict[str, int]] = defaultdict(dict)
+    for year, channel, count in HistoricalYearTotal.objects.filter(
+        year__in=complete, channel__in=GROUPED_PARTS
+    ).values_list("year", "channel", "count"):
+        splits[year][channel] = count
+    return {year: parts for year, parts in splits.items() if sum(parts.values()) == grouped[year]}
+
+
+def _arrange(
+    period: Period,
+    basis: str,
+    cells: dict[tuple[int, int, str], int],
+    notes: list[str],
+    historical: _Historical | None = None,
+) -> Tally:
     channels = ordered_channels({ch for (_, _, ch), n in cells.items() if n})
     rows, totals = [], dict.fromkeys(channels, 0)
+    labels = historical.labels if historical else {}
     for number, (year, month) in enumerate(period.months, start=1):
         counts = {ch: cells.get((year, month, ch), 0) for ch in channels}
         for ch, n in counts.items():
             totals[ch] += n
-        rows.append(TallyRow(number, year, month, counts, sum(counts.values())))
+        rows.append(
+            TallyRow(number, year, month, counts, sum(counts.values()), labels.get((year, month), ""))
+        )
+    notes = list(notes)
+    for year, parts in sorted((historical.splits if historical else {}).items()):
+        # The TOTAL row shows the office's published split instead of the grouped remainder.
+        for channel, n in parts.items():
+            totals[channel] += n
+            totals[GROUPED_CHANNEL] -= n
+        split = "/".join(format_count(parts.get(c, 0)) for c in GROUPED_PARTS)
+        notes.append(
+            f"{year}: email/Facebook/website per bulan tidak dirinci di sumber; "
+            f"total tahunan menurut sumber {split}"
+        )
     return Tally(period, basis, channels, rows, totals, sum(totals.values()), notes)
 
 
@@ -164,14 +227,14 @@ def tally(*, period: Period, basis: str = BASIS_COUNTED) -> Tally:
     """
     if basis == BASIS_COUNTED:
         return _arrange(period, basis, _counted_cells(period), [])
-    historical, notes = _historical_cells(period)
+    historical = _historical(period)
     if basis == BASIS_HISTORICAL:
-        return _arrange(period, basis, historical, notes)
+        return _arrange(period, basis, historical.cells, historical.notes, historical)
     if basis == BASIS_COMBINED:
         combined = defaultdict(int, _counted_cells(period))
-        for key, n in historical.items():
+        for key, n in historical.cells.items():
             combined[key] += n
-        return _arrange(period, basis, dict(combined), notes)
+        return _arrange(period, basis, dict(combined), historical.notes, historical)
     raise ValueError(f"unknown basis: {basis}")
 
 
@@ -179,11 +242,24 @@ def historical_years() -> list[int]:
     return list(HistoricalTally.objects.order_by("year").values_list("year", flat=True).distinct())
 
 
+def report_years() -> list[int]:
+    """Every year with tickets or historical figures, up to this one: two small queries (the
+    oldest ticket through the created_at index, the distinct historical years)."""
+    this_year = timezone.localdate().year
+    oldest = Ticket.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    first = timezone.localtime(oldest, report_tz()).year if oldest else this_year
+    return sorted(set(range(min(first, this_year), this_year + 1)) | set(historical_years()))
+
+
 @dataclass
 class YearSeries:
     year: int
     imported: bool
     monthly: list[int | None]  # 12 values; None where there is nothing for that month
+    # The month still under way (counted series of the current year): drawn as partial, not as a
+    # fall. ``through`` is the last day counted.
+    partial_month: int | None = None
+    through: dt.date | None = None
 
     @property
     def label(self) -> str:
@@ -197,6 +273,7 @@ def year_over_year(*, years: list[int]) -> list[YearSeries]:
     period = Period(dt.date(min(years), 1, 1), dt.date(max(years), 12, 31))
     counted = _counted_cells(period)
     historical, _ = _historical_cells(period)
+    today = timezone.localdate()
     series = []
     for source, imported in ((counted, False), (historical, True)):
         by_month: dict[tuple[int, int], int] = defaultdict(int)
@@ -204,7 +281,9 @@ def year_over_year(*, years: list[int]) -> list[YearSeries]:
             by_month[(year, month)] += n
         for year in years:
             if any((year, m) in by_month for m in range(1, 13)):
-                series.append(YearSeries(year, imported, [by_month.get((year, m)) for m in range(1, 13)]))
+                monthly = [by_month.get((year, m)) for m in range(1, 13)]
+                partial = today.month if not imported and year == today.year else None
+                series.append(YearSeries(year, imported, monthly, partial, today if partial else None))
     return sorted(series, key=lambda s: (s.year, s.imported))
 
 

@@ -16,8 +16,15 @@ from tickets.models import Channel, WorkDay
 from tickets.refdata import refdata_changed
 from tickets.workcalendar import holiday_dates, office_calendar, workday_rows
 
-from .models import OTHER_CHANNEL, ExportLog, HistoricalTally
-from .office_format import OFFICE_CHANNEL_LABELS, parse_month
+from .models import (
+    GROUPED_CHANNEL,
+    GROUPED_PARTS,
+    OTHER_CHANNEL,
+    ExportLog,
+    HistoricalTally,
+    HistoricalYearTotal,
+)
+from .office_format import OFFICE_CHANNEL_LABELS, month_name, parse_month
 
 MAX_IMPORT_ROWS = 5000
 
@@ -28,11 +35,15 @@ class ImportError_(ValueError):
 
 @dataclass(frozen=True)
 class Figure:
+    """One published number: a month's count for a channel, or (``month == 0``) the year's total
+    for a channel its monthly rows do not split (stored as a HistoricalYearTotal)."""
+
     year: int
     month: int
     channel: str
     count: int
     source: str = ""
+    month_label: str = ""  # the month as the source wrote it, when not the standard spelling
 
 
 @dataclass
@@ -213,8 +224,10 @@ def figures_from_xlsx(content: bytes, *, year: int | None, source: str) -> list[
 
 def figures_from_office_json(content: bytes | str) -> list[Figure]:
     """The shared office file (data/parepare-tallies-2020-2021.json): per year, months by name,
-    channel columns. Where a year only gives WhatsApp and the monthly total (2020), the remainder is
-    kept as "Lainnya (tidak dirinci)" rather than guessed."""
+    channel columns. Where a year only gives WhatsApp and the monthly total (2020), the monthly
+    remainder is kept as one figure, not guessed apart: e-mail/Facebook/website together when those
+    are the channels the year's published totals add (their yearly totals kept as published), else
+    "Lainnya (tidak dirinci)". A month spelled the office's way (NOPEMBER) keeps its spelling."""
     try:
         data = json.loads(content)
     except ValueError as exc:
@@ -227,6 +240,8 @@ def figures_from_office_json(content: bytes | str) -> list[Figure]:
         if not (str(key).isdigit() and isinstance(block, dict)):
             continue
         year = int(key)
+        rest, split = _remainder_channel(block, year)
+        note = f"{source} ({year})" if source else str(year)
         for month_label, cells in (block.get("months") or {}).items():
             month = parse_month(month_label)
             where = f"{year} {month_label}"
@@ -244,12 +259,37 @@ def figures_from_office_json(content: bytes | str) -> list[Figure]:
                 if remainder < 0:
                     raise ImportError_(f"{where}: total lebih kecil dari jumlah kanal")
                 if remainder:
-                    counts[OTHER_CHANNEL] = remainder
-            note = f"{source} ({year})" if source else str(year)
-            figures.extend(Figure(year, month, ch, n, note[:500]) for ch, n in counts.items())
+                    counts[rest] = remainder
+            label = str(month_label).strip().upper()
+            label = "" if label == month_name(month) else label[:20]
+            figures.extend(Figure(year, month, ch, n, note[:500], label) for ch, n in counts.items())
+        figures.extend(Figure(year, 0, ch, n, note[:500]) for ch, n in split.items())
     if not figures:
         raise ImportError_("tidak ada angka bulanan di JSON")
     return figures
+
+
+def _remainder_channel(block: dict, year: int) -> tuple[str, dict[str, int]]:
+    """Where a year's monthly rows give some channels and a total, what the remainder is: the one
+    channel missing from the rows, e-mail/Facebook/website together (the office's 2020 report,
+    whose yearly totals per channel are published: returned to be kept), or "Lainnya"."""
+    totals = block.get("channel_totals") or {}
+    in_rows = {
+        _channel_from_header(column)
+        for cells in (block.get("months") or {}).values()
+        for column in cells
+        if column != "total"
+    }
+    missing = {}
+    for column, value in totals.items():
+        channel = _channel_from_header(column) if column != "total" else None
+        if channel is not None and channel not in in_rows:
+            missing[channel] = _to_count(value, f"{year} channel_totals")
+    if len(missing) == 1:
+        return next(iter(missing)), {}
+    if set(missing) == set(GROUPED_PARTS):
+        return GROUPED_CHANNEL, missing
+    return OTHER_CHANNEL, {}
 
 
 def historical_tallies_import(*, figures: list[Figure], imported: bool = True) -> ImportResult:
@@ -263,12 +303,22 @@ def historical_tallies_import(*, figures: list[Figure], imported: bool = True) -
         seen.add(key)
     with transaction.atomic():
         for f in figures:
-            _, created = HistoricalTally.objects.update_or_create(
-                year=f.year,
-                month=f.month,
-                channel=f.channel,
-                defaults={"count": f.count, "source": f.source[:500], "imported": imported},
-            )
+            if f.month == 0:
+                _, created = HistoricalYearTotal.objects.update_or_create(
+                    year=f.year, channel=f.channel, defaults={"count": f.count, "source": f.source[:500]}
+                )
+            else:
+                _, created = HistoricalTally.objects.update_or_create(
+                    year=f.year,
+                    month=f.month,
+                    channel=f.channel,
+                    defaults={
+                        "count": f.count,
+                        "source": f.source[:500],
+                        "imported": imported,
+                        "month_label": f.month_label,
+                    },
+                )
             if created:
                 result.created += 1
             else:

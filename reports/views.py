@@ -38,9 +38,8 @@ def _period_and_basis(request) -> tuple[Period, str]:
 
 
 def _year_choices(period: Period) -> list[int]:
-    now = timezone.localtime().year
-    years = set(range(now - 5, now + 1)) | set(selectors.historical_years()) | set(period.years)
-    return sorted(years, reverse=True)
+    """Every year with tickets or historical figures (a year stays while its tickets are held)."""
+    return sorted(set(selectors.report_years()) | set(period.years), reverse=True)
 
 
 def _tally_context(request, period: Period, basis: str) -> dict:

@@ -104,14 +104,38 @@ class DeliveryAttemptInline(admin.TabularInline):
         return False
 
 
+# An outbound message in these states has left the office: what the citizen received is a record.
+DELIVERED_STATUSES = (Message.Status.SENT, Message.Status.DELIVERED, Message.Status.READ)
+
+
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
+    """Messages, newest first. A delivered outbound message (and with it its delivery attempts)
+    can be looked at, not edited or deleted: it is what the citizen received."""
+
     list_display = ("id", "ticket", "direction", "kind", "channel", "provider", "status", "created_at")
     list_filter = ("direction", "status", "channel", "provider", "kind")
     search_fields = ("ticket__reference", "provider_message_id")
     raw_id_fields = ("ticket", "author", "account")
     list_select_related = ("ticket",)
+    ordering = ("-created_at", "-id")
     inlines = [AttachmentInline, DeliveryAttemptInline]
+
+    @staticmethod
+    def _delivered(obj) -> bool:
+        return obj is not None and obj.direction == Message.Direction.OUT and obj.status in DELIVERED_STATUSES
+
+    def has_change_permission(self, request, obj=None):
+        return not self._delivered(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._delivered(obj) and super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        """The list's bulk delete leaves delivered outbound messages alone."""
+        super().delete_queryset(
+            request, queryset.exclude(direction=Message.Direction.OUT, status__in=DELIVERED_STATUSES)
+        )
 
 
 @admin.register(CannedAnswer)

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TicketsConfig(AppConfig):
     name = "tickets"
     # The admin's section for the core's models: consultations, the knowledge base, the audit log,
     # and the office itself (bidang, pejabat, hari libur).
-    verbose_name = "Layanan konsultasi"
+    verbose_name = _("Layanan konsultasi")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

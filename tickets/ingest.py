@@ -188,7 +188,7 @@ def _thread_target(contact: Contact, message: InboundMessage) -> Ticket | None:
             return quoted
     # 3. The contact's latest non-closed ticket on the same channel, if recently active.
     window = dt.timedelta(days=settings.CURHAT_THREAD_WINDOW_DAYS)
-    return (
+    recent = (
         Ticket.objects.filter(
             contact=contact,
             channel=message.channel,
@@ -197,6 +197,28 @@ def _thread_target(contact: Contact, message: InboundMessage) -> Ticket | None:
             last_activity_at__gte=message.timestamp - window,
         )
         .order_by("-last_activity_at", "-id")
+        .first()
+    )
+    if recent is not None:
+        return recent
+    # 4. A thank-you or sign-off ("Terima kasih, besok saya ke kantor.") shortly after the office
+    #    closed the contact's ticket on this channel belongs to that ticket: shown in its timeline,
+    #    no new ticket, no automatic acknowledgement; the ticket stays closed (tickets.closing).
+    from tickets.closing import is_closing_message  # here: the rest of this module is not its concern
+
+    grace = dt.timedelta(hours=settings.CURHAT_CLOSED_GRACE_HOURS)
+    if not grace or message.attachments or not is_closing_message(message.text or ""):
+        return None
+    return (
+        Ticket.objects.filter(
+            contact=contact,
+            channel=message.channel,
+            status=Ticket.Status.CLOSED,
+            merged_into__isnull=True,
+            closed_at__gte=message.timestamp - grace,
+            closed_at__lte=message.timestamp,
+        )
+        .order_by("-closed_at", "-id")
         .first()
     )
 
@@ -240,9 +262,12 @@ def _ticket_continue(ticket: Ticket, timestamp: dt.datetime) -> bool:
         When(status__in=(Ticket.Status.ANSWERED, Ticket.Status.RESOLVED), then=Value(Ticket.Status.OPEN)),
         default=F("status"),
     )
-    changed = Ticket.objects.filter(
-        pk=ticket.pk, status__in=Ticket.CONTINUABLE_STATUSES, merged_into__isnull=True
-    ).update(
+    # A closed ticket comes here only as a thank-you's target (_thread_target, step 4): it stays
+    # closed, and is continued only if it still is.
+    allowed = (
+        (Ticket.Status.CLOSED,) if ticket.status == Ticket.Status.CLOSED else Ticket.CONTINUABLE_STATUSES
+    )
+    changed = Ticket.objects.filter(pk=ticket.pk, status__in=allowed, merged_into__isnull=True).update(
         last_activity_at=Greatest(F("last_activity_at"), Value(timestamp)),
         last_inbound_at=Greatest(Coalesce(F("last_inbound_at"), Value(timestamp)), Value(timestamp)),
         resolved_at=Case(

@@ -180,6 +180,8 @@ AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per context, in every language: curhat/formats/.
+FORMAT_MODULE_PATH = ["curhat.formats"]
 TIME_ZONE = env("CURHAT_TIME_ZONE", "Asia/Makassar")
 USE_I18N = True
 USE_TZ = True

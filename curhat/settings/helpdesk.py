@@ -20,6 +20,11 @@ CURHAT_SANDBOX = env_bool("CURHAT_SANDBOX", not PRODUCTION)
 # A contact's message continues their non-closed ticket on the same channel when the ticket's last
 # activity is this recent; otherwise it opens a new consultation.
 CURHAT_THREAD_WINDOW_DAYS = env_int("CURHAT_THREAD_WINDOW_DAYS", 7)
+# A citizen's short thank-you or sign-off this many hours after the office closed their ticket joins
+# that closed ticket instead of opening a new one (the rule: tickets/closing.py); 0 switches it off.
+CURHAT_CLOSED_GRACE_HOURS = env_int("CURHAT_CLOSED_GRACE_HOURS", 24)
+# Longest message (characters) that can count as such a sign-off.
+CURHAT_CLOSING_MAX_CHARS = env_int("CURHAT_CLOSING_MAX_CHARS", 80)
 # Celery tasks (dotted paths) enqueued with a new inbound message's id once it is committed.
 CURHAT_AFTER_INGEST_TASKS: list[str] = []
 # When each of them is worth enqueueing: "always", "new_ticket" or "remote_attachments" (default "always").
@@ -29,6 +34,16 @@ CURHAT_AFTER_INGEST_WHEN: dict[str, str] = {
 }
 CURHAT_DEFAULT_REGION = env("CURHAT_DEFAULT_REGION", "ID")
 CURHAT_OFFICE_NAME = env("CURHAT_OFFICE_NAME", "Disdukcapil Kota Parepare")
+# The office's published contact points, shown on the citizen's front page. Defaults: Parepare's
+# published WhatsApp and phone numbers (docs: /work/shared/domain.md); the e-mail address defaults
+# to the first office mailbox (CURHAT_EMAIL_OFFICE_ADDRESSES) and is left out if there is none.
+CURHAT_OFFICE_WHATSAPP = env("CURHAT_OFFICE_WHATSAPP", "0811-415-227")
+CURHAT_OFFICE_PHONE = env("CURHAT_OFFICE_PHONE", "0811-428-227")
+CURHAT_OFFICE_EMAIL = env("CURHAT_OFFICE_EMAIL", "")
+CURHAT_OFFICE_FACEBOOK = env("CURHAT_OFFICE_FACEBOOK", "Disdukcapil Parepare")
+CURHAT_OFFICE_FACEBOOK_URL = env(
+    "CURHAT_OFFICE_FACEBOOK_URL", "https://www.facebook.com/search/top?q=Disdukcapil%20Parepare"
+)
 
 # --- Channels in: messaging and calls (webhooks, media download) ---------------------------------
 # The one provider registry (channels/registry.py): packages under channels/providers/, each with
@@ -226,6 +241,8 @@ CURHAT_LOGIN_RATE = env("CURHAT_LOGIN_RATE", "20/m")
 # Tracking-page views per IP (found or not), and webhook posts per IP and provider ("off": no cap;
 # providers retry a 429, so nothing is lost, but keep it well above a provider's burst).
 CURHAT_TRACKING_RATE_PER_IP = env_rate("CURHAT_TRACKING_RATE_PER_IP", "60/m")
+# Tries of /lacak/ (ticket number + phone or e-mail) per client address.
+CURHAT_TRACKING_LOOKUP_RATE_PER_IP = env_rate("CURHAT_TRACKING_LOOKUP_RATE_PER_IP", "20/h")
 CURHAT_WEBHOOK_RATE_PER_IP = env_rate("CURHAT_WEBHOOK_RATE_PER_IP", "6000/m")
 # Days a finished ticket's content is kept when no retention policy in the admin matches it.
 CURHAT_RETENTION_DAYS = env_int("CURHAT_RETENTION_DAYS", 730)

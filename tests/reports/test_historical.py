@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
-from reports.models import OTHER_CHANNEL, HistoricalTally
+from reports.models import GROUPED_CHANNEL, OTHER_CHANNEL, HistoricalTally
 from reports.periods import Period
 from reports.selectors import tally
 from tests.support import at_wita
@@ -32,9 +32,24 @@ def test_command_imports_the_office_json():
     t2020 = tally(period=Period.year(2020), basis="historis")
     assert t2020.grand_total == 9970
     assert t2020.totals["whatsapp"] == 9847
-    # 2020 gives only a monthly remainder for email+facebook+website: kept as "Lainnya", not guessed.
-    assert t2020.totals[OTHER_CHANNEL] == 9970 - 9847
-    assert "Lainnya" in t2020.headers
+    # 2020 gives only a monthly remainder for e-mail+Facebook+website, and their yearly totals: the
+    # months keep the remainder together (not guessed apart), the TOTAL row the published split.
+    assert t2020.totals["email"] == 23 and t2020.totals["facebook"] == 20 and t2020.totals["website"] == 80
+    assert t2020.totals[GROUPED_CHANNEL] == 0
+    assert sum(r.counts[GROUPED_CHANNEL] for r in t2020.rows) == 9970 - 9847
+    assert "Email/Facebook/Website" in t2020.headers and "Lainnya" not in t2020.headers
+    assert OTHER_CHANNEL not in t2020.channels
+    total_row = t2020.as_text_rows()[-1]
+    assert total_row[t2020.headers.index("Email") : t2020.headers.index("JUMLAH") + 1] == [
+        "23",
+        "20",
+        "80",
+        "-",
+        "9.970",
+    ]
+    # The office wrote NOPEMBER.
+    assert [r.label for r in t2020.rows][10] == "NOPEMBER"
+    assert [r.label for r in t2021.rows][:2] == ["JANUARI", "FEBRUARI"]
     assert any("innovation report" in n for n in t2020.source_notes)
     # Importing again replaces, never doubles.
     call_command("import_tallies", str(OFFICE_JSON))

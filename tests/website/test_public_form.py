@@ -252,7 +252,6 @@ def test_tracking_page_shows_status_and_public_messages_never_notes(client, tick
         "/lacak/{wrong}/",
         "/lacak/{reference}/",
         "/lacak/{pk}/",
-        "/lacak/",
         "/lacak/{token_prefix}/",
     ],
 )
@@ -265,6 +264,13 @@ def test_without_the_right_token_nothing_is_shown(client, ticket, path):
     )
     response = client.get(url)
     assert response.status_code == 404
+    assert ticket.reference not in response.content.decode()
+
+
+def test_the_lookup_page_shows_no_ticket(client, ticket):
+    """/lacak/ is the look-up form now (reference + phone): by itself it shows nothing of anyone's."""
+    response = client.get("/lacak/")
+    assert response.status_code == 200
     assert ticket.reference not in response.content.decode()
 
 

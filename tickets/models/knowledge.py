@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .messages import Message
 from .office import Department
@@ -23,15 +24,17 @@ class CannedAnswer(models.Model):
 
     title = models.CharField(_("judul"), max_length=200)
     body = models.TextField(_("isi"))
-    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("topik"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     shortcut = models.SlugField(_("pintasan"), max_length=40, blank=True)
     is_active = models.BooleanField(_("aktif"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     class Meta:
         ordering = ("title",)
         verbose_name = _("jawaban tersimpan")
-        verbose_name_plural = _("jawaban tersimpan")
+        verbose_name_plural = pgettext_lazy("jamak", "jawaban tersimpan")
 
     def __str__(self) -> str:
         return self.title
@@ -80,16 +83,18 @@ class KnowledgeEntry(models.Model):
     sort_order = models.PositiveSmallIntegerField(_("urutan"), default=100)
     canned_answer = models.OneToOneField(
         CannedAnswer,
+        verbose_name=_("jawaban tersimpan"),
         null=True,
         blank=True,
         editable=False,
         on_delete=models.SET_NULL,
         related_name="knowledge",
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("diubah oleh"),
         null=True,
         blank=True,
         editable=False,
@@ -100,7 +105,7 @@ class KnowledgeEntry(models.Model):
     class Meta:
         ordering = ("sort_order", "title")
         verbose_name = _("persyaratan layanan")
-        verbose_name_plural = _("persyaratan layanan")
+        verbose_name_plural = pgettext_lazy("jamak", "persyaratan layanan")
 
     def __str__(self) -> str:
         return self.title
@@ -117,7 +122,12 @@ class KnowledgeEntry(models.Model):
 class KnowledgeRevision(models.Model):
     """A saved version of an entry: who changed what, when, and the whole entry as it then was."""
 
-    entry = models.ForeignKey(KnowledgeEntry, on_delete=models.CASCADE, related_name="revisions")
+    entry = models.ForeignKey(
+        KnowledgeEntry,
+        verbose_name=_("persyaratan layanan"),
+        on_delete=models.CASCADE,
+        related_name="revisions",
+    )
     number = models.PositiveIntegerField(_("revisi"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -135,7 +145,7 @@ class KnowledgeRevision(models.Model):
     class Meta:
         ordering = ("entry", "-number")
         verbose_name = _("revisi persyaratan")
-        verbose_name_plural = _("revisi persyaratan")
+        verbose_name_plural = pgettext_lazy("jamak", "revisi persyaratan")
         constraints = [
             models.UniqueConstraint(fields=("entry", "number"), name="knowledge_revision_unique_number")
         ]
@@ -168,12 +178,12 @@ class ClassifierPhrase(models.Model):
     weight = models.FloatField(_("bobot"), default=1.0)
     is_active = models.BooleanField(_("aktif"), default=True)
     note = models.CharField(_("catatan"), max_length=200, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     class Meta:
         ordering = ("topic", "-weight", "phrase")
         verbose_name = _("frasa klasifikasi")
-        verbose_name_plural = _("frasa klasifikasi")
+        verbose_name_plural = pgettext_lazy("jamak", "frasa klasifikasi")
         constraints = [models.UniqueConstraint(fields=("topic", "phrase"), name="classifier_phrase_unique")]
 
     def __str__(self) -> str:
@@ -183,8 +193,12 @@ class ClassifierPhrase(models.Model):
 class TopicSuggestion(models.Model):
     """What the classifier made of a ticket's first message, and whether it was applied."""
 
-    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="topic_suggestion")
-    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ticket = models.OneToOneField(
+        Ticket, verbose_name=_("tiket"), on_delete=models.CASCADE, related_name="topic_suggestion"
+    )
+    message = models.ForeignKey(
+        Message, verbose_name=_("pesan"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     topic = models.ForeignKey(
         Topic, verbose_name=_("topik"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -197,17 +211,22 @@ class TopicSuggestion(models.Model):
         related_name="+",
     )
     confidence = models.FloatField(_("keyakinan"), default=0.0)
-    scores = models.JSONField(default=dict, blank=True)
-    matched = models.JSONField(default=list, blank=True)
+    scores = models.JSONField(_("skor"), default=dict, blank=True)
+    matched = models.JSONField(_("kata yang cocok"), default=list, blank=True)
     applied = models.BooleanField(_("diterapkan"), default=False)
     ack_message = models.ForeignKey(
-        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Message,
+        verbose_name=_("pesan balasan otomatis"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
 
     class Meta:
         verbose_name = _("saran topik")
-        verbose_name_plural = _("saran topik")
+        verbose_name_plural = pgettext_lazy("jamak", "saran topik")
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.topic_id} ({self.confidence:.2f})"

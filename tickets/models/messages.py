@@ -43,34 +43,48 @@ class Message(ChoiceDisplayMixin, models.Model):
         READ = "read", _("Dibaca")
         FAILED = "failed", _("Gagal")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("tiket"), on_delete=models.CASCADE, related_name="messages"
+    )
     direction = models.CharField(_("arah"), max_length=4, choices=Direction.choices)
     kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices, default=Kind.TEXT)
     channel = models.CharField(_("kanal"), max_length=20, choices=Channel.choices)
     account = models.ForeignKey(
-        "channels.ChannelAccount", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+        "channels.ChannelAccount",
+        verbose_name=_("akun kanal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
     )
-    provider = models.CharField(max_length=40, blank=True)
-    provider_message_id = models.CharField(max_length=255, blank=True)
+    provider = models.CharField(_("penyedia"), max_length=40, blank=True)
+    provider_message_id = models.CharField(_("ID pesan penyedia"), max_length=255, blank=True)
     # Stored exactly as received; escaped on display.
     body = models.TextField(_("isi"), blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("penulis"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
-    error_code = models.CharField(max_length=40, blank=True)
-    error_text = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    meta = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    error_code = models.CharField(_("kode galat"), max_length=40, blank=True)
+    error_text = models.TextField(_("keterangan galat"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("jumlah percobaan"), default=0)
+    idempotency_key = models.UUIDField(
+        _("kunci idempotensi"), default=uuid.uuid4, unique=True, editable=False
+    )
+    meta = models.JSONField(_("metadata"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
+    sent_at = models.DateTimeField(_("terkirim pada"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("sampai pada"), null=True, blank=True)
+    read_at = models.DateTimeField(_("dibaca pada"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("pesan")
-        verbose_name_plural = _("pesan")
+        verbose_name_plural = pgettext_lazy("jamak", "pesan")
         ordering = ("created_at", "id")
         constraints = [
             # A redelivered webhook finds its message and changes nothing (a constraint, not a lookup).
@@ -108,25 +122,27 @@ class Attachment(ChoiceDisplayMixin, models.Model):
         FAILED = "failed", _("Gagal diunduh")
         REJECTED = "rejected", _("Ditolak")
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_upload_to, blank=True)
-    original_name = models.CharField(max_length=255, blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    declared_content_type = models.CharField(max_length=100, blank=True)
-    size = models.PositiveBigIntegerField(default=0)
-    sha256 = models.CharField(max_length=64, blank=True)
-    source_url = models.URLField(max_length=1000, blank=True)
-    provider_media_id = models.CharField(max_length=255, blank=True)
-    download_status = models.CharField(
-        max_length=10, choices=DownloadStatus.choices, default=DownloadStatus.STORED
+    message = models.ForeignKey(
+        Message, verbose_name=_("pesan"), on_delete=models.CASCADE, related_name="attachments"
     )
-    download_error = models.TextField(blank=True)
-    download_attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
+    file = models.FileField(_("berkas"), upload_to=attachment_upload_to, blank=True)
+    original_name = models.CharField(_("nama asli"), max_length=255, blank=True)
+    content_type = models.CharField(_("jenis isi"), max_length=100, blank=True)
+    declared_content_type = models.CharField(_("jenis isi menurut pengirim"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("ukuran (bita)"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    source_url = models.URLField(_("URL sumber"), max_length=1000, blank=True)
+    provider_media_id = models.CharField(_("ID media penyedia"), max_length=255, blank=True)
+    download_status = models.CharField(
+        _("status unduhan"), max_length=10, choices=DownloadStatus.choices, default=DownloadStatus.STORED
+    )
+    download_error = models.TextField(_("galat unduhan"), blank=True)
+    download_attempts = models.PositiveSmallIntegerField(_("percobaan unduhan"), default=0)
+    created_at = models.DateTimeField(_("diterima"), default=timezone.now)
 
     class Meta:
         verbose_name = _("lampiran")
-        verbose_name_plural = _("lampiran")
+        verbose_name_plural = pgettext_lazy("jamak", "lampiran")
 
     def __str__(self) -> str:
         return self.original_name or f"lampiran #{self.pk}"
@@ -142,19 +158,23 @@ class DeliveryAttempt(ChoiceDisplayMixin, models.Model):
         TRANSIENT_ERROR = "transient", _("Galat sementara (dicoba lagi)")
         PERMANENT_ERROR = "permanent", _("Galat permanen")
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="delivery_attempts")
-    number = models.PositiveSmallIntegerField()
-    started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
-    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    error_code = models.CharField(max_length=40, blank=True)
-    error_text = models.TextField(blank=True)
-    provider_message_id = models.CharField(max_length=255, blank=True)
+    message = models.ForeignKey(
+        Message, verbose_name=_("pesan"), on_delete=models.CASCADE, related_name="delivery_attempts"
+    )
+    number = models.PositiveSmallIntegerField(_("upaya ke"))
+    started_at = models.DateTimeField(_("mulai"), default=timezone.now)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    outcome = models.CharField(_("hasil"), max_length=10, choices=Outcome.choices, blank=True)
+    http_status = models.PositiveSmallIntegerField(_("status HTTP"), null=True, blank=True)
+    error_code = models.CharField(_("kode galat"), max_length=40, blank=True)
+    error_text = models.TextField(_("keterangan galat"), blank=True)
+    provider_message_id = models.CharField(_("ID pesan penyedia"), max_length=255, blank=True)
     # What was sent: "text", "template:<name>", "email", ...
-    variant = models.CharField(max_length=100, blank=True)
+    variant = models.CharField(_("varian"), max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("upaya pengiriman")
+        verbose_name_plural = pgettext_lazy("jamak", "upaya pengiriman")
         ordering = ("message", "number")
         constraints = [
             models.UniqueConstraint(fields=("message", "number"), name="attempt_unique_message_number")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Department(models.Model):
@@ -43,7 +44,7 @@ class Department(models.Model):
         db_table = "officials_department"
         ordering = ("name",)
         verbose_name = _("bidang")
-        verbose_name_plural = _("bidang")
+        verbose_name_plural = pgettext_lazy("jamak", "bidang")
 
     def __str__(self) -> str:
         return self.short_name or self.name
@@ -52,7 +53,12 @@ class Department(models.Model):
 class Official(models.Model):
     """A staff user who answers escalations for one or more departments."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="official")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pengguna"),
+        on_delete=models.CASCADE,
+        related_name="official",
+    )
     title = models.CharField(_("jabatan"), max_length=200, blank=True)
     departments = models.ManyToManyField(
         Department,
@@ -67,7 +73,7 @@ class Official(models.Model):
     class Meta:
         db_table = "officials_official"
         verbose_name = _("pejabat")
-        verbose_name_plural = _("pejabat")
+        verbose_name_plural = pgettext_lazy("jamak", "pejabat")
 
     def __str__(self) -> str:
         full_name = self.user.get_full_name() or self.user.get_username()
@@ -85,7 +91,7 @@ class PublicHoliday(models.Model):
         db_table = "reports_publicholiday"
         ordering = ("date",)
         verbose_name = _("hari libur")
-        verbose_name_plural = _("hari libur")
+        verbose_name_plural = pgettext_lazy("jamak", "hari libur")
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"

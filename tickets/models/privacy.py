@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .messages import Message
 from .tickets import Ticket, Topic
@@ -104,6 +105,7 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(_("waktu"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("akun pelaku"),
         null=True,
         blank=True,
         # No cascade may touch an audit row (the trigger would refuse it): actor_name keeps the name.
@@ -114,20 +116,20 @@ class AuditEvent(models.Model):
     actor_name = models.CharField(_("pelaku"), max_length=150, blank=True)
     action = models.CharField(_("tindakan"), max_length=20, choices=Action.choices, db_index=True)
     ticket_reference = models.CharField(_("tiket"), max_length=20, blank=True, db_index=True)
-    object_type = models.CharField(max_length=50, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
+    object_type = models.CharField(_("jenis objek"), max_length=50, blank=True)
+    object_id = models.CharField(_("ID objek"), max_length=64, blank=True)
     detail = models.JSONField(_("rincian"), default=dict, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
     # The chain: the previous row's hash (by id), and sha256(audit_canonical(this row) + prev_hash).
-    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
-    hash = models.CharField(max_length=64, blank=True, editable=False)
+    prev_hash = models.CharField(_("hash sebelumnya"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ("-at", "-id")
         verbose_name = _("log audit")
-        verbose_name_plural = _("log audit")
+        verbose_name_plural = pgettext_lazy("jamak", "log audit")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.ticket_reference}"
@@ -196,7 +198,7 @@ class RetentionPolicy(models.Model):
 
     class Meta:
         verbose_name = _("kebijakan retensi")
-        verbose_name_plural = _("kebijakan retensi")
+        verbose_name_plural = pgettext_lazy("jamak", "kebijakan retensi")
         constraints = [models.UniqueConstraint(fields=("channel", "topic"), name="retention_unique_scope")]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from curhat.choices import ChoiceDisplayMixin
 
@@ -50,7 +51,7 @@ class Topic(models.Model):
     class Meta:
         ordering = ("sort_order", "name")
         verbose_name = _("topik")
-        verbose_name_plural = _("topik")
+        verbose_name_plural = pgettext_lazy("jamak", "topik")
 
     def __str__(self) -> str:
         return self.name
@@ -82,40 +83,67 @@ class Ticket(ChoiceDisplayMixin, models.Model):
         CLOSED = "closed", _("Ditutup")
 
     reference = models.CharField(_("nomor tiket"), max_length=20, unique=True, editable=False)
-    year = models.PositiveSmallIntegerField(editable=False)
-    number = models.PositiveIntegerField(editable=False)
-    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="tickets")
+    year = models.PositiveSmallIntegerField(_("tahun"), editable=False)
+    number = models.PositiveIntegerField(_("nomor urut"), editable=False)
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("kontak"), on_delete=models.PROTECT, related_name="tickets"
+    )
     channel = models.CharField(_("kanal"), max_length=20, choices=Channel.choices)
     account = models.ForeignKey(
-        "channels.ChannelAccount", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+        "channels.ChannelAccount",
+        verbose_name=_("akun kanal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
     )
     subject = models.CharField(_("perihal"), max_length=255, blank=True)
-    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
+    topic = models.ForeignKey(
+        Topic,
+        verbose_name=_("topik"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+        Department,
+        verbose_name=_("bidang"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("petugas"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_tickets",
     )
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+        "self",
+        verbose_name=_("digabung ke"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
     )
-    tracking_token = models.CharField(max_length=64, unique=True, default=new_tracking_token, editable=False)
+    tracking_token = models.CharField(
+        _("token pelacakan"), max_length=64, unique=True, default=new_tracking_token, editable=False
+    )
     created_at = models.DateTimeField(_("dibuka"), default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
-    last_activity_at = models.DateTimeField(default=timezone.now)
-    last_inbound_at = models.DateTimeField(null=True, blank=True)
-    first_response_at = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+    last_activity_at = models.DateTimeField(_("aktivitas terakhir"), default=timezone.now)
+    last_inbound_at = models.DateTimeField(_("pesan masuk terakhir"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("balasan pertama"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("diselesaikan pada"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("ditutup pada"), null=True, blank=True)
     # Set when the retention period or an erasure request removed the ticket's personal content; the
     # row itself stays, so the monthly tally keeps counting it.
-    anonymized_at = models.DateTimeField(null=True, blank=True)
+    anonymized_at = models.DateTimeField(_("dianonimkan pada"), null=True, blank=True)
 
     OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING_OFFICIAL, Status.ANSWERED)
     # A message from the citizen continues a ticket in these states (resolved ones are reopened,
@@ -124,7 +152,7 @@ class Ticket(ChoiceDisplayMixin, models.Model):
 
     class Meta:
         verbose_name = _("tiket")
-        verbose_name_plural = _("tiket")
+        verbose_name_plural = pgettext_lazy("jamak", "tiket")
         constraints = [models.UniqueConstraint(fields=("year", "number"), name="ticket_unique_year_number")]
         indexes = [
             # Inbox: by status, newest activity first; "assigned to me".

@@ -6,6 +6,8 @@ Every refusal says in Bahasa Indonesia what to fix. Attachments are checked here
 
 from __future__ import annotations
 
+import contextlib
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -251,3 +253,47 @@ class TrackingReplyForm(forms.Form):
 
     def clean_attachments(self) -> list[CheckedFile]:
         return _check_files(self.cleaned_data.get("attachments") or [])
+
+
+_TRACKING_LINK = re.compile(r"/lacak/([A-Za-z0-9_-]{20,64})/?")
+
+
+class TrackingLookupForm(forms.Form):
+    """Find one's own ticket (/lacak/): its reference and the phone number or e-mail address it was
+    sent from, or the tracking link itself pasted into the first field."""
+
+    reference = forms.CharField(
+        label=_("Nomor tiket atau tautan pelacakan"),
+        max_length=300,
+        help_text=_("Contoh: CA-2026-000123"),
+        error_messages={"required": _("Tulis nomor tiket Anda.")},
+    )
+    contact = forms.CharField(
+        label=_("Nomor HP/WhatsApp atau email yang Anda pakai"),
+        max_length=254,
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        raw = (data.get("reference") or "").strip()
+        link = _TRACKING_LINK.search(raw)
+        data["token"] = link.group(1) if link else ""
+        if link:
+            return data
+        data["reference"] = raw.upper()
+        contact = (data.get("contact") or "").strip()
+        if not contact:
+            self.add_error("contact", _("Tulis nomor HP/WhatsApp atau email yang Anda pakai saat bertanya."))
+            return data
+        values = []
+        if "@" in contact:
+            with contextlib.suppress(ValidationError):
+                values.append(normalize_email(contact))
+        else:
+            with contextlib.suppress(ValidationError):
+                values.append(normalize_phone(contact))
+        if not values:
+            self.add_error("contact", _("Nomor HP atau alamat email ini tidak valid."))
+        data["identities"] = values
+        return data

@@ -138,3 +138,19 @@ def tracking_reply_submit(
         meta={"website": {"via": "tracking"}},
     )
     return ticket_ingest(message=message, account=_website_account())
+
+
+def tracking_lookup(*, reference: str, identities: Sequence[str]) -> Ticket | None:
+    """The ticket with this reference whose citizen wrote from one of these (normalized) phone
+    numbers or e-mail addresses; None for every other case alike (which part was wrong is not
+    told). A merged ticket leads to the ticket it was merged into."""
+    if not reference or not identities:
+        return None
+    ticket = (
+        Ticket.objects.select_related("merged_into")
+        .filter(reference=reference, contact__identities__value__in=list(identities))
+        .first()
+    )
+    if ticket is not None and ticket.merged_into is not None:
+        return ticket.merged_into
+    return ticket

@@ -15,9 +15,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from tickets.knowledge.entries import published_entries
 from tickets.models import Message, Ticket
-from tickets.public.forms import PublicQuestionForm, TrackingReplyForm
-from tickets.public.services import tracking_can_reply, tracking_reply_submit, website_question_submit
+from tickets.public.forms import PublicQuestionForm, TrackingLookupForm, TrackingReplyForm
+from tickets.public.office import office_contact_points
+from tickets.public.services import (
+    tracking_can_reply,
+    tracking_lookup,
+    tracking_reply_submit,
+    website_question_submit,
+)
 from tickets.roles import can_use_inbox, is_official
 
 SESSION_KEY = "public_submitted_ticket"
@@ -34,7 +41,16 @@ def home(request):
             return redirect(reverse("inbox:list"))
         except NoReverseMatch:  # the inbox is not mounted in this URL configuration
             pass
-    return render(request, "tickets/home.html", {"office_name": settings.CURHAT_OFFICE_NAME})
+    return render(
+        request,
+        "tickets/home.html",
+        {
+            "office_name": settings.CURHAT_OFFICE_NAME,
+            "contact_points": office_contact_points(),
+            "services": published_entries(),
+            "lookup_form": TrackingLookupForm(),
+        },
+    )
 
 
 def _rate_per_ip(group: str, request: HttpRequest) -> str:
@@ -128,6 +144,40 @@ def ask_done(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+def track_lookup(request: HttpRequest) -> HttpResponse:
+    """/lacak/: the reference and the phone number or e-mail it was sent from (or the pasted link)
+    lead to the tracking page. Every wrong combination gets the same answer, and tries are limited
+    per address (CURHAT_TRACKING_LOOKUP_RATE_PER_IP)."""
+    form = TrackingLookupForm(request.POST or None)
+    refusal, status = "", 200
+    if request.method == "POST":
+        if is_ratelimited(
+            request,
+            group="public-track-lookup",
+            key="ip",
+            rate=settings.CURHAT_TRACKING_LOOKUP_RATE_PER_IP,
+            method="POST",
+            increment=True,
+        ):
+            refusal, status = REFUSED_RATE, 429
+        elif not form.is_valid():
+            status = 400
+        elif form.cleaned_data["token"]:
+            return redirect("public:track", token=form.cleaned_data["token"])
+        else:
+            data = form.cleaned_data
+            ticket = tracking_lookup(reference=data["reference"], identities=data["identities"])
+            if ticket is not None:
+                return redirect("public:track", token=ticket.tracking_token)
+            refusal, status = NOT_FOUND, 404
+    context = {"form": form, "refusal": refusal, "office_name": settings.CURHAT_OFFICE_NAME}
+    return _private(render(request, "tickets/public/lookup.html", context, status=status))
+
+
+NOT_FOUND = _("Tiket tidak ditemukan. Periksa nomor tiket dan nomor HP/email yang Anda pakai saat bertanya.")
+
+
+@require_http_methods(["GET", "POST"])
 def track(request: HttpRequest, token: str) -> HttpResponse:
     # Every look-up counts, found or not: guessing tokens from one address is slowed to a crawl.
     if is_ratelimited(
@@ -179,10 +229,17 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
                 "form": form,
                 "can_reply": can_reply,
                 "refusal": refusal,
+                "own_url": _own_url(token),
+                "office_name": settings.CURHAT_OFFICE_NAME,
             },
             status=status,
         )
     )
+
+
+def _own_url(token: str) -> str:
+    """This page's address as the automatic reply wrote it (the configured public base URL)."""
+    return settings.PUBLIC_BASE_URL + reverse("public:track", kwargs={"token": token})
 
 
 def privacy(request: HttpRequest) -> HttpResponse:

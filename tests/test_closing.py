@@ -1,0 +1,139 @@
+"""A citizen's thank-you right after the office closed the ticket joins that ticket (issue 16: "Terima
+kasih, besok saya ke kantor." opened a new ticket and got another automatic acknowledgement); a real
+new question still opens a new one. The rule: tickets/closing.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from tickets.closing import is_closing_message
+from tickets.inbox.services import ticket_set_status
+from tickets.ingest import ticket_ingest
+from tickets.models import Message, Ticket, TicketReadState
+
+from .factories import inbound, staff_user
+
+CLOSING = [
+    "Terima kasih, besok saya ke kantor.",
+    "ok makasih",
+    "siap pak",
+    "Baik bu, terima kasih banyak 🙏",
+    "Oke min",
+    "Makasih ya kak!",
+    "tq",
+    "👍",
+    "Alhamdulillah sudah jadi, terimakasih",
+    "TERIMA   KASIH",
+]
+NOT_CLOSING = [
+    "",
+    "   ",
+    "ok, syarat akta kelahiran apa?",  # a question mark
+    "makasih, satu lagi: KTP saya hilang",  # "lagi", "hilang"
+    "siap, saya mau urus akta kematian ayah",  # a new request
+    "terima kasih tapi berkas saya belum selesai",
+    "gimana cara cetak KK terima kasih",  # a question without "?"
+    "Selamat pagi, syarat bikin KK baru apa saja",
+    "Okt 2026 saya pindah ke Makassar",  # "ok" only as a whole word
+    "terima kasih " + "sekali " * 20,  # longer than the limit
+    "Halo lagi",
+]
+
+
+@pytest.mark.parametrize("text", CLOSING)
+def test_short_thanks_and_sign_offs_are_closing(text):
+    assert is_closing_message(text)
+
+
+@pytest.mark.parametrize("text", NOT_CLOSING)
+def test_questions_requests_and_long_messages_are_not(text):
+    assert not is_closing_message(text)
+
+
+def test_the_length_limit_and_word_lists_are_settings(settings):
+    settings.CURHAT_CLOSING_MAX_CHARS = 5
+    assert is_closing_message("ok")
+    assert not is_closing_message("ok makasih")
+    settings.CURHAT_CLOSING_MAX_CHARS = 80
+    settings.CURHAT_CLOSING_PHRASES = ("matur nuwun",)
+    assert is_closing_message("Matur nuwun, Bu")
+    assert not is_closing_message("ok makasih")
+    settings.CURHAT_CLOSING_QUESTION_WORDS = ("besok",)
+    assert not is_closing_message("matur nuwun, besok ke kantor")
+
+
+@pytest.fixture
+def closed(db, django_capture_on_commit_callbacks):
+    from tickets.reference_data import reference_data_seed
+
+    reference_data_seed()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = ticket_ingest(message=inbound(text="Syarat bikin KK baru apa saja?"))
+    ticket = ticket_set_status(ticket=first.ticket, action="close")
+    assert ticket.status == Ticket.Status.CLOSED and ticket.closed_at is not None
+    return ticket
+
+
+def _ingest(capture, text: str, **fields):
+    with capture(execute=True):
+        return ticket_ingest(message=inbound(text=text, **fields))
+
+
+def _auto_replies(ticket: Ticket) -> int:
+    return ticket.messages.filter(direction=Message.Direction.OUT, author__isnull=True).count()
+
+
+def test_thanks_after_closing_joins_the_closed_ticket(closed, django_capture_on_commit_callbacks):
+    operator = staff_user("op-closing", group="operator")
+    TicketReadState.objects.create(user=operator, ticket=closed, last_read_at=timezone.now())
+    acks_before = _auto_replies(closed)
+    tickets_before = Ticket.objects.count()
+    later = timezone.now() + dt.timedelta(minutes=5)
+    result = _ingest(
+        django_capture_on_commit_callbacks, "Terima kasih, besok saya ke kantor.", timestamp=later
+    )
+    assert result.ticket == closed and not result.ticket_created
+    assert Ticket.objects.count() == tickets_before
+    closed.refresh_from_db()
+    assert closed.status == Ticket.Status.CLOSED
+    assert list(closed.messages.filter(direction="in").values_list("body", flat=True))[-1] == (
+        "Terima kasih, besok saya ke kantor."
+    )
+    assert _auto_replies(closed) == acks_before  # no second automatic acknowledgement
+    # Unread for the operator who had read it.
+    assert closed.last_inbound_at == later
+    assert closed.last_inbound_at > TicketReadState.objects.get(user=operator).last_read_at
+
+
+def test_a_real_question_after_closing_opens_a_new_ticket(closed, django_capture_on_commit_callbacks):
+    result = _ingest(django_capture_on_commit_callbacks, "ok makasih, satu lagi: syarat akta lahir apa?")
+    assert result.ticket_created and result.ticket != closed
+    assert _auto_replies(result.ticket) == 1  # the new consultation is acknowledged
+
+
+def test_after_the_grace_period_thanks_open_a_new_ticket(
+    closed, settings, django_capture_on_commit_callbacks
+):
+    settings.CURHAT_CLOSED_GRACE_HOURS = 2
+    late = closed.closed_at + dt.timedelta(hours=3)
+    assert _ingest(django_capture_on_commit_callbacks, "ok makasih", timestamp=late).ticket_created
+    settings.CURHAT_CLOSED_GRACE_HOURS = 0  # off
+    soon = closed.closed_at + dt.timedelta(minutes=1)
+    result = _ingest(django_capture_on_commit_callbacks, "siap pak", timestamp=soon, sender="6281200000001")
+    assert result.ticket_created
+
+
+def test_thanks_on_another_channel_or_with_a_file_open_their_own(closed, django_capture_on_commit_callbacks):
+    soon = closed.closed_at + dt.timedelta(minutes=1)
+    sms = _ingest(
+        django_capture_on_commit_callbacks,
+        "ok makasih",
+        timestamp=soon,
+        channel="sms",
+        provider="twilio_sms",
+        sender="+6281234567890",
+    )
+    assert sms.ticket_created and sms.ticket.channel == "sms"
