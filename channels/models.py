@@ -9,6 +9,7 @@ from pathlib import Path
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tickets.models import Channel
 
@@ -47,11 +48,11 @@ class ChannelAccount(models.Model):
     secrets = models.JSONField(
         _("rahasia"), default=dict, blank=True, help_text=_("Lebih baik lewat variabel lingkungan.")
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
 
     class Meta:
         verbose_name = _("akun kanal")
-        verbose_name_plural = _("akun kanal")
+        verbose_name_plural = pgettext_lazy("jamak", "akun kanal")
         ordering = ("channel", "name")
 
     def __str__(self) -> str:
@@ -91,28 +92,33 @@ class InboundEvent(models.Model):
         REJECTED = "rejected", _("Ditolak")
         ERROR = "error", _("Galat")
 
-    provider = models.CharField(max_length=30, choices=Provider.choices)
+    provider = models.CharField(_("penyedia"), max_length=30, choices=Provider.choices)
     account = models.ForeignKey(
-        ChannelAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+        ChannelAccount,
+        verbose_name=_("akun kanal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
     )
-    received_at = models.DateTimeField(default=timezone.now, db_index=True)
-    headers = models.JSONField(default=dict, blank=True)
-    content_type = models.CharField(max_length=200, blank=True)
-    body = models.BinaryField()
-    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
-    reason = models.TextField(blank=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    received_at = models.DateTimeField(_("diterima"), default=timezone.now, db_index=True)
+    headers = models.JSONField(_("header HTTP"), default=dict, blank=True)
+    content_type = models.CharField(_("jenis isi"), max_length=200, blank=True)
+    body = models.BinaryField(_("isi mentah"))
+    outcome = models.CharField(_("hasil"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    reason = models.TextField(_("alasan"), blank=True)
+    processed_at = models.DateTimeField(_("diproses pada"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("jumlah percobaan"), default=0)
     # The queue (channels/pipeline.py): a pending event is taken once ``available_at`` has passed
     # (null: at once; set after a transient failure, for the backoff). ``order_key`` is a keyed hash
     # of the sender, so one citizen's events are applied in the order they arrived; cleared once
     # the event is done with (it is only needed while the event waits).
-    available_at = models.DateTimeField(null=True, blank=True)
-    order_key = models.CharField(max_length=32, blank=True, default="")
+    available_at = models.DateTimeField(_("antrean mulai"), null=True, blank=True)
+    order_key = models.CharField(_("kunci urutan"), max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = _("kejadian masuk")
-        verbose_name_plural = _("kejadian masuk")
+        verbose_name_plural = pgettext_lazy("jamak", "kejadian masuk")
         indexes = [
             models.Index(fields=("outcome", "received_at"), name="event_outcome_idx"),
             # The queue's scan, and the "an earlier event of this sender still waits" check: both
@@ -147,14 +153,18 @@ class MailboxState(models.Model):
     """Where the IMAP poller stopped in a mailbox folder: UIDs above ``last_uid`` are new, as long as
     the folder's UIDVALIDITY is unchanged (a change means the server renumbered: start over)."""
 
-    account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="mailbox_states")
-    folder = models.CharField(max_length=200, default="INBOX")
-    uidvalidity = models.BigIntegerField(null=True, blank=True)
-    last_uid = models.BigIntegerField(default=0)
-    last_polled_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    account = models.ForeignKey(
+        ChannelAccount, verbose_name=_("akun kanal"), on_delete=models.CASCADE, related_name="mailbox_states"
+    )
+    folder = models.CharField(_("folder"), max_length=200, default="INBOX")
+    uidvalidity = models.BigIntegerField(_("UIDVALIDITY"), null=True, blank=True)
+    last_uid = models.BigIntegerField(_("UID terakhir"), default=0)
+    last_polled_at = models.DateTimeField(_("terakhir diperiksa"), null=True, blank=True)
+    last_error = models.TextField(_("galat terakhir"), blank=True)
 
     class Meta:
+        verbose_name = _("status kotak surat")
+        verbose_name_plural = pgettext_lazy("jamak", "status kotak surat")
         constraints = [models.UniqueConstraint(fields=("account", "folder"), name="mailbox_unique_folder")]
 
     def __str__(self) -> str:
