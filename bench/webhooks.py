@@ -22,7 +22,6 @@ import hmac
 import itertools
 import json
 import os
-import resource
 import signal
 import socket
 import subprocess
@@ -172,18 +171,28 @@ BUILDERS = {"meta_whatsapp": meta_request, "twilio_whatsapp": twilio_request, "f
 
 # --- load: wrk (C, epoll), with the requests prepared and signed beforehand ---------------------------
 WRK_SCRIPT = r"""
-local requests_file = os.getenv("BENCH_REQUESTS")
-local list = dofile(requests_file)
+-- One request per line: path, then header name/value pairs, then the body, separated by tabs
+-- (read with io.lines: a Lua table literal of tens of thousands of strings exceeds LuaJIT's limits).
+local list = {}
+for line in io.lines(os.getenv("BENCH_REQUESTS")) do
+  local fields = {}
+  for field in string.gmatch(line, "[^\t]+") do table.insert(fields, field) end
+  local headers = {}
+  for i = 2, #fields - 1, 2 do headers[fields[i]] = fields[i + 1] end
+  table.insert(list, {fields[1], headers, fields[#fields]})
+end
+assert(#list > 0, "no requests loaded")
 local counter = 0
-local threads = {}
 function setup(thread)
   thread:set("tid", counter)
   counter = counter + 1
-  table.insert(threads, thread)
 end
 function init(args)
   n = tid
   stride = tonumber(os.getenv("BENCH_THREADS"))
+end
+function delay()
+  return tonumber(os.getenv("BENCH_DELAY_MS") or "0")
 end
 function request()
   local item = list[(n % #list) + 1]
@@ -194,65 +203,69 @@ function done(summary, latency, requests)
   local out = io.open(os.getenv("BENCH_RESULT"), "w")
   out:write(string.format(
     '{"requests": %d, "seconds": %f, "errors_status": %d, "errors_connect": %d, "errors_read": %d, '
-    .. '"errors_timeout": %d, "median": %f, "p95": %f, "p99": %f}',
+    .. '"errors_timeout": %d, "median": %f, "p95": %f, "p99": %f, "loaded": %d}',
     summary.requests, summary.duration / 1e6, summary.errors.status, summary.errors.connect,
     summary.errors.read, summary.errors.timeout, latency:percentile(50) / 1000,
-    latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000, #list))
   out:close()
 end
 """
 
 
-def _lua_string(value: str) -> str:
-    level = "=" * 4
-    assert f"]{level}]" not in value
-    return f"[{level}[{value}]{level}]"
-
-
 def write_requests(path: Path, builder, base_url: str, count: int) -> None:
-    """``count`` distinct, correctly signed requests as a Lua table {path, headers, body}."""
+    """``count`` distinct, correctly signed requests, one per line (see WRK_SCRIPT)."""
     with path.open("w") as out:
-        out.write("return {\n")
         for _ in range(count):
             url_path, body, headers = builder(base_url)
-            head = ", ".join(f"[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in headers.items())
-            out.write(f"{{{_lua_string(url_path)}, {{{head}}}, {_lua_string(body.decode())}}},\n")
-        out.write("}\n")
+            fields = [url_path, *(x for pair in headers.items() for x in pair), body.decode()]
+            assert not any("\t" in field or "\n" in field for field in fields)
+            out.write("\t".join(fields) + "\n")
 
 
-def run_case(port: int, builder, connections: int, seconds: float, workdir: Path) -> dict:
+def run_case(port: int, builder, connections: int, seconds: float, workdir: Path, rate: float = 0) -> dict:
     """wrk -t c -c c for ``seconds`` against prepared requests; the client's own CPU time is measured,
     so the report can show it was not the bottleneck."""
     base_url = f"http://127.0.0.1:{port}"
     requests_path = workdir / "requests.lua"
     # Enough distinct requests that none is sent twice (a redelivery is cheaper than a new message).
-    write_requests(requests_path, builder, base_url, int(seconds * 2500 * max(1, connections / 2)))
+    write_requests(requests_path, builder, base_url, int(seconds * 1300 * min(connections, 2)))
     script = workdir / "bench.lua"
     script.write_text(WRK_SCRIPT)
     result_path = workdir / "result.json"
     env = {**os.environ, "BENCH_REQUESTS": str(requests_path), "BENCH_THREADS": str(connections),
-           "BENCH_RESULT": str(result_path)}  # fmt: skip
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = subprocess.run(
+           "BENCH_RESULT": str(result_path),
+           # --rate: each connection waits so that together they offer about that many per second.
+           "BENCH_DELAY_MS": str(int(1000 * connections / rate)) if rate else "0"}  # fmt: skip
+    # The client's own CPU in the steady state (after it has loaded its requests): /proc/<pid>/stat
+    # between 30 % and 95 % of the run, against the requests it sent meanwhile (at the run's rate).
+    proc = subprocess.Popen(
         ["wrk", "-t", str(connections), "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s",
          "-s", str(script), base_url],
-        env=env, check=True, capture_output=True,
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if not result_path.exists():
-        raise RuntimeError(
-            f"wrk wrote no result: {done.stdout.decode()[-2000:]} {done.stderr.decode()[-2000:]}"
-        )
+    started = time.monotonic()
+    time.sleep(seconds * 0.3)
+    cpu_a, t_a = _cpu_seconds(proc.pid), time.monotonic()
+    time.sleep(max(0.0, started + seconds * 0.95 - time.monotonic()))
+    cpu_b, t_b = _cpu_seconds(proc.pid), time.monotonic()
+    stdout, stderr = proc.communicate(timeout=seconds + 60)
+    if not result_path.exists() or stderr.strip():
+        # A script error makes wrk fall back to GET / and measure something else: refuse the figures.
+        raise RuntimeError(f"wrk failed: {stdout.decode()[-2000:]} {stderr.decode()[-2000:]}")
     result = json.loads(result_path.read_text())
-    client_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     result["rate"] = result["requests"] / result["seconds"]
     result["errors"] = sum(
         result[k] for k in ("errors_status", "errors_connect", "errors_read", "errors_timeout")
     )
-    result["client_cpu"] = client_cpu
-    # What the client could send per second with a core to itself, at its cost per request.
-    result["client_capacity"] = result["requests"] / client_cpu if client_cpu else float("inf")
+    steady_cpu = cpu_b - cpu_a
+    # What the client could send per second with a core to itself, at its steady-state cost per request.
+    result["client_capacity"] = result["rate"] * (t_b - t_a) / steady_cpu if steady_cpu > 0 else float("inf")
     return result
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 class Backlog:
@@ -345,6 +358,7 @@ def start_gunicorn(url: str, port: int) -> subprocess.Popen:
         "CURHAT_WEBHOOK_RATE_PER_IP": "1000000/m",
         "CURHAT_DATA_DIR": str(ROOT / "var" / "bench"),
         "CURHAT_INBOUND_PROCESSING": "queue",
+        "GUNICORN_ACCESS_LOG": "",  # gunicorn.conf.py: no access log (both sides pay it otherwise)
     }
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "curhat.wsgi:application", "--workers", "2",
@@ -368,6 +382,10 @@ def main() -> None:
     parser.add_argument("--connections", default="1,4", help="concurrency levels, comma-separated")
     parser.add_argument("--workers", type=int, default=1, help="inbound_worker processes draining meanwhile")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--rate", type=float, default=0, help="offer about this many requests/s (default: as fast as served)"
+    )
+    parser.add_argument("--cases", default="floor,meta_whatsapp,twilio_whatsapp")
     args = parser.parse_args()
     levels = [int(level) for level in args.connections.split(",")]
     print(f"client: {subprocess.run(['wrk', '--version'], capture_output=True, text=True).stdout.splitlines()[0]}"
@@ -384,15 +402,15 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             workdir = Path(tmp)
             for connections in levels:
-                for name in ("floor", "meta_whatsapp", "twilio_whatsapp"):
+                for name in args.cases.split(","):
                     run_case(port, BUILDERS[name], connections, 1.0, workdir)  # warm-up
-                    if name != "floor":
+                    if name != "floor" and args.workers:
                         drain_and_lag(url, 0)
                     since = max_event_id(url)
                     before = counts(url)
                     with Backlog(url) as backlog:
-                        result = run_case(port, BUILDERS[name], connections, args.seconds, workdir)
-                    if name != "floor":
+                        result = run_case(port, BUILDERS[name], connections, args.seconds, workdir, args.rate)
+                    if name != "floor" and args.workers:
                         result.update(drain_and_lag(url, since))
                         result["backlog_max"] = max(backlog.samples or [0])
                         result["backlog_end"] = (backlog.samples or [0])[-1]
@@ -402,7 +420,7 @@ def main() -> None:
                     line = (f"{name:16} c={connections}  {result['requests']:6d} req  {result['rate']:7.1f}/s  "
                             f"median {result['median']:6.2f} ms  p95 {result['p95']:6.2f} ms  p99 {result['p99']:6.2f} ms"
                             f"  errors {result['errors']}  client {result['client_capacity']:,.0f} req/s per core")  # fmt: skip
-                    if name != "floor":
+                    if name != "floor" and args.workers:
                         line += (f"\n{'':16}      applied {result['applied']} (error {result['in_error']})  "
                                  f"lag p50 {result['lag_p50']:.0f} ms p95 {result['lag_p95']:.0f} ms "
                                  f"p99 {result['lag_p99']:.0f} ms  backlog max {result['backlog_max']} "
@@ -424,6 +442,8 @@ def main() -> None:
             admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
     floor = {connections: result for name, connections, result in rows if name == "floor"}
+    if not floor:
+        return
     print("\nratio to the floor (same gunicorn, same database, same run; client = wrk):")
     for name, connections, result in rows:
         if name == "floor":
