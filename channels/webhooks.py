@@ -143,6 +143,12 @@ class ProviderWebhookView(View):
             declared = 0
         if declared > limit:
             raise PayloadTooLarge(f"isi permintaan {declared} byte melebihi batas {limit} byte")
+        if not declared and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            # WSGI hands Django no body without a Content-Length: say so, instead of a signature
+            # mismatch over an empty body (providers send Content-Length).
+            return JsonResponse(
+                {"error": "Content-Length diperlukan (isi chunked tidak diterima)"}, status=411
+            )
         body = request.body
         if len(body) > limit:
             raise PayloadTooLarge(f"isi permintaan melebihi batas {limit} byte")

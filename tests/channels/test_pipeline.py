@@ -473,3 +473,18 @@ def test_a_held_contact_row_does_not_stall_other_citizens(client, account, queue
     assert Message.objects.filter(body="orang lain").exists()
     waiting = InboundEvent.objects.get(outcome=InboundEvent.Outcome.PENDING)
     assert "lock timeout" in waiting.reason or "LockNotAvailable" in waiting.reason
+
+
+@pytest.mark.django_db
+def test_a_chunked_body_without_length_is_411_not_a_signature_mismatch(client, account):
+    body = meta_text(sender="6281234500028", message_id="wamid.ch", text="halo")
+    response = client.generic(
+        "POST",
+        PATH,
+        data=b"",
+        content_type="application/json",
+        HTTP_TRANSFER_ENCODING="chunked",
+        HTTP_X_HUB_SIGNATURE_256=meta_signature(body, SECRET),
+    )
+    assert response.status_code == 411 and "Content-Length" in response.json()["error"]
+    assert InboundEvent.objects.count() == 0
