@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django_ratelimit.decorators import ratelimit
 
+from tickets.roles import may_use_admin_site
+
 from .favicon import favicon
 from .health import health
 from .metrics import metrics
@@ -12,6 +14,8 @@ from .system import system_page
 admin.site.site_header = "Curhat Adminduk"
 admin.site.site_title = "Curhat Adminduk"
 admin.site.index_title = settings.CURHAT_OFFICE_NAME
+# Django's admin follows the role too (tickets.roles), not is_staff alone.
+admin.site.has_permission = may_use_admin_site  # type: ignore[method-assign]
 
 urlpatterns = [
     path("sehat/", health, name="health"),

@@ -97,6 +97,18 @@ def official_department_ids(user) -> list[int] | None:
     return list(profile.departments.values_list("id", flat=True))
 
 
+def may_use_admin_site(request) -> bool:
+    """Django's admin (``AdminSite.has_permission``): an active staff user holding the admin role. A
+    former admin who keeps ``is_staff`` (their group removed) is sent to the admin's sign-in page."""
+    user = request.user
+    return bool(user.is_active and user.is_staff and is_admin(user))
+
+
+def has_any_role(user) -> bool:
+    """Holds any staff role (operator, official, admin): the API's own pages (root, schema, docs)."""
+    return bool(user_roles(user))
+
+
 def is_acting_official(user) -> bool:
     """An official with their record: may use the official pages (queue, escalations, availability)."""
     return official_profile(user) is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework.permissions import BasePermission
 
-from tickets.roles import can_use_inbox, is_admin, is_official
+from tickets.roles import can_use_inbox, has_any_role, is_admin, is_official
 
 
 class IsInboxUser(BasePermission):
@@ -30,3 +30,13 @@ class IsReportAdmin(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return is_admin(request.user)
+
+
+class HasStaffRole(BasePermission):
+    """The default of every API view (the root, the schema, the docs): some staff role, held by an
+    active user. A user whose role was removed keeps a session or a token, not the API."""
+
+    message = "Hanya petugas (operator, pejabat, admin) yang dapat mengakses API."
+
+    def has_permission(self, request, view) -> bool:
+        return has_any_role(request.user)
