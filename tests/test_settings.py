@@ -71,6 +71,7 @@ PRODUCTION_ENV = {
     "CURHAT_PRODUCTION": "1",
     "DJANGO_SECRET_KEY": "k" * 20 + "Zq8!x@v#2Lm$9Pw%4Rt^6Yu&1Io*3Ea(5Sd)7Fg_0Hj",
     "DJANGO_ALLOWED_HOSTS": "curhat.example.go.id",
+    "CURHAT_NIK_HASH_KEY": "n" * 20 + "Hq7!y@w#3Kn$8Ox%5Su^2Zv&",
 }
 
 

@@ -10,6 +10,7 @@ class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from tickets import checks  # noqa: F401  (registers the NIK hash key check)
         from tickets.inbox.selectors import reference  # noqa: F401  (registers its reference data loaders)
         from tickets.knowledge import entries  # noqa: F401  (registers the knowledge entries' loader)
         from tickets.privacy import (

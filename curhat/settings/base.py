@@ -22,6 +22,8 @@ _DEV_SECRET = "dev-only-insecure-key-curhat-adminduk-do-not-use-in-production"  
 SECRET_KEY = env_secret("DJANGO_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) is required in production")
+if PRODUCTION and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters long in production")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

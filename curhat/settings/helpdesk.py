@@ -8,7 +8,7 @@ from typing import cast
 
 from django.core.exceptions import ImproperlyConfigured
 
-from curhat.env import env, env_bool, env_float, env_int, env_list, env_rate
+from curhat.env import env, env_bool, env_float, env_int, env_list, env_rate, env_secret
 
 from .base import CELERY_BEAT_SCHEDULE, CELERY_TASK_ALWAYS_EAGER, DATABASES, PRODUCTION, TEMPLATES
 
@@ -249,6 +249,11 @@ CURHAT_RETENTION_DAYS = env_int("CURHAT_RETENTION_DAYS", 730)
 # Days a provider's raw request (channels.InboundEvent: replay after a fix) is kept, whatever its
 # outcome; the retention sweep deletes older ones (they repeat the citizen's name, number and text).
 CURHAT_INBOUND_EVENT_RETENTION_DAYS = env_int("CURHAT_INBOUND_EVENT_RETENTION_DAYS", 30)
+# The key of the NIK/KK index's hashes (tickets.privacy.nik.number_digest), not SECRET_KEY: rotating the
+# secret key must not break search and erasure by NIK. Required in production (system check
+# tickets.E010); changed with `manage.py nik_rehash --old-key-file FILE`.
+_DEV_NIK_HASH_KEY = "dev-only-nik-hash-key-curhat-adminduk-do-not-use-in-production"
+CURHAT_NIK_HASH_KEY = env_secret("CURHAT_NIK_HASH_KEY", "" if PRODUCTION else _DEV_NIK_HASH_KEY)
 CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.privacy.tasks"]
 CELERY_BEAT_SCHEDULE["retention-sweep"] = {
     "task": "tickets.privacy_tasks.retention_sweep_task",

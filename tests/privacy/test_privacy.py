@@ -225,9 +225,9 @@ def test_subject_pages_are_admin_only_and_work(client):
     assert client.get("/privasi-data/").status_code == 403
     admin = staff_user("adm", group="admin")
     client.force_login(admin)
-    page = client.get("/privasi-data/", {"phone": "081266660001"})
+    page = client.post("/privasi-data/", {"phone": "081266660001"})
     assert page.status_code == 200 and "+6281266660001" in page.content.decode()
-    bad = client.get("/privasi-data/", {"nik": "1234"})
+    bad = client.post("/privasi-data/", {"nik": "1234"})
     assert "NIK tidak valid" in bad.content.decode()
     contact_id = Contact.objects.get().pk
     response = client.post("/privasi-data/ekspor/", {"contact": [contact_id]})

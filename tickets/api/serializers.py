@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from tickets.identities import mask_identity
+from tickets.privacy.nik import mask_personal_text
 from tickets.models import Attachment, CannedAnswer, Channel, Contact, ContactIdentity, Message, Ticket
 
 
@@ -48,6 +49,8 @@ class ContactListSerializer(serializers.ModelSerializer):
 
 class TicketListSerializer(serializers.ModelSerializer):
     contact = ContactListSerializer(read_only=True)
+    # An e-mail's subject is the citizen's free text: the list masks NIK, e-mail and phone in it.
+    subject = serializers.SerializerMethodField()
     topic = serializers.SlugRelatedField(slug_field="code", read_only=True)
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -73,8 +76,13 @@ class TicketListSerializer(serializers.ModelSerializer):
         )
 
 
+    def get_subject(self, ticket: Ticket) -> str:
+        return mask_personal_text(ticket.subject)
+
+
 class TicketDetailSerializer(TicketListSerializer):
     contact = ContactSerializer(read_only=True)
+    subject = serializers.CharField(read_only=True)
 
 
 class AttachmentSerializer(serializers.ModelSerializer):

@@ -14,11 +14,14 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
-# 16 digits, possibly written in groups ("7372 0145 0790 0001", "7372.01.450790.0001"), not part of a
-# longer digit run (a phone number or an account number).
-_CANDIDATE = re.compile(r"(?<![\d])(\d(?:[ .\-]?\d){15})(?![\d])")
-_SEPARATORS = re.compile(r"[ .\-]")
+# 16 digits, possibly written in groups ("7372 0145 0790 0001", "7372.01.450790.0001",
+# "7372/0145/0790/0001", "7372  0145 - 0790 0001": up to three separators between two digits, no line
+# break), not part of a longer digit run (a phone number or an account number).
+_SEPARATOR_CHARS = r" \t\u00a0.\-/_"
+_CANDIDATE = re.compile(rf"(?<![\d])(\d(?:[{_SEPARATOR_CHARS}]{{0,3}}\d){{15}})(?![\d])")
+_SEPARATORS = re.compile(rf"[{_SEPARATOR_CHARS}]")
 
 KIND_NIK = "nik"
 KIND_KK = "kk"
@@ -96,7 +99,30 @@ def mask_numbers_in(text: str) -> str:
     return "".join(out)
 
 
-def number_digest(digits: str) -> str:
-    """A keyed hash to find tickets mentioning the same number without indexing the number itself."""
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, f"nik:{digits}".encode(), hashlib.sha256).hexdigest()
+_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# Indonesian phone numbers as people write them: 08…, 62…, +62…, 9–14 digits, groups allowed.
+_PHONE = re.compile(r"(?<![\d+])(?:\+?62|0)8(?:[ .\-]?\d){7,12}(?![\d])")
+
+
+def mask_personal_text(text: str) -> str:
+    """``text`` (a subject line, a preview) with NIK/KK numbers, e-mail addresses and mobile numbers
+    masked: what lists may show of a free text the citizen wrote."""
+    if not text:
+        return text
+    from tickets.identities import mask_email
+
+    masked = mask_numbers_in(text)
+    masked = _EMAIL.sub(lambda m: mask_email(m.group(0)), masked)
+    return _PHONE.sub(lambda m: m.group(0)[:4] + "****" + m.group(0)[-3:], masked)
+
+
+def number_digest(digits: str, *, key: str | None = None) -> str:
+    """A keyed hash to find tickets mentioning the same number without indexing the number itself.
+
+    Keyed with ``CURHAT_NIK_HASH_KEY`` (its own key: rotating ``SECRET_KEY`` must not break search and
+    erasure by NIK); ``manage.py nik_rehash`` moves the stored hashes to a new key. ``key`` is for
+    that command only."""
+    key = settings.CURHAT_NIK_HASH_KEY if key is None else key
+    if not key:
+        raise ImproperlyConfigured("CURHAT_NIK_HASH_KEY (or CURHAT_NIK_HASH_KEY_FILE) is not set")
+    return hmac.new(key.encode(), f"nik:{digits}".encode(), hashlib.sha256).hexdigest()

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from tickets.models import Contact
 from tickets.privacy.forms import SubjectSearchForm
+from tickets.privacy.reads import audit_read
 from tickets.privacy.subjects import SubjectQuery, subject_contacts, subject_erase, subject_export
 from tickets.reference_data import ROLE_ADMIN
 from tickets.roles import staff_required
@@ -22,10 +23,18 @@ admin_only = staff_required(ROLE_ADMIN, message=gettext_lazy("Halaman ini untuk 
 
 @admin_only
 def subject_search(request):
-    form = SubjectSearchForm(request.GET or None)
+    """The search is POSTed: a NIK, phone or e-mail in a query string would reach the web server's
+    access log. Each search is audit-logged with what it searched by (not the values) and what it found."""
+    form = SubjectSearchForm(request.POST if request.method == "POST" else None)
     contacts = None
     if form.is_bound and form.is_valid():
         contacts = subject_contacts(query=SubjectQuery(**form.cleaned_data))
+        audit_read(
+            request,
+            "subject_search",
+            by=sorted(name for name, value in form.cleaned_data.items() if value),
+            contacts=[c.pk for c in contacts],
+        )
     return render(request, "tickets/privacy/subject.html", {"form": form, "contacts": contacts})
 
 

@@ -1,0 +1,171 @@
+"""NIK where it must not be whole (issue #15, item 6): the access log, the officials' queue, the API's
+ticket list, and the forms of writing a NIK the masker must know."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from officials.services import escalation_create
+from tests.factories import inbound, staff_user
+from tests.support import ROOT
+from tickets.ingest import ticket_ingest
+from tickets.models import Department, NumberMention, Official
+from tickets.privacy.nik import find_numbers, mask_numbers_in, mask_personal_text
+from tickets.privacy.subjects import SubjectQuery, subject_contacts, subject_erase
+from tickets.reference_data import reference_data_seed
+
+NIK = "7372014507900001"
+MASKED = "737201******0001"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "7372/0145/0790/0001",
+        "7372  0145  0790  0001",
+        "7372 0145  0790 0001",
+        "7372 - 0145 - 0790 - 0001",
+        "7372_0145_0790_0001",
+        "7372\u00a00145\u00a00790\u00a00001",
+        "7372.01.450790.0001",
+    ],
+)
+def test_the_masker_catches_the_ways_people_write_a_nik(written):
+    text = f"NIK saya {written}, mohon dibantu"
+    assert [n.value for n in find_numbers(text)] == [NIK]
+    masked = mask_numbers_in(text)
+    assert masked == f"NIK saya {MASKED}, mohon dibantu"
+
+
+def test_a_nik_split_over_lines_or_a_longer_run_is_not_one_number():
+    assert find_numbers("7372014507900001234") == []  # 19 digits: an account number
+    assert find_numbers("7372 0145\n0790 0001") == []  # separate lines are separate things
+
+
+@pytest.mark.django_db
+def test_erasure_by_nik_finds_the_ticket_that_wrote_it_with_slashes():
+    reference_data_seed()
+    admin = staff_user("adm", group="admin")
+    ticket = ticket_ingest(
+        message=inbound(sender="081277770001", text="Tolong cek NIK 7372/0145/0790/0001 ya")
+    ).ticket
+    assert NumberMention.objects.filter(ticket=ticket).exists()
+    contacts = subject_contacts(query=SubjectQuery(nik=NIK))
+    assert [c.pk for c in contacts] == [ticket.contact_id]
+    assert subject_erase(contacts=contacts, actor=admin) == 1
+
+
+def test_personal_text_masking_of_subjects():
+    subject = "Re: KK NIK 7372 0145 0790 0001 - budi.santoso@example.com / 0812-3456-7890"
+    masked = mask_personal_text(subject)
+    assert NIK not in masked.replace(" ", "") and MASKED in masked
+    assert "budi.santoso@" not in masked and "bu***@example.com" in masked
+    assert "3456" not in masked
+
+
+@pytest.mark.django_db
+def test_the_officials_queue_masks_the_nik_in_the_question_preview(client):
+    reference_data_seed()
+    operator = staff_user("op", group="operator")
+    official = staff_user("kabid", group="official")
+    department = Department.objects.get(code="capil")
+    Official.objects.create(user=official).departments.add(department)
+    ticket = ticket_ingest(message=inbound(sender="081277770002", text="Halo")).ticket
+    escalation_create(
+        ticket=ticket,
+        department=department,
+        question=f"Warga NIK {NIK} minta koreksi tanggal lahir",
+        requested_by=operator,
+    )
+    client.force_login(official)
+    page = client.get("/pejabat/").content.decode()
+    assert MASKED in page
+    assert NIK not in page
+
+
+@pytest.mark.django_db
+def test_the_api_ticket_list_masks_an_e_mail_subject_and_the_detail_shows_it(client):
+    reference_data_seed()
+    operator = staff_user("op", group="operator")
+    message = inbound(
+        sender="budi@example.com", sender_kind="email", text="Mohon bantuan", channel="email", provider="imap"
+    )
+    ticket = ticket_ingest(message=message).ticket
+    ticket.subject = f"NIK {NIK} tidak terdaftar, hubungi 0812-3456-7890"
+    ticket.save(update_fields=["subject"])
+    client.force_login(operator)
+    listing = client.get("/api/v1/tickets/").json()["results"]
+    row = next(r for r in listing if r["id"] == ticket.pk)
+    assert MASKED in row["subject"] and NIK not in row["subject"] and "3456-7890" not in row["subject"]
+    detail = client.get(f"/api/v1/tickets/{ticket.pk}/").json()
+    assert NIK in detail["subject"]  # the single ticket shows it to the roles that work it
+
+
+@pytest.mark.django_db
+def test_the_data_subject_search_is_posted_so_no_nik_travels_in_a_url(client):
+    reference_data_seed()
+    ticket_ingest(message=inbound(sender="081277770003", text=f"NIK {NIK}"))
+    client.force_login(staff_user("adm", group="admin"))
+    page = client.get("/privasi-data/").content.decode()
+    assert 'method="post"' in page.split("<form", 1)[1].split(">", 1)[0]
+    found = client.post("/privasi-data/", {"nik": NIK})
+    assert found.status_code == 200 and "+6281277770003" in found.content.decode()
+    ignored = client.get("/privasi-data/", {"nik": NIK})  # an old link: not searched
+    assert "+6281277770003" not in ignored.content.decode()
+
+
+# --- gunicorn's access log ------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _access_log_of(tmp_path, *config: str) -> str:
+    """Run a real gunicorn (with ``config`` arguments), GET a URL carrying a NIK, return its access log."""
+    port = _free_port()
+    log = tmp_path / f"gunicorn-{port}.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL"))}
+    env.update(CURHAT_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="curhat.settings")
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [gunicorn, *config, "--bind", f"127.0.0.1:{port}", "--workers", "1", "curhat.wsgi:application"],
+            cwd=tmp_path,  # no ./gunicorn.conf.py is picked up by accident
+            env={**env, "PYTHONPATH": str(ROOT)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/masuk/?nik={NIK}&q={NIK}", timeout=5)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or process.poll() is not None:
+                        raise
+                    time.sleep(0.3)
+            time.sleep(0.5)
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+    return log.read_text()
+
+
+@pytest.mark.timeout(120)
+def test_gunicorns_access_log_keeps_no_query_string_with_our_format(tmp_path):
+    default = _access_log_of(tmp_path, "--access-logfile", "-")
+    assert f"/masuk/?nik={NIK}" in default, default  # gunicorn's own format logs the whole request line
+    ours = _access_log_of(tmp_path, "-c", "python:curhat.gunicorn_conf", "--access-logfile", "-")
+    assert '"GET /masuk/ HTTP/1.1" 200' in ours, ours
+    assert NIK not in ours and "nik=" not in ours

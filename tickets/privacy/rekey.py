@@ -1,0 +1,82 @@
+"""Moving the NIK/KK index to a new hash key (``manage.py nik_rehash``).
+
+The index keeps keyed hashes only, so a hash cannot be turned into the next key's hash by itself: each
+indexed message is read again, its numbers found (tickets.privacy.nik) and hashed with the old key to
+recognise the stored rows, then with the new key. A stored hash that no number of its message explains
+under the old key proves the old key wrong: nothing is changed. Numbers found now that were missed when
+the message was indexed (a separator the finder did not know then) are indexed as well.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from tickets.models import Message, NumberMention
+from tickets.privacy.nik import find_numbers, mask_number, number_digest
+
+
+class WrongOldKey(Exception):
+    """The old key explains none of the stored hashes it was checked against."""
+
+
+@dataclass
+class RehashResult:
+    rehashed: int = 0  # stored rows moved to the new key
+    already: int = 0  # rows already under the new key (a second run changes nothing)
+    unexplained: int = 0  # rows no number of their message explains (left as they are)
+    added: int = 0  # numbers newly found in indexed or unindexed messages
+
+
+def _message_numbers(message: Message) -> set[tuple[str, str]]:
+    names = " ".join(a.original_name for a in message.attachments.all())
+    return {(n.kind, n.value) for n in find_numbers(f"{message.body}\n{names}")}
+
+
+def nik_rehash(*, old_key: str, new_key: str, dry_run: bool = False) -> RehashResult:
+    """Recompute every stored NIK/KK hash from ``old_key`` to ``new_key``; raises WrongOldKey (and
+    changes nothing) when rows exist and the old key explains none of them."""
+    result = RehashResult()
+    with transaction.atomic():
+        messages = Message.objects.exclude(ticket__anonymized_at__isnull=False).prefetch_related(
+            "attachments", "number_mentions"
+        )
+        for message in messages.iterator(chunk_size=500):
+            numbers = _message_numbers(message)
+            old = {number_digest(value, key=old_key): (kind, value) for kind, value in numbers}
+            new = {number_digest(value, key=new_key): (kind, value) for kind, value in numbers}
+            stored = list(message.number_mentions.all())
+            for mention in stored:
+                if mention.digest in new:
+                    result.already += 1
+                elif mention.digest in old:
+                    mention.digest = number_digest(old[mention.digest][1], key=new_key)
+                    if not dry_run:
+                        mention.save(update_fields=["digest"])
+                    result.rehashed += 1
+                else:
+                    result.unexplained += 1
+            have = {m.digest for m in stored} | {
+                number_digest(old[m.digest][1], key=new_key) for m in stored if m.digest in old
+            }
+            missing = [
+                NumberMention(
+                    ticket_id=message.ticket_id,
+                    message=message,
+                    kind=kind,
+                    digest=digest,
+                    masked=mask_number(value),
+                )
+                for digest, (kind, value) in sorted(new.items())
+                if digest not in have
+            ]
+            result.added += len(missing)
+            if missing and not dry_run:
+                NumberMention.objects.bulk_create(missing, ignore_conflicts=True)
+        if result.unexplained and not (result.rehashed or result.already):
+            transaction.set_rollback(True)
+            raise WrongOldKey(f"the old key explains none of the {result.unexplained} stored hashes")
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
