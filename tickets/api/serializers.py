@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from tickets.identities import mask_identity
-from tickets.privacy.nik import mask_personal_text
 from tickets.models import Attachment, CannedAnswer, Channel, Contact, ContactIdentity, Message, Ticket
+from tickets.privacy.nik import mask_personal_text
 
 
 class IdentitySerializer(serializers.ModelSerializer):
@@ -74,7 +74,6 @@ class TicketListSerializer(serializers.ModelSerializer):
             "resolved_at",
             "closed_at",
         )
-
 
     def get_subject(self, ticket: Ticket) -> str:
         return mask_personal_text(ticket.subject)
