@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from tickets.privacy.reads import AuditedAdminReads
+
 from .models import ChannelAccount, InboundEvent, MailboxState
 from .pipeline import queue_wake_inline
 
@@ -14,7 +16,7 @@ class ChannelAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(InboundEvent)
-class InboundEventAdmin(admin.ModelAdmin):
+class InboundEventAdmin(AuditedAdminReads, admin.ModelAdmin):
     list_display = (
         "id",
         "provider",

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from tickets.models import Department, Official
+from tickets.privacy.reads import AuditedAdminReads
 
 from .models import Escalation, EscalationEvent
 
@@ -39,7 +40,7 @@ class EscalationEventInline(admin.TabularInline):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(admin.ModelAdmin):
+class EscalationAdmin(AuditedAdminReads, admin.ModelAdmin):
     inlines = [EscalationEventInline]
     list_display = ("ticket", "department", "official", "status", "created_at", "due_at", "answered_at")
     list_filter = ("status", "department")

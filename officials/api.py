@@ -12,6 +12,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from tickets.api.audit import AuditedReads
 from tickets.api.permissions import IsInboxUserOrOfficial
 from tickets.models import Department, Official, Ticket
 from tickets.roles import can_use_inbox
@@ -77,8 +78,9 @@ class DueOrder(CursorPagination):
     page_size = 50
 
 
-class EscalationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class EscalationViewSet(AuditedReads, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsInboxUserOrOfficial]
+    audit_name = "escalation"
     serializer_class = EscalationSerializer
     pagination_class = DueOrder
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tickets.models import Attachment, Ticket
+from tickets.privacy.reads import audit_read
 from tickets.roles import official_profile, official_required, staff_required
 
 from . import selectors, services
@@ -42,6 +43,7 @@ def queue(request):
         status = Escalation.Status.OPEN
     escalations = list(selectors.escalation_queue(user=request.user, status=status)[:200])
     overdue_ids = {e.pk for e in escalations if e.is_overdue}
+    audit_read(request, "escalation_list", ids=[e.pk for e in escalations])
     return render(
         request,
         "officials/queue.html",
@@ -92,6 +94,7 @@ def detail(request, pk: int):
                 messages.error(request, _("Tindakan tidak dikenal."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+    audit_read(request, "escalation", ticket=escalation.ticket, obj=escalation)
     timeline = list(selectors.ticket_public_timeline(ticket=escalation.ticket))
     return render(
         request,
@@ -122,6 +125,7 @@ def attachment(request, pk: int, attachment_id: int):
         message__ticket=escalation.ticket,
         download_status=Attachment.DownloadStatus.STORED,
     )
+    audit_read(request, "attachment", ticket=escalation.ticket, obj=item, escalation=escalation.pk)
     response = FileResponse(
         item.file.open("rb"),
         as_attachment=True,
@@ -159,6 +163,7 @@ def _back(request, ticket: Ticket):
 @operator_required
 def ticket_escalations(request, ticket_id: int):
     ticket = get_object_or_404(Ticket.objects.select_related("topic", "contact"), pk=ticket_id)
+    audit_read(request, "ticket_escalations", ticket=ticket)
     return render(request, "officials/ticket_escalations.html", ticket_panel_context(ticket=ticket))
 
 

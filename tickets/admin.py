@@ -22,6 +22,7 @@ from tickets.models import (
 from tickets.privacy.audit import audit_record
 from tickets.privacy.cells import cells
 from tickets.privacy.chain import audit_chain_verify
+from tickets.privacy.reads import AuditedAdminReads
 
 
 @admin.register(Topic)
@@ -39,7 +40,7 @@ class ContactIdentityInline(admin.TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(AuditedAdminReads, admin.ModelAdmin):
     list_display = ("__str__", "created_at")
     search_fields = ("name", "identities__value")
     inlines = [ContactIdentityInline]
@@ -56,7 +57,7 @@ class MessageInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(AuditedAdminReads, admin.ModelAdmin):
     list_display = (
         "reference",
         "contact",
@@ -109,7 +110,7 @@ DELIVERED_STATUSES = (Message.Status.SENT, Message.Status.DELIVERED, Message.Sta
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(AuditedAdminReads, admin.ModelAdmin):
     """Messages, newest first. A delivered outbound message (and with it its delivery attempts)
     can be looked at, not edited or deleted: it is what the citizen received."""
 

@@ -14,6 +14,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from tickets.api.audit import AuditedReads
 from tickets.api.permissions import IsInboxUser
 from tickets.api.serializers import (
     CannedAnswerSerializer,
@@ -140,8 +141,10 @@ TICKET_FILTERS = [
 ]
 
 
-class TicketViewSet(viewsets.ReadOnlyModelViewSet):
+class TicketViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsInboxUser]
+    audit_name = "ticket"
+    audit_actions = ("messages",)
     pagination_class = TicketCursorPagination
     identities = Prefetch(
         "contact__identities", queryset=ContactIdentity.objects.order_by("created_at", "id")
@@ -200,8 +203,9 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
-class ContactViewSet(viewsets.ReadOnlyModelViewSet):
+class ContactViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsInboxUser]
+    audit_name = "contact"
     pagination_class = IdCursorPagination
     queryset = Contact.objects.filter(merged_into__isnull=True).prefetch_related(
         Prefetch("identities", queryset=ContactIdentity.objects.order_by("created_at", "id"))

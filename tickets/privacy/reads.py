@@ -23,3 +23,27 @@ def audit_read(request, what: str, *, ticket=None, obj=None, **detail: Any) -> A
         detail={"read": what, "via": via, **detail},
         request=request,
     )
+
+
+class AuditedAdminReads:
+    """Django admin mix-in for models holding personal data: each list page and each object page an
+    admin opens is audit-logged (the objects' ids; the ticket when the object belongs to one)."""
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)  # type: ignore[misc]
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if request.method == "GET" and response.status_code == 200 and changelist is not None:
+            label = self.model._meta.label_lower  # type: ignore[attr-defined]
+            audit_read(request, f"admin:{label}:list", ids=[obj.pk for obj in changelist.result_list])
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+        original = (getattr(response, "context_data", None) or {}).get("original")
+        if response.status_code == 200 and original is not None:
+            from tickets.models import Ticket
+
+            ticket = original if isinstance(original, Ticket) else getattr(original, "ticket", None)
+            label = self.model._meta.label_lower  # type: ignore[attr-defined]
+            audit_read(request, f"admin:{label}", ticket=ticket, obj=original)
+        return response

@@ -34,6 +34,7 @@ from tickets.inbox.views.common import (
     url_prefix,
 )
 from tickets.models import Channel, Ticket
+from tickets.privacy.reads import audit_read
 from tickets.roles import staff_required
 
 
@@ -77,6 +78,7 @@ def inbox_list(request):
         page = listing.inbox_page(user=request.user, query=query, cursor=cursor, size=size)
     except ValidationError:
         return bad_request(_("Kursor halaman tidak valid."))
+    audit_read(request, "ticket_list", ids=[row.ticket.pk for row in page.rows])
     params = _filter_params(request)
     next_url = ""
     if page.next_cursor:

@@ -1,0 +1,181 @@
+# ruff: noqa: F811  (the "world" fixture is imported from the role matrix and used as an argument)
+"""Every read of personal data by staff or an API token leaves an audit row (issue #15, item 5).
+
+Every URL of the resolver is classified: it returns personal data and must audit (``AUDITED``, tried
+here by a role that may read it, over a session and, for the API, a token), or it continues a page
+that was audited (``CONTINUES``), or it returns none (``NO_PERSONAL_DATA``). A URL in none of them
+fails the walk, so a new view needs a decision. Django's admin: every registered model is personal
+(its list and object pages audit) or not.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.urls import get_resolver, reverse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from tests.privacy.test_revocation import _walk
+from tests.test_role_matrix import _url_for, world  # noqa: F401  (world is a fixture)
+from tickets.models import AuditEvent, Message
+
+pytestmark = pytest.mark.django_db
+YEAR = timezone.localtime().year
+
+# name → (role, method, data)
+AUDITED: dict[str, tuple[str, str, dict]] = {
+    "inbox:list": ("operator", "get", {}),
+    "inbox:ticket": ("operator", "get", {}),
+    "inbox:attachment": ("operator", "get", {}),
+    "officials:queue": ("official", "get", {}),
+    "officials:detail": ("official", "get", {}),
+    "officials:attachment": ("official", "get", {}),
+    "officials:ticket_escalations": ("operator", "get", {}),
+    "reports:ticket_export": (
+        "admin",
+        "post",
+        {"dari": f"{YEAR}-01-01", "sampai": f"{YEAR}-12-31", "format": "csv", "data_pribadi": "on"},
+    ),
+    "tickets_privacy:subject": ("admin", "post", {"phone": "6281234567890"}),
+    "tickets_privacy:export": ("admin", "post", {"contact": "CONTACT"}),
+    "ticket-list": ("operator", "get", {}),
+    "ticket-detail": ("operator", "get", {}),
+    "ticket-messages": ("operator", "get", {}),
+    "contact-list": ("operator", "get", {}),
+    "contact-detail": ("operator", "get", {}),
+    "escalation-list": ("official", "get", {}),
+    "escalation-detail": ("official", "get", {}),
+}
+# Polls and helpers of a page whose own view was audited: auditing every few seconds' poll would bury
+# the log; they carry only what changed on the audited page, for the same user.
+CONTINUES = {
+    "inbox:poll": "rows changed since the audited inbox list",
+    "inbox:ticket_poll": "messages added since the audited ticket page",
+    "inbox:canned": "canned answers filled with the name on the audited ticket page",
+}
+NO_PERSONAL_DATA = {
+    # public pages, sign-in, webhooks (the citizen's own tracking page is theirs, by its token)
+    "health", "login", "logout", "set_language", "public:home", "public:ask", "public:ask_done",
+    "public:track", "public:privacy", "knowledge:index", "knowledge:detail", "channels:webhook",
+    "channels:data_deletion", "channels:data_deletion_status", "email_inbound:mailgun",
+    "email_inbound:sendgrid", "email_inbound:postmark", "email_inbound:amazon_ses",
+    # counts and configuration
+    "reports:tally", "reports:print", "reports:tally_export", "reports:service", "reports:escalations",
+    "reports:import", "api-tally", "api-root", "api-schema", "api-docs", "canned-answer-list",
+    "canned-answer-detail", "knowledge:answers", "knowledge:answer", "tickets_calls:log",
+    # actions (POST only): they write, and the writes are audited where they change a ticket
+    "inbox:bulk", "inbox:ticket_typing", "inbox:reply", "inbox:note", "inbox:assign", "inbox:categorize",
+    "inbox:status", "inbox:merge_ticket", "inbox:merge_contact", "inbox:retry", "officials:availability",
+    "officials:approve", "officials:reassign", "officials:cancel", "officials:escalate",
+    "escalation-answer", "escalation-return-to-operator", "tickets_privacy:erase",
+}  # fmt: skip
+PERSONAL_ADMIN = {"tickets.contact", "tickets.ticket", "tickets.message", "channels.inboundevent",
+                  "officials.escalation"}  # fmt: skip
+NOT_PERSONAL_ADMIN = {
+    "tickets.topic", "tickets.cannedanswer", "tickets.auditevent", "tickets.retentionpolicy",
+    "tickets.knowledgeentry", "tickets.knowledgerevision", "tickets.classifierphrase",
+    "tickets.topicsuggestion", "channels.channelaccount", "channels.mailboxstate", "tickets.department",
+    "tickets.official", "reports.historicaltally", "tickets.publicholiday", "reports.exportlog",
+    "reports.tallyrollup", "auth.group", "auth.user", "authtoken.tokenproxy", "axes.accessattempt",
+    "axes.accessfailurelog", "axes.accesslog",
+}  # fmt: skip
+
+
+def _project_urls() -> set[str]:
+    return {
+        name for name, _p in _walk(get_resolver()) if not name.startswith("admin:") and "format" not in name
+    }
+
+
+def test_every_url_is_classified():
+    classified = set(AUDITED) | set(CONTINUES) | NO_PERSONAL_DATA
+    assert not (set(AUDITED) & NO_PERSONAL_DATA) and not (set(CONTINUES) & NO_PERSONAL_DATA)
+    missing = sorted(_project_urls() - classified)
+    assert not missing, f"URLs nobody decided about (audit them, or say why not): {missing}"
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    assert registered == PERSONAL_ADMIN | NOT_PERSONAL_ADMIN, registered ^ (
+        PERSONAL_ADMIN | NOT_PERSONAL_ADMIN
+    )
+
+
+def _read(client, world, name: str, headers=None):
+    _role, method, data = AUDITED[name]
+    patterns = dict(_walk(get_resolver()))
+    url = _url_for(name, patterns[name], world)
+    data = {k: (world["contact"].pk if v == "CONTACT" else v) for k, v in data.items()}
+    return getattr(client, method)(url, data, headers=headers or {})
+
+
+def _new_rows(before: int, user) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(pk__gt=before, actor=user))
+
+
+def _last_pk() -> int:
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+@pytest.mark.parametrize("name", sorted(AUDITED))
+def test_each_read_of_personal_data_is_audited(client, world, name):
+    user = world["users"][AUDITED[name][0]]
+    client.force_login(user)
+    before = _last_pk()
+    response = _read(client, world, name)
+    assert response.status_code == 200, (name, response.status_code)
+    rows = _new_rows(before, user)
+    assert rows, f"{name}: no audit row"
+    assert all(row.action in ("ticket_view", "export", "subject_export") for row in rows)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in AUDITED if ":" not in n))
+def test_api_reads_with_a_token_are_audited(client, world, name):
+    user = world["users"][AUDITED[name][0]]
+    token = Token.objects.create(user=user)
+    before = _last_pk()
+    response = _read(client, world, name, headers={"Authorization": f"Token {token.key}"})
+    assert response.status_code == 200
+    rows = _new_rows(before, user)
+    assert len(rows) == 1 and rows[0].detail["via"] == "api"
+
+
+def test_the_audit_row_names_what_was_read_not_the_values(client, world):
+    """An API read of a ticket's messages names the ticket and the message ids; a data-subject
+    search names the fields searched by and the contacts found, never the NIK or phone searched."""
+    operator, admin_user = world["users"]["operator"], world["users"]["admin"]
+    client.force_login(operator)
+    ticket = world["ticket"]
+    before = _last_pk()
+    client.get(reverse("ticket-messages", kwargs={"pk": ticket.pk}))
+    (row,) = _new_rows(before, operator)
+    assert row.ticket_reference == ticket.reference and row.detail["read"] == "ticket_messages"
+    assert set(row.detail["ids"]) == set(Message.objects.filter(ticket=ticket).values_list("pk", flat=True))
+    client.force_login(admin_user)
+    before = _last_pk()
+    client.post(reverse("tickets_privacy:subject"), {"nik": "7372014507900001", "phone": "081234567890"})
+    (row,) = _new_rows(before, admin_user)
+    assert row.detail["read"] == "subject_search" and row.detail["by"] == ["nik", "phone"]
+    assert "7372014507900001" not in str(row.detail) and "81234567890" not in str(row.detail)
+
+
+@pytest.mark.parametrize("label", sorted(PERSONAL_ADMIN))
+def test_admin_pages_of_personal_data_are_audited(client, world, label):
+    from channels.models import InboundEvent
+
+    InboundEvent.objects.create(provider="meta_whatsapp", body=b'{"name": "Andi"}')
+    samples = {
+        "tickets.contact": world["contact"].pk,
+        "tickets.ticket": world["ticket"].pk,
+        "tickets.message": Message.objects.filter(ticket=world["ticket"]).first().pk,
+        "channels.inboundevent": InboundEvent.objects.get().pk,
+        "officials.escalation": world["kwargs"]["pk"],
+    }
+    user = world["users"]["admin"]
+    client.force_login(user)
+    app, model = label.split(".")
+    for url in (
+        reverse(f"admin:{app}_{model}_changelist"),
+        reverse(f"admin:{app}_{model}_change", args=[samples[label]]),
+    ):
+        before = _last_pk()
+        assert client.get(url).status_code == 200, url
+        assert _new_rows(before, user), f"{url}: no audit row"
