@@ -244,11 +244,11 @@ def _list_queries(client, size: int) -> int:
 
 # the user with their official record (the layout's queue link), their groups (roles), the
 # tickets page (reply status, read state, topic, assignee and the contact's first identity are
-# subqueries).
-LIST_QUERIES = 3
+# subqueries), and the audit row of the read (tickets.privacy.reads).
+LIST_QUERIES = 4
 # With an empty cache also the session, and the operators, topics and departments of the filter and
 # bulk controls (tickets.refdata).
-LIST_QUERIES_COLD_CACHE = 7
+LIST_QUERIES_COLD_CACHE = 8
 
 
 @pytest.mark.parametrize("size", [10, 50])
