@@ -9,10 +9,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from tickets.api.audit import AuditedReads
+from tickets.api.pagination import SafeCursorPagination
 from tickets.api.permissions import IsInboxUserOrOfficial
 from tickets.models import Department, Official, Ticket
 from tickets.roles import can_use_inbox
@@ -73,7 +73,7 @@ class ReturnSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000)
 
 
-class DueOrder(CursorPagination):
+class DueOrder(SafeCursorPagination):
     ordering = ("due_at", "id")
     page_size = 50
 

@@ -71,6 +71,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "curhat.middleware.CacheOutageMiddleware",
+    # Before any middleware or view reads the body (CSRF's process_view reads POST): the public
+    # form's oversized posts are refused by their Content-Length.
+    "tickets.public.middleware.PublicFormBodyCapMiddleware",
 ]
 
 ROOT_URLCONF = "curhat.urls"

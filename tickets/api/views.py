@@ -10,11 +10,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from tickets.api.audit import AuditedReads
+from tickets.api.pagination import SafeCursorPagination
 from tickets.api.permissions import IsInboxUser
 from tickets.api.serializers import (
     CannedAnswerSerializer,
@@ -38,18 +38,7 @@ from tickets.inbox.selectors.listing import (
 from tickets.models import CannedAnswer, Channel, Contact, ContactIdentity, Ticket
 
 
-class NulSafeCursorPagination(CursorPagination):
-    """A forged cursor carrying a NUL character would reach PostgreSQL (which refuses NUL in text)
-    as a 500; it is an invalid cursor (404) like any other."""
-
-    def decode_cursor(self, request):
-        cursor = super().decode_cursor(request)
-        if cursor is not None and cursor.position is not None and "\x00" in cursor.position:
-            raise NotFound(self.invalid_cursor_message)
-        return cursor
-
-
-class TicketCursorPagination(NulSafeCursorPagination):
+class TicketCursorPagination(SafeCursorPagination):
     """Keyset pagination on the inbox index: a deep page costs what the first one costs."""
 
     ordering = ("-last_activity_at", "-id")
@@ -58,14 +47,14 @@ class TicketCursorPagination(NulSafeCursorPagination):
     max_page_size = 100
 
 
-class IdCursorPagination(NulSafeCursorPagination):
+class IdCursorPagination(SafeCursorPagination):
     ordering = ("-id",)
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
 
 
-class TimelinePagination(NulSafeCursorPagination):
+class TimelinePagination(SafeCursorPagination):
     ordering = ("created_at", "id")
     page_size = 100
     page_size_query_param = "page_size"

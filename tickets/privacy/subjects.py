@@ -40,6 +40,7 @@ from tickets.models import (
     RetentionPolicy,
     Ticket,
 )
+from tickets.privacy.archive import safe_entry_name
 from tickets.privacy.audit import audit_record
 from tickets.privacy.erasure import ErasureScope, personal_data_erased, retention_swept
 from tickets.privacy.nik import find_numbers, is_valid_nik, mask_number, number_digest
@@ -277,7 +278,7 @@ def subject_export(*, contacts: list, actor, request=None) -> bytes:
         for attachment in attachments:
             with attachment.file.open("rb") as handle:
                 archive.writestr(
-                    f"lampiran/{attachment.pk}-{attachment.original_name or 'berkas'}", handle.read()
+                    f"lampiran/{attachment.pk}-{safe_entry_name(attachment.original_name)}", handle.read()
                 )
     audit_record(
         action=AuditEvent.Action.SUBJECT_EXPORT,

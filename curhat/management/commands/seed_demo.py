@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from curhat.demo.office import DEMO_USERS
@@ -18,6 +19,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, rounds: int, if_empty: bool, **options):
+        if settings.PRODUCTION:
+            raise CommandError(
+                _(
+                    "seed_demo membuat petugas contoh dengan kata sandi yang diketahui: ditolak karena CURHAT_PRODUCTION=1."
+                )
+            )
         if if_empty and Ticket.objects.exists():
             self.stdout.write(_("Sudah ada tiket; data contoh tidak ditambahkan."))
         else:

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from tickets.inbox.selectors import reference
 from tickets.inbox.views.common import (
+    bad_request,
     ticket_or_404,
 )
 from tickets.models import CannedAnswer, Ticket
@@ -39,5 +40,8 @@ def fill_canned(ticket: Ticket, answers: list[CannedAnswer]) -> list[dict[str, o
 def canned_search(request, ticket_id: int):
     """Canned answers matching ``q``, filled in for this ticket (name and reference)."""
     ticket = ticket_or_404(ticket_id)
-    answers = reference.canned_answers(text=request.GET.get("q", "").strip()[:100], topic_id=ticket.topic_id)
+    text = request.GET.get("q", "").strip()[:100]
+    if "\x00" in text:  # PostgreSQL refuses NUL in text: a 400 wherever the search runs
+        return bad_request(_("Karakter NUL tidak diizinkan dalam pencarian."))
+    answers = reference.canned_answers(text=text, topic_id=ticket.topic_id)
     return JsonResponse({"answers": fill_canned(ticket, answers)})
