@@ -169,3 +169,6 @@ class MailboxState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account.slug}/{self.folder} uid>{self.last_uid}"
+
+
+from channels.models_datadeletion import DataDeletionRequest  # noqa: E402, F401  (Meta's deletion callback)

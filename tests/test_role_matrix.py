@@ -85,6 +85,9 @@ EXPECTED: dict[str, tuple] = {
     "knowledge:answer": (403, 200, 403, 200),
     # webhooks: providers are anonymous; a GET without Meta's handshake parameters is refused
     "channels:webhook": (400, 400, 400, 400),
+    # Meta's data-deletion callback (POST, signed) and its status page (by confirmation code)
+    "channels:data_deletion": (405, 405, 405, 405),
+    "channels:data_deletion_status": (404, 404, 404, 404),  # an unknown code
     "email_inbound:mailgun": (405, 405, 405, 405),
     "email_inbound:sendgrid": (405, 405, 405, 405),
     "email_inbound:postmark": (405, 405, 405, 405),
@@ -135,6 +138,7 @@ EXPECTED_POST: dict[str, tuple] = {
     "escalation-list": (403, ALLOWED, 403, ALLOWED),
     # webhooks refuse unsigned posts whoever sends them
     "channels:webhook": (403, 403, 403, 403),
+    "channels:data_deletion": (400, 400, 400, 400),
 }
 POST_DATA = {
     "escalation-answer": {"answer": "Jawaban pejabat"},
@@ -223,6 +227,7 @@ def world(settings):
         "account_slug": "wa-parepare",
         "fmt": "xlsx",
         "slug": entry.slug if entry else "kk-baru",
+        "code": "kode-tidak-dikenal",
     }
     return {"users": users, "kwargs": kwargs, "ticket": ticket, "canned": canned, "contact": ticket.contact}
 

@@ -254,7 +254,7 @@ CURHAT_INBOUND_EVENT_RETENTION_DAYS = env_int("CURHAT_INBOUND_EVENT_RETENTION_DA
 # tickets.E010); changed with `manage.py nik_rehash --old-key-file FILE`.
 _DEV_NIK_HASH_KEY = "dev-only-nik-hash-key-curhat-adminduk-do-not-use-in-production"
 CURHAT_NIK_HASH_KEY = env_secret("CURHAT_NIK_HASH_KEY", "" if PRODUCTION else _DEV_NIK_HASH_KEY)
-CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.privacy.tasks"]
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.privacy.tasks", "channels.datadeletion"]
 CELERY_BEAT_SCHEDULE["retention-sweep"] = {
     "task": "tickets.privacy_tasks.retention_sweep_task",
     "schedule": 3600.0,

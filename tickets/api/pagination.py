@@ -44,6 +44,8 @@ class SafeCursorPagination(CursorPagination):
             field = self._model._meta.get_field(ordering[0].lstrip("-"))
         except FieldDoesNotExist:
             return
+        if not isinstance(field, models.Field):
+            return
         try:
             value = field.to_python(position)
         except (DjangoValidationError, ValueError, TypeError, OverflowError) as exc:

@@ -1,0 +1,123 @@
+"""Meta's data-deletion request callback (required of apps that hold Facebook users' data).
+
+Meta POSTs ``signed_request`` (``<signature>.<payload>``, both base64url; the signature is the
+HMAC-SHA256 of the payload text with the app secret) when a person removes the app and asks for their
+data to be deleted. It is parsed and verified with facebook-sdk against the app secret of each active
+Messenger account (rotated secrets included); the person's id is the one our Messenger identities hold
+(``facebook_psid``). What we hold for them is erased by the data-subject tool's erasure
+(``tickets.privacy.subjects.subject_erase``), in a task; the answer is the JSON Meta expects, a status
+URL and a confirmation code, and the status page shows the request's progress.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+
+import facebook
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from tickets.models import Contact, ContactIdentity
+from tickets.privacy.subjects import subject_erase
+
+from .models import ChannelAccount, DataDeletionRequest
+
+logger = logging.getLogger(__name__)
+
+META_PROVIDERS = ("messenger",)
+MAX_SIGNED_REQUEST = 8192
+
+
+def meta_signed_request_parse(signed_request: str) -> tuple[dict, ChannelAccount] | None:
+    """The verified payload and the account whose app secret signed it, or None."""
+    if not signed_request or len(signed_request) > MAX_SIGNED_REQUEST or "." not in signed_request:
+        return None
+    accounts = ChannelAccount.objects.filter(is_active=True, provider__in=META_PROVIDERS).order_by("id")
+    for account in accounts:
+        for secret in account.secret_values("app_secret"):
+            try:
+                data = facebook.parse_signed_request(signed_request, secret)
+            except (ValueError, UnicodeError, AttributeError):  # a payload that is not JSON text
+                return None
+            if isinstance(data, dict) and str(data.get("user_id") or "").strip():
+                return data, account
+    return None
+
+
+def user_digest(user_id: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"meta-user:{user_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def contacts_of_meta_user(user_id: str) -> list[Contact]:
+    """The contacts a Messenger user is (merged ones included), as the data-subject tool finds them."""
+    ids = set(
+        ContactIdentity.objects.filter(kind=ContactIdentity.Kind.FACEBOOK_PSID, value=user_id).values_list(
+            "contact_id", flat=True
+        )
+    )
+    ids |= set(Contact.objects.filter(merged_into_id__in=ids).values_list("pk", flat=True))
+    return list(Contact.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def data_deletion_run(*, request_id: int, user_id: str) -> DataDeletionRequest:
+    """Erase what we hold for the user (the data-subject tool's erasure) and record the outcome."""
+    with transaction.atomic():
+        deletion = DataDeletionRequest.objects.select_for_update().get(pk=request_id)
+        if deletion.status == DataDeletionRequest.Status.DONE:
+            return deletion
+        contacts = contacts_of_meta_user(user_id)
+        erased = subject_erase(contacts=contacts, actor=None) if contacts else 0
+        deletion.contacts_found = len(contacts)
+        deletion.tickets_erased = erased
+        deletion.status = DataDeletionRequest.Status.DONE
+        deletion.completed_at = timezone.now()
+        deletion.save(update_fields=["contacts_found", "tickets_erased", "status", "completed_at"])
+    return deletion
+
+
+@shared_task(bind=True, acks_late=True, max_retries=10)
+def data_deletion_task(self, request_id: int, user_id: str) -> int:
+    try:
+        return data_deletion_run(request_id=request_id, user_id=user_id).tickets_erased
+    except Exception as exc:
+        DataDeletionRequest.objects.filter(pk=request_id).update(status=DataDeletionRequest.Status.FAILED)
+        logger.exception("Meta data deletion %s failed; retrying", request_id)
+        raise self.retry(exc=exc, countdown=60 * (2**self.request.retries)) from exc
+
+
+@csrf_exempt
+@require_POST
+def data_deletion_callback(request):
+    parsed = meta_signed_request_parse(request.POST.get("signed_request", ""))
+    if parsed is None:
+        return JsonResponse({"error": "signed_request tidak sah atau tidak dapat diverifikasi"}, status=400)
+    data, account = parsed
+    user_id = str(data["user_id"]).strip()
+    deletion = DataDeletionRequest.objects.create(
+        confirmation_code=secrets.token_hex(10), account=account, user_digest=user_digest(user_id)
+    )
+    transaction.on_commit(lambda: data_deletion_task.delay(deletion.pk, user_id))
+    path = reverse("channels:data_deletion_status", kwargs={"code": deletion.confirmation_code})
+    return JsonResponse(
+        {"url": settings.PUBLIC_BASE_URL + path, "confirmation_code": deletion.confirmation_code}
+    )
+
+
+@never_cache
+@require_GET
+def data_deletion_status(request, code: str):
+    deletion = DataDeletionRequest.objects.filter(confirmation_code=code).first()
+    if deletion is None:
+        raise Http404
+    return render(request, "channels/data_deletion_status.html", {"deletion": deletion})

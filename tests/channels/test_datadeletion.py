@@ -1,0 +1,147 @@
+"""Meta's data-deletion request callback (issue #15, item 9), called as Meta calls it: a form POST of
+``signed_request`` built per Meta's documented format (base64url payload, signed with HMAC-SHA256 of
+that payload text and the app secret, the signature base64url as well, no padding)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+import pytest
+from django.urls import reverse
+
+from channels.models import ChannelAccount, DataDeletionRequest
+from tests.factories import inbound
+from tickets.ingest import ticket_ingest
+from tickets.models import AuditEvent, Contact, ContactIdentity, Message, Ticket
+from tickets.privacy.subjects import ERASED_TEXT
+from tickets.reference_data import reference_data_seed
+
+pytestmark = pytest.mark.django_db
+
+APP_SECRET = "meta-app-secret-untuk-uji"
+PSID = "24681357902468135"
+
+
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def signed_request(user_id: str, secret: str = APP_SECRET, **extra) -> str:
+    now = int(time.time())
+    payload = _b64url(
+        json.dumps(
+            {"algorithm": "HMAC-SHA256", "expires": now + 3600, "issued_at": now, "user_id": user_id, **extra}
+        ).encode()
+    )
+    signature = _b64url(hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest())
+    return f"{signature}.{payload}"
+
+
+@pytest.fixture
+def messenger_citizen(settings):
+    reference_data_seed()
+    ChannelAccount.objects.create(
+        slug="fb-parepare",
+        name="FB",
+        channel="facebook",
+        provider="messenger",
+        address="2",
+        secrets={"app_secret": f"secret-lama,{APP_SECRET}", "verify_token": "v", "page_access_token": "p"},
+    )
+    ticket = ticket_ingest(
+        message=inbound(
+            channel="facebook",
+            provider="messenger",
+            sender_kind="facebook_psid",
+            sender=PSID,
+            name="Rina Messenger",
+            text="NIK saya 7372014507900001, KK hilang",
+        )
+    ).ticket
+    other = ticket_ingest(
+        message=inbound(sender="081233330001", name="Warga Lain", text="Syarat KTP?")
+    ).ticket
+    return {"ticket": ticket, "other": other}
+
+
+def test_a_signed_deletion_request_erases_the_user_and_answers_with_a_status_url(
+    client, messenger_citizen, django_capture_on_commit_callbacks
+):
+    ticket = messenger_citizen["ticket"]
+    with django_capture_on_commit_callbacks(execute=True):  # the erasure task, enqueued on commit
+        response = client.post(reverse("channels:data_deletion"), {"signed_request": signed_request(PSID)})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"url", "confirmation_code"} and body["confirmation_code"]
+    assert body["url"].endswith(f"/webhooks/meta/hapus-data/{body['confirmation_code']}/")
+    # Erased by the data-subject tool's erasure: contents, name and identities gone, the count kept.
+    ticket.refresh_from_db()
+    assert ticket.anonymized_at is not None
+    assert set(Message.objects.filter(ticket=ticket).values_list("body", flat=True)) == {ERASED_TEXT}
+    assert not ContactIdentity.objects.filter(value=PSID).exists()
+    assert Contact.objects.get(pk=ticket.contact_id).name == ""
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SUBJECT_ERASE, ticket_reference="").exists()
+    other = Ticket.objects.get(pk=messenger_citizen["other"].pk)
+    assert other.anonymized_at is None and other.contact.name == "Warga Lain"
+    # The status page shows the outcome, and keeps no user id.
+    deletion = DataDeletionRequest.objects.get()
+    assert deletion.status == DataDeletionRequest.Status.DONE and deletion.tickets_erased == 1
+    assert PSID not in deletion.user_digest
+    page = client.get(body["url"].split("127.0.0.1:8000", 1)[-1])
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert body["confirmation_code"] in text and "Selesai" in text and "1 percakapan" in text
+
+
+def test_the_status_page_shows_a_request_still_in_progress(client, messenger_citizen):
+    deletion = DataDeletionRequest.objects.create(confirmation_code="abc123def456", user_digest="x" * 64)
+    page = client.get(reverse("channels:data_deletion_status", kwargs={"code": deletion.confirmation_code}))
+    assert page.status_code == 200 and "sedang diproses" in page.content.decode()
+    assert (
+        client.get(reverse("channels:data_deletion_status", kwargs={"code": "tidak-ada"})).status_code == 404
+    )
+
+
+def test_a_user_we_hold_nothing_about_gets_a_code_too(
+    client, messenger_citizen, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("channels:data_deletion"), {"signed_request": signed_request("999")})
+    assert response.status_code == 200
+    deletion = DataDeletionRequest.objects.get(confirmation_code=response.json()["confirmation_code"])
+    assert deletion.status == DataDeletionRequest.Status.DONE and deletion.contacts_found == 0
+    assert Ticket.objects.filter(anonymized_at__isnull=False).count() == 0
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        signed_request(PSID, secret="bukan-rahasia-kami"),
+        signed_request(PSID).split(".")[0] + "." + _b64url(b'{"algorithm": "HMAC-SHA256", "user_id": "1"}'),
+        signed_request(PSID, algorithm="none"),
+        signed_request(""),
+        "tanpa-titik",
+        "xx." + _b64url(b"\xff\xfe bukan json"),
+        "",
+        "a" * 9000 + "." + "b",
+    ],
+)
+def test_a_forged_or_broken_signed_request_is_refused_and_erases_nothing(client, messenger_citizen, forged):
+    response = client.post(reverse("channels:data_deletion"), {"signed_request": forged})
+    assert response.status_code == 400
+    assert "error" in response.json()
+    assert not DataDeletionRequest.objects.exists()
+    assert Ticket.objects.filter(anonymized_at__isnull=False).count() == 0
+
+
+def test_only_post_and_no_csrf_token_needed(messenger_citizen):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.get(reverse("channels:data_deletion")).status_code == 405
+    response = strict.post(reverse("channels:data_deletion"), {"signed_request": signed_request(PSID)})
+    assert response.status_code == 200
