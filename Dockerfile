@@ -28,4 +28,4 @@ RUN pip install --no-cache-dir . \
     && CURHAT_PRODUCTION=1 DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput -v0
 USER curhat
 EXPOSE 8000
-CMD ["gunicorn", "curhat.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "python:curhat.gunicorn_conf", "curhat.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
