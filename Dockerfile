@@ -25,7 +25,8 @@ COPY manage.py ./
 # page is a 500 (issue 18).
 RUN pip install --no-cache-dir . \
     && DJANGO_SECRET_KEY=build-only python manage.py compilemessages -v0 \
-    && CURHAT_PRODUCTION=1 DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput -v0
+    && CURHAT_PRODUCTION=1 DJANGO_SECRET_KEY=build-only-placeholder-never-used-to-sign-anything-at-run-time \
+       python manage.py collectstatic --noinput -v0
 USER curhat
 EXPOSE 8000
 CMD ["gunicorn", "-c", "python:curhat.gunicorn_conf", "curhat.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

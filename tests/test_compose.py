@@ -288,7 +288,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
 
     # .env: a copy of .env.example plus the minimum the README says to set.
     dotenv = (context / ".env.example").read_text() + (
-        f"\nDJANGO_SECRET_KEY=compose-test-{os.getpid()}-Zq8x2LmP9w4Rt6Yu1Io3EaKk7Nn5Bb\n"
+        f"\nDJANGO_SECRET_KEY=compose-test-{os.getpid()}-Zq8x2LmP9w4Rt6Yu1Io3EaKk7Nn5Bb-Vc0Xs4Dg8Hj2\n"
         f"CURHAT_NIK_HASH_KEY=compose-test-nik-{os.getpid()}-Hq7y3Kn8Ox5Su2Zv4Wb\n"
         f"DJANGO_ALLOWED_HOSTS={HOST}\nCURHAT_METRICS_TOKEN={METRICS_TOKEN}\n"
     )
