@@ -28,6 +28,9 @@ ROLES = ("anonymous", "operator", "official", "admin")
 EXPECTED: dict[str, tuple] = {
     "public:home": (200, 302, 302, 302),
     "health": (200, 200, 200, 200),
+    "metrics": (404, 404, 404, 404),  # off unless CURHAT_METRICS_TOKEN or allowed networks are set
+    # the admin's system page: Django's admin sends whoever is not an admin to the admin's sign-in
+    "system": (302, 302, 302, 200),
     "login": (200, 200, 200, 200),
     "logout": (405, 405, 405, 405),
     "set_language": (302, 302, 302, 302),

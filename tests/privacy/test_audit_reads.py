@@ -56,7 +56,7 @@ CONTINUES = {
 }
 NO_PERSONAL_DATA = {
     # public pages, sign-in, webhooks (the citizen's own tracking page is theirs, by its token)
-    "health", "login", "logout", "set_language", "public:home", "public:ask", "public:ask_done",
+    "health", "metrics", "system", "login", "logout", "set_language", "public:home", "public:ask", "public:ask_done",
     "public:track", "public:privacy", "knowledge:index", "knowledge:detail", "channels:webhook",
     "channels:data_deletion", "channels:data_deletion_status", "email_inbound:mailgun",
     "email_inbound:sendgrid", "email_inbound:postmark", "email_inbound:amazon_ses",
