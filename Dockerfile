@@ -19,7 +19,7 @@ COPY reports reports
 COPY templates templates
 COPY static static
 COPY locale locale
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 # collectstatic with the production settings: they store static files under hashed names and
 # write the manifest (staticfiles.json) that production needs to name them; without it every
 # page is a 500 (issue 18).
@@ -29,4 +29,4 @@ RUN pip install --no-cache-dir . \
        python manage.py collectstatic --noinput -v0
 USER curhat
 EXPOSE 8000
-CMD ["gunicorn", "-c", "python:curhat.gunicorn_conf", "curhat.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "curhat.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -8,6 +8,11 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+# The access log leaves out query strings and the referrer: a search by NIK, phone or e-mail (the
+# inbox's ``?q=``, the API's filters) would otherwise be written whole to the log by gunicorn's default
+# format, whose ``%(r)s`` is the request line with its query string. ``%(U)s`` is the path alone
+# (tests/privacy/test_nik_exposure.py runs a real gunicorn with both formats).
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s "%(a)s"'
 
 
 def post_worker_init(worker):

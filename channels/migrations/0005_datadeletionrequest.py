@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels', '0002_inbound_queue'),
+        ('channels', '0004_labels'),
     ]
 
     operations = [
