@@ -26,6 +26,7 @@ YEAR = timezone.localtime().year
 # name → (role, method, data)
 AUDITED: dict[str, tuple[str, str, dict]] = {
     "inbox:list": ("operator", "get", {}),
+    "inbox:pane": ("operator", "get", {}),
     "inbox:ticket": ("operator", "get", {}),
     "inbox:attachment": ("operator", "get", {}),
     "officials:queue": ("official", "get", {}),
@@ -56,7 +57,7 @@ CONTINUES = {
 }
 NO_PERSONAL_DATA = {
     # public pages, sign-in, webhooks (the citizen's own tracking page is theirs, by its token)
-    "health", "metrics", "system", "login", "logout", "set_language", "public:home", "public:ask", "public:ask_done",
+    "health", "metrics", "system", "favicon", "public:track_lookup", "login", "logout", "set_language", "public:home", "public:ask", "public:ask_done",
     "public:track", "public:privacy", "knowledge:index", "knowledge:detail", "channels:webhook",
     "channels:data_deletion", "channels:data_deletion_status", "email_inbound:mailgun",
     "email_inbound:sendgrid", "email_inbound:postmark", "email_inbound:amazon_ses",
@@ -76,7 +77,7 @@ NOT_PERSONAL_ADMIN = {
     "tickets.topic", "tickets.cannedanswer", "tickets.auditevent", "tickets.retentionpolicy",
     "tickets.knowledgeentry", "tickets.knowledgerevision", "tickets.classifierphrase",
     "tickets.topicsuggestion", "channels.channelaccount", "channels.mailboxstate", "tickets.department",
-    "tickets.official", "reports.historicaltally", "tickets.publicholiday", "reports.exportlog",
+    "tickets.official", "reports.historicaltally", "reports.historicalyeartotal", "tickets.publicholiday", "reports.exportlog",
     "reports.tallyrollup", "auth.group", "auth.user", "authtoken.tokenproxy", "axes.accessattempt",
     "axes.accessfailurelog", "axes.accesslog",
 }  # fmt: skip

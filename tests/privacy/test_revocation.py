@@ -25,6 +25,8 @@ pytestmark = pytest.mark.django_db
 # Pages every visitor (or a provider) may use: not staff pages.
 PUBLIC = {
     "health",
+    "favicon",
+    "public:track_lookup",
     "admin:login",
     "admin:logout",
     "login",

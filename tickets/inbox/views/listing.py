@@ -148,6 +148,7 @@ def inbox_pane(request):
         return parsed
     query, _form = parsed
     page = listing.inbox_page(user=request.user, query=query, size=listing.DEFAULT_PAGE_SIZE)
+    audit_read(request, "ticket_list", ids=[row.ticket.pk for row in page.rows], pane=True)
     html = inbox_html.rows_html(page.rows, ticket_url=url_prefix("inbox:ticket"))
     return JsonResponse(
         {
