@@ -77,7 +77,7 @@ def test_the_app_role_cannot_rewrite_or_silence_the_audit_log(app_role):
         with conn.transaction():
             conn.execute(
                 "INSERT INTO tickets_auditevent (at, actor_name, action, ticket_reference, object_type, "
-                "object_id, detail) VALUES (now(), 'app', 'ticket_view', '', '', '2', '{}')"
+                "object_id, detail, prev_hash, hash) VALUES (now(), 'app', 'ticket_view', '', '', '2', '{}', '', '')"
             )
             assert conn.execute("SELECT count(*) FROM tickets_auditevent").fetchone()[0] == 2
     assert AuditEvent.objects.filter(actor_name="uji").exists()
