@@ -72,12 +72,6 @@ def order_keys(items) -> list[str]:
     return keys
 
 
-def order_key(items) -> str:
-    """The first of :func:`order_keys` ('' when there is none)."""
-    keys = order_keys(items)
-    return keys[0] if keys else ""
-
-
 # An event whose data is not applicable yet (``retryable``: a call's callback that arrived before the
 # call) is tried this many times before it ends in ``error`` (database failures retry without limit).
 RETRYABLE_ATTEMPTS = 10

@@ -1,4 +1,4 @@
-"""Helpers for tests: WITA datetimes, polling, and a real Celery worker process."""
+"""Helpers for tests: WITA datetimes, polling, child processes and a real Celery worker process."""
 
 from __future__ import annotations
 
@@ -34,19 +34,71 @@ def _database_url() -> str:
     return f"postgres://{user}{password}@{host}:{port}/{s['NAME']}"
 
 
-class WorkerProcess:
+class ChildProcess:
+    """A child process in its own session (killed with its children), output to a log file."""
+
+    name = "process"
+
+    def __init__(self, argv: list[str], env: dict[str, str], ready: bytes | None = None) -> None:
+        self.argv, self.env, self.ready = argv, env, ready
+        self.log_path = ROOT / "test-artifacts" / f"{self.name}-{os.getpid()}-{time.monotonic_ns()}.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> ChildProcess:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            self.argv,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while self.ready is not None and time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: {self.log()[-3000:]}")
+            if self.ready in self.log_path.read_bytes():
+                return self
+            time.sleep(0.1)
+        if self.ready is not None:
+            raise RuntimeError(f"{self.name} did not start: {self.log()[-3000:]}")
+        return self
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        self.kill(signal.SIGTERM)
+        if getattr(self, "_log", None):
+            self._log.close()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+class WorkerProcess(ChildProcess):
     """A real ``celery worker`` process on the test database and the test Redis."""
 
-    def __init__(self, concurrency: int = 2, queues: str = "celery", extra_env: dict | None = None):
-        self.concurrency = concurrency
-        self.queues = queues
-        self.extra_env = extra_env or {}
-        self.proc: subprocess.Popen | None = None
-        self.log_path = ROOT / "test-artifacts" / f"worker-{os.getpid()}-{time.monotonic_ns()}.log"
+    name = "worker"
 
-    def start(self) -> WorkerProcess:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        env = {
+    def __init__(self, concurrency: int = 2, queues: str = "celery", extra_env: dict | None = None):
+        argv = [sys.executable, "-m", "celery", "-A", "curhat", "worker", "--loglevel=INFO",
+                f"--concurrency={concurrency}", "-Q", queues, "--without-gossip", "--without-mingle",
+                "--without-heartbeat", "-n", f"test{time.monotonic_ns()}@%h"]  # fmt: skip
+        super().__init__(argv, {}, ready=b"ready.")
+        self.extra_env = extra_env or {}
+
+    def start(self, timeout: float = 60) -> WorkerProcess:
+        # The environment is read when the worker starts: the test's database and upload folder.
+        self.env = {
             **os.environ,
             "DATABASE_URL": _database_url(),
             "DB_CONN_MAX_AGE": "0",
@@ -54,57 +106,8 @@ class WorkerProcess:
             "CURHAT_UPLOAD_ROOT": str(settings.MEDIA_ROOT),
             **self.extra_env,
         }
-        self._log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "curhat",
-                "worker",
-                "--loglevel=INFO",
-                f"--concurrency={self.concurrency}",
-                "-Q",
-                self.queues,
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"test{time.monotonic_ns()}@%h",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"celery worker exited: {self.log_path.read_text()[-3000:]}")
-            if b"ready." in self.log_path.read_bytes():
-                return self
-            time.sleep(0.2)
-        raise RuntimeError(f"celery worker did not start: {self.log_path.read_text()[-3000:]}")
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, sig)
-            self.proc.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        if getattr(self, "_log", None):
-            self._log.close()
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        super().start(timeout)
+        return self
 
 
 def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1, message: str = "condition"):

@@ -10,9 +10,7 @@ import http.client
 import json
 import os
 import selectors
-import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -23,6 +21,7 @@ from channels.signatures import meta_signature
 
 from ..standins.smtp import free_port
 from ..support import ROOT, _database_url
+from ..support import ChildProcess as Process
 
 SECRET = "rahasia-aplikasi-uji"
 SLUG = "wa-gangguan"
@@ -39,56 +38,6 @@ def base_env(**extra: str) -> dict[str, str]:
         "PYTHONDONTWRITEBYTECODE": "1",
         **extra,
     }
-
-
-class Process:
-    """A child process in its own session (killed with its children), output to a log file."""
-
-    name = "process"
-
-    def __init__(self, argv: list[str], env: dict[str, str], ready: bytes | None = None) -> None:
-        self.argv, self.env, self.ready = argv, env, ready
-        self.log_path = ROOT / "test-artifacts" / f"{self.name}-{os.getpid()}-{time.monotonic_ns()}.log"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 60) -> Process:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(
-            self.argv,
-            cwd=ROOT,
-            env=self.env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + timeout
-        while self.ready is not None and time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited: {self.log()[-3000:]}")
-            if self.ready in self.log_path.read_bytes():
-                return self
-            time.sleep(0.1)
-        if self.ready is not None:
-            raise RuntimeError(f"{self.name} did not start: {self.log()[-3000:]}")
-        return self
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, sig)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        self.kill(signal.SIGTERM)
-        if getattr(self, "_log", None):
-            self._log.close()
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
 
 
 class Gunicorn(Process):
@@ -326,16 +275,6 @@ def traffic(provider: Provider, *, senders: list[str], per_sender: int, threads:
     for thread in started:
         thread.start()
     return started
-
-
-def wait_until(predicate, timeout: float, interval: float = 0.25, message: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
 
 
 def artifacts(name: str) -> Path:

@@ -23,7 +23,7 @@ from tickets.models import Message, Ticket
 from tickets.reference_data import reference_data_seed
 
 from ..standins.redis import RedisServer
-from ..support import WorkerProcess
+from ..support import WorkerProcess, wait_for
 from .support import (
     PHONE_NUMBER_ID,
     SECRET,
@@ -36,7 +36,6 @@ from .support import (
     artifacts,
     base_env,
     traffic,
-    wait_until,
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -86,7 +85,7 @@ def _books(name: str, ledger: Ledger) -> dict[str, int]:
 
 
 def _drained(timeout: float = 120) -> None:
-    wait_until(
+    wait_for(
         lambda: not InboundEvent.objects.filter(outcome=InboundEvent.Outcome.PENDING).exists(),
         timeout=timeout,
         message="the queue to drain",
@@ -95,15 +94,13 @@ def _drained(timeout: float = 120) -> None:
 
 def _in_sender_order() -> bool:
     """Each citizen's messages were stored in the order their events were committed."""
-    for ticket_ids in (
-        Ticket.objects.values("contact").annotate(n=Count("id")).values_list("contact", flat=True)
-    ):
-        bodies = list(
-            Message.objects.filter(ticket__contact_id=ticket_ids, direction="in")
+    for contact_id in Ticket.objects.values_list("contact", flat=True).distinct():
+        event_ids = list(
+            Message.objects.filter(ticket__contact_id=contact_id, direction="in")
             .order_by("id")
             .values_list("meta__event_id", flat=True)
         )
-        if bodies != sorted(bodies):
+        if event_ids != sorted(event_ids):
             return False
     return True
 
@@ -133,7 +130,7 @@ def test_worker_killed_mid_batch_loses_and_doubles_nothing(account, processes):
 
         first = InboundWorker(env, batch_size=20).start()
         processes.append(first)
-        wait_until(lambda: Message.objects.count() >= 60, timeout=60, message="the first batches")
+        wait_for(lambda: Message.objects.count() >= 60, timeout=60, message="the first batches")
         first.kill()  # SIGKILL, mid-batch
         at_kill = Message.objects.count()
         second = InboundWorker(env, batch_size=20).start()
@@ -178,7 +175,7 @@ def test_redis_down_for_20_seconds_during_traffic(account, processes, redis_serv
     waiting = tickets_awaiting_autoack(older_than_seconds=0, limit=1000)
     autoack_sweep_task.apply()
     # A task that did reach the broker may still be finishing in the Celery worker: wait for it.
-    wait_until(
+    wait_for(
         lambda: not tickets_awaiting_autoack(older_than_seconds=0, limit=1000),
         timeout=60,
         message="first replies",
@@ -257,7 +254,7 @@ def test_one_citizens_concurrent_messages_while_the_acknowledgement_runs(account
     for thread in traffic(provider, senders=senders, per_sender=40, threads=8):
         thread.join(timeout=120)
     _drained()
-    wait_until(
+    wait_for(
         lambda: not tickets_awaiting_autoack(older_than_seconds=0, limit=100),
         timeout=60,
         message="first replies",
