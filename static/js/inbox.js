@@ -282,6 +282,12 @@
         document.querySelectorAll("[data-window-for]").forEach(function (el) {
           el.classList.toggle("hidden", el.dataset.windowFor !== channel.value);
         });
+        // Free text cannot go on a channel whose window is closed without a template: no send.
+        var chosen = channel.options[channel.selectedIndex];
+        var send = document.getElementById("reply-send");
+        var refused = chosen && chosen.dataset.refused === "1";
+        send.disabled = refused;
+        if (refused) { send.setAttribute("aria-describedby", "window-state"); } else { send.removeAttribute("aria-describedby"); }
       });
     }
 
