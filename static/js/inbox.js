@@ -148,8 +148,12 @@
     }
     fit();
     window.addEventListener("resize", fit);
-    var flash = document.querySelector("main > .flash");
-    if (flash) { setTimeout(function () { flash.classList.add("gone"); }, 6000); }
+    // The toast goes after 6 s (an error after 15 s); the pane's timeline takes its place.
+    var flash = document.getElementById("flash");
+    if (flash) {
+      var stay = flash.querySelector(".error") ? 15000 : 6000;
+      setTimeout(function () { flash.classList.add("gone"); }, stay);
+    }
 
     function nearBottom() { return timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 80; }
     function toBottom() { timeline.scrollTop = timeline.scrollHeight; }
