@@ -8,8 +8,8 @@ readers and in greyscale print), and every bar and point also carries its number
 from __future__ import annotations
 
 from django.utils.html import escape
-from django.utils.translation import gettext as _
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from .office_format import MONTH_NAMES, channel_label, format_count
 from .selectors import Tally, YearSeries

@@ -91,7 +91,9 @@ def test_a_complaint_ending_in_thanks_opens_a_new_ticket(closed, django_capture_
     assert _auto_replies(result.ticket) == 1
 
 
-def test_thanks_on_a_closed_ticket_show_it_in_the_inbox_unread(closed, client, django_capture_on_commit_callbacks):
+def test_thanks_on_a_closed_ticket_show_it_in_the_inbox_unread(
+    closed, client, django_capture_on_commit_callbacks
+):
     """The closed ticket a thank-you joined is in the default (open) view, unread and marked, for the
     grace period; not before the message, and not once the grace period has passed."""
     from django.urls import reverse
@@ -101,7 +103,11 @@ def test_thanks_on_a_closed_ticket_show_it_in_the_inbox_unread(closed, client, d
     client.force_login(operator)
     url = reverse("inbox:list")
     assert f'id="tiket-{closed.pk}"' not in client.get(url).content.decode()
-    _ingest(django_capture_on_commit_callbacks, "ok makasih pak", timestamp=timezone.now() + dt.timedelta(seconds=1))
+    _ingest(
+        django_capture_on_commit_callbacks,
+        "ok makasih pak",
+        timestamp=timezone.now() + dt.timedelta(seconds=1),
+    )
     html = client.get(url).content.decode()
     row = html[html.index(f'id="tiket-{closed.pk}"') :].split("</tr>")[0]
     assert "unread" in html[html.rindex("<tr", 0, html.index(f'id="tiket-{closed.pk}"')) :].split(">")[0]

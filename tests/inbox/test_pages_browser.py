@@ -29,9 +29,32 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SHOTS = Path(os.environ.get("CURHAT_SHOTS", "/tmp/shots-i16"))
 
-ANONYMOUS = ["/", "/tanya/", "/lacak/", "/privasi/", "/masuk/", "/api/v1/", "/api/v1/tickets/", "/persyaratan/"]
-OPERATOR = ["/inbox/", "/inbox/tiket/{ticket}/", "/panggilan/catat/", "/api/v1/", "/api/v1/tickets/", "/api/docs/"]
-ADMIN = ["/laporan/", "/laporan/layanan/", "/laporan/eskalasi/", "/laporan/cetak/", "/admin/", "/admin/tickets/message/"]
+ANONYMOUS = [
+    "/",
+    "/tanya/",
+    "/lacak/",
+    "/privasi/",
+    "/masuk/",
+    "/api/v1/",
+    "/api/v1/tickets/",
+    "/persyaratan/",
+]
+OPERATOR = [
+    "/inbox/",
+    "/inbox/tiket/{ticket}/",
+    "/panggilan/catat/",
+    "/api/v1/",
+    "/api/v1/tickets/",
+    "/api/docs/",
+]
+ADMIN = [
+    "/laporan/",
+    "/laporan/layanan/",
+    "/laporan/eskalasi/",
+    "/laporan/cetak/",
+    "/admin/",
+    "/admin/tickets/message/",
+]
 OFFICIAL = ["/pejabat/", "/pejabat/eskalasi/{escalation}/"]
 
 
@@ -71,7 +94,12 @@ def test_no_page_breaks_the_csp_and_each_has_a_skip_link(live_server, chromium, 
     staff_user("kepala", group="admin", superuser=True, first_name="Kepala", last_name="Dinas")
     base = live_server.url
     problems: list[str] = []
-    for username, paths in ((None, ANONYMOUS), ("rina", OPERATOR), ("kepala", ADMIN), ("kabid.capil", OFFICIAL)):
+    for username, paths in (
+        (None, ANONYMOUS),
+        ("rina", OPERATOR),
+        ("kepala", ADMIN),
+        ("kabid.capil", OFFICIAL),
+    ):
         page = _page(chromium, (1366, 800), problems)
         if username:
             _login(page, base, username)
@@ -115,7 +143,9 @@ def test_the_toast_covers_no_header_and_goes(live_server, chromium, office, size
         other = page.evaluate(IN_VIEW, covered)
         overlap = box["top"] < other["bottom"] and other["top"] < box["bottom"]
         assert not overlap, f"the toast covers {covered}: {box} {other}"
-    assert _within(page.evaluate(IN_VIEW, "#reply-send")) or _within(page.evaluate(IN_VIEW, "#note-form button"))
+    assert _within(page.evaluate(IN_VIEW, "#reply-send")) or _within(
+        page.evaluate(IN_VIEW, "#note-form button")
+    )
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"toast-{size[0]}.png"))
     page.locator("#flash").wait_for(state="hidden", timeout=9_000)
@@ -137,7 +167,10 @@ def test_the_officials_send_button_is_reachable_on_a_phone(live_server, chromium
         "pengadilan negeri? Kalau perlu, dokumen apa saja yang harus dibawa ke sidang?"
     )
     escalation = escalation_create(
-        ticket=office["ticket"], department=capil, question=question, requested_by=office["escalation"].requested_by
+        ticket=office["ticket"],
+        department=capil,
+        question=question,
+        requested_by=office["escalation"].requested_by,
     )
     problems: list[str] = []
     page = _page(chromium, size, problems)

@@ -337,7 +337,9 @@ def test_ticket_page_query_count_is_pinned(op_client, operator, count):
 # --- the WhatsApp 24-hour window (tester, issue 16) -----------------------------------------------
 
 
-def test_free_text_outside_the_window_without_a_template_is_refused(op_client, django_capture_on_commit_callbacks):
+def test_free_text_outside_the_window_without_a_template_is_refused(
+    op_client, django_capture_on_commit_callbacks
+):
     """The reply was queued and, in the sandbox, shown as sent: now the composer says free text cannot
     go, the send button is off, and a POST is refused with the reason (nothing queued)."""
     ticket = make_ticket(timestamp=timezone.now() - dt.timedelta(hours=30))
@@ -346,7 +348,9 @@ def test_free_text_outside_the_window_without_a_template_is_refused(op_client, d
     assert 'id="reply-send" disabled' in page
     with django_capture_on_commit_callbacks(execute=True):
         response = op_client.post(
-            reverse("inbox:reply", args=[ticket.pk]), {"body": "Berkas sudah jadi", "channel": ""}, follow=True
+            reverse("inbox:reply", args=[ticket.pk]),
+            {"body": "Berkas sudah jadi", "channel": ""},
+            follow=True,
         )
     assert not Message.objects.filter(ticket=ticket, direction="out", author__isnull=False).exists()
     shown = [str(m) for m in response.context["messages"]]
@@ -359,7 +363,9 @@ def test_free_text_outside_the_window_without_a_template_is_refused(op_client, d
     assert api.status_code == 400 and "Jendela 24 jam" in api.content.decode()
 
 
-def test_a_reply_the_window_refuses_is_never_shown_as_sent(op_client, operator, django_capture_on_commit_callbacks):
+def test_a_reply_the_window_refuses_is_never_shown_as_sent(
+    op_client, operator, django_capture_on_commit_callbacks
+):
     """In the sandbox too: a reply that reaches the relay outside the window without a template
     (queued earlier, or by a path that does not ask first) fails as the provider would refuse it."""
     ticket = make_ticket(timestamp=timezone.now() - dt.timedelta(hours=30))
@@ -370,10 +376,14 @@ def test_a_reply_the_window_refuses_is_never_shown_as_sent(op_client, operator, 
     assert reply.sent_at is None
 
 
-def test_outside_the_window_with_a_template_the_template_goes(op_client, operator, django_capture_on_commit_callbacks):
+def test_outside_the_window_with_a_template_the_template_goes(
+    op_client, operator, django_capture_on_commit_callbacks
+):
     from ..factories import channel_account
 
-    channel_account("meta_whatsapp", "wa-kantor", config={"reply_template": {"name": "balasan", "language": "id"}})
+    channel_account(
+        "meta_whatsapp", "wa-kantor", config={"reply_template": {"name": "balasan", "language": "id"}}
+    )
     ticket = make_ticket(timestamp=timezone.now() - dt.timedelta(hours=30))
     page = _page(op_client, ticket)
     assert "templat yang disetujui akan dikirim sebagai gantinya" in page

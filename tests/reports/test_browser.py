@@ -107,7 +107,10 @@ def test_charts_fit_a_phone(live_server, page, size):
 
     staff_user("kepala", group="admin")
     for month in range(1, 13):
-        make_tickets([(at_wita(2022, month, 10, 9), "whatsapp")] * (month * 37) + [(at_wita(2022, month, 11, 9), "phone")] * 40)
+        make_tickets(
+            [(at_wita(2022, month, 10, 9), "whatsapp")] * (month * 37)
+            + [(at_wita(2022, month, 11, 9), "phone")] * 40
+        )
     page.set_viewport_size({"width": size[0], "height": size[1]})
     page.goto(f"{live_server.url}/laporan/?tahun=2022")
     page.fill("#id_username", "kepala")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.utils import translation
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from openpyxl import Workbook
 
 from reports.models import GROUPED_CHANNEL, OTHER_CHANNEL, HistoricalTally

@@ -152,7 +152,9 @@ def account_for_channel(channel: str) -> accounts.Account | None:
     return accounts.active_account(providers=channel_providers(channel), channel=channel)
 
 
-def _sender_and_account(ticket: Ticket, channel: str) -> tuple[OutboundSender | None, accounts.Account | None]:
+def _sender_and_account(
+    ticket: Ticket, channel: str
+) -> tuple[OutboundSender | None, accounts.Account | None]:
     account: accounts.Account | None = (
         ticket.account if ticket.account and ticket.account.channel == channel else None
     )
