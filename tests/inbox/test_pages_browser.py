@@ -22,7 +22,7 @@ from officials.services import escalation_create
 from tickets.models import Department, Message
 
 from ..factories import staff_user
-from .test_screens import IN_VIEW, _login, _page, _within, chromium, office  # noqa: F401  (fixtures)
+from .test_screens import IN_VIEW, _assert_fits, _login, _page, _within, chromium, office  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.inbox.urls")]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -180,6 +180,7 @@ def test_the_officials_send_button_is_reachable_on_a_phone(live_server, chromium
     assert _within(page.evaluate(IN_VIEW, ".esc-question h2")), "the question does not start the page"
     assert _within(page.evaluate(IN_VIEW, "#id_answer-answer")), "the answer box is off screen"
     assert _within(page.evaluate(IN_VIEW, ".esc-answer button[type=submit]")), "send is off screen"
+    _assert_fits(page, size, "escalation")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"official-long-question-{size[0]}.png"))
     # Scrolled to the end, the bar does not hide the last of the page.
