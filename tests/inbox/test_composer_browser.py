@@ -104,3 +104,40 @@ def test_a_long_name_in_the_header_can_be_read_whole(live_server, chromium, offi
     page.goto("about:blank")
     page.context.close()
     assert problems == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("size", [(360, 740), (1366, 800)])
+def test_the_composer_says_free_text_cannot_go_outside_the_window(live_server, chromium, office, size):  # noqa: F811
+    """Tester: a reply written after the WhatsApp 24-hour window closed was shown as delivered. With
+    no approved template the composer says so and its send button is off."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tickets.ingest import ticket_ingest
+
+    from ..factories import inbound
+
+    old = ticket_ingest(
+        message=inbound(
+            sender="081299990000",
+            name="Bu Lama",
+            text="KK saya?",
+            timestamp=timezone.now() - dt.timedelta(hours=30),
+        )
+    ).ticket
+    problems: list[str] = []
+    page = _page(chromium, size, problems)
+    _login(page, live_server.url, "rina")
+    page.goto(f"{live_server.url}/inbox/tiket/{old.pk}/")
+    page.wait_for_function("document.documentElement.classList.contains('js')")
+    state = page.locator("#window-state")
+    assert "pesan bebas tidak bisa dikirim" in state.inner_text()
+    assert page.locator("#reply-send").is_disabled()
+    assert page.locator("#reply-send").get_attribute("aria-describedby") == "window-state"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"composer-window-closed-{size[0]}.png"))
+    page.goto("about:blank")
+    page.context.close()
+    assert problems == []
