@@ -9,6 +9,7 @@ or ``YYYY-MM-DD``; the report page's ``tahun``/``dari``/``sampai`` work too), an
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -68,7 +69,7 @@ class TallyView(APIView):
     def get(self, request):
         raw_year = request.query_params.get("year", "") or request.query_params.get("tahun", "")
         if raw_year and not (raw_year.isdigit() and 2000 <= int(raw_year) <= 2100):
-            raise ValidationError({"year": "tahun harus antara 2000 dan 2100"})
+            raise ValidationError({"year": _("tahun harus antara 2000 dan 2100")})
         try:
             period = period_from_params(_params(request.query_params))
         except ValueError as exc:
@@ -76,7 +77,7 @@ class TallyView(APIView):
         raw_basis = request.query_params.get("basis", "") or request.query_params.get("sumber", "")
         basis = API_BASES.get(raw_basis, raw_basis) or BASIS_COUNTED
         if basis not in BASES:
-            raise ValidationError({"basis": "pilih live, historical atau combined"})
+            raise ValidationError({"basis": _("pilih live, historical atau combined")})
         result = tally(period=period, basis=basis)
         return Response(
             {

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 def report_tz() -> ZoneInfo:
@@ -23,7 +24,7 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.last < self.first:
-            raise ValueError("period ends before it starts")
+            raise ValueError(_("tanggal akhir sebelum tanggal awal"))
 
     @classmethod
     def year(cls, year: int) -> Period:
@@ -97,9 +98,14 @@ def _parse_bound(text: str, *, is_end: bool) -> dt.date:
     if match:
         year, month = int(match.group(1)), int(match.group(2))
         if not 1 <= month <= 12:
-            raise ValueError(f"bulan tidak valid: {text}")
+            raise ValueError(_("bulan tidak valid: %(value)s") % {"value": text})
         return _month_end(year, month) if is_end else dt.date(year, month, 1)
-    return dt.date.fromisoformat(text)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:  # Python's own message is English ("Invalid isoformat string")
+        raise ValueError(
+            _("tanggal tidak valid: %(value)s (tulis TTTT-BB atau TTTT-BB-HH)") % {"value": text}
+        ) from None
 
 
 def period_from_params(params, *, default_year: int | None = None) -> Period:
@@ -107,14 +113,16 @@ def period_from_params(params, *, default_year: int | None = None) -> Period:
     first, last = params.get("dari", ""), params.get("sampai", "")
     if first or last:
         if not (first and last):
-            raise ValueError("isi tanggal awal dan akhir")
+            raise ValueError(_("isi tanggal awal dan akhir"))
         period = Period(_parse_bound(first, is_end=False), _parse_bound(last, is_end=True))
     else:
         raw = params.get("tahun", "")
+        if raw and not raw.strip().isdigit():
+            raise ValueError(_("tahun tidak valid: %(value)s") % {"value": raw})
         year = int(raw) if raw else (default_year or timezone.localtime().year)
         period = Period.year(year)
     if not (MIN_YEAR <= period.first.year <= MAX_YEAR and MIN_YEAR <= period.last.year <= MAX_YEAR):
-        raise ValueError("tahun di luar jangkauan")
+        raise ValueError(_("tahun di luar jangkauan (%(min)s–%(max)s)") % {"min": MIN_YEAR, "max": MAX_YEAR})
     if len(period.months) > 120:
-        raise ValueError("rentang paling lama 10 tahun")
+        raise ValueError(_("rentang paling lama 10 tahun"))
     return period

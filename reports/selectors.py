@@ -8,6 +8,7 @@ Django's SQLite functions), so neither the server's nor the database session's z
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ from django.db.models.functions import (
     TruncMonth,
 )
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tickets.models import ContactIdentity, Ticket
 
@@ -141,6 +143,26 @@ class _Historical:
     splits: dict[int, dict[str, int]] = field(default_factory=dict)  # year → published parts
 
 
+# The office's published file names its source in English (data/parepare-tallies-2020-2021.json, kept
+# as published); the pages and the API show that note in the reader's language.
+OFFICE_REPORT_SOURCE = "CURHAT ADMINDUK innovation report, Disdukcapil Kota Parepare"
+_SOURCE_YEAR = re.compile(r"\((\d{4})\)\s*$")
+
+
+def source_note(source: str) -> str:
+    """A stored source note as shown: the office's report in the active language, any other (typed
+    by an admin on import) as it was written."""
+    if not source.startswith(OFFICE_REPORT_SOURCE):
+        return source
+    note = _(
+        "Laporan inovasi CURHAT ADMINDUK, Disdukcapil Kota Parepare (angka sebagaimana diterbitkan; "
+        "rincian email/Facebook/website per bulan tahun 2020 tidak terbaca di laporan, hanya sisanya "
+        "per bulan)"
+    )
+    year = _SOURCE_YEAR.search(source)
+    return f"{note} ({year.group(1)})" if year else note
+
+
 def _historical(period: Period) -> _Historical:
     wanted = Q()
     for year, month in period.months:
@@ -153,8 +175,9 @@ def _historical(period: Period) -> _Historical:
         found.cells[(year, month, channel)] = count
         if label:
             found.labels[(year, month)] = label
-        if source and source not in found.notes:
-            found.notes.append(source)
+        shown = source_note(source) if source else ""
+        if shown and shown not in found.notes:
+            found.notes.append(shown)
     found.splits = _published_splits(period, found.cells)
     return found
 
@@ -213,8 +236,11 @@ def _arrange(
             totals[GROUPED_CHANNEL] -= n
         split = "/".join(format_count(parts.get(c, 0)) for c in GROUPED_PARTS)
         notes.append(
-            f"{year}: email/Facebook/website per bulan tidak dirinci di sumber; "
-            f"total tahunan menurut sumber {split}"
+            _(
+                "%(year)s: email/Facebook/website per bulan tidak dirinci di sumber; total tahunan "
+                "menurut sumber %(split)s"
+            )
+            % {"year": year, "split": split}
         )
     return Tally(period, basis, channels, rows, totals, sum(totals.values()), notes)
 

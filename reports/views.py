@@ -65,6 +65,10 @@ def _tally_context(request, period: Period, basis: str) -> dict:
         "bars_svg": charts.stacked_bars(tally),
         "shares_svg": charts.channel_shares(tally),
         "yoy_svg": charts.year_over_year_lines(series),
+        # Drawn again for phones (reports/charts.py): shown instead below 641 px.
+        "bars_svg_narrow": charts.stacked_bars(tally, width=charts.NARROW),
+        "shares_svg_narrow": charts.channel_shares(tally, width=charts.NARROW),
+        "yoy_svg_narrow": charts.year_over_year_lines(series, width=charts.NARROW),
         "years": _year_choices(period),
         "selected_year": period.first.year if period.is_calendar_year else None,
         "query": urlencode({**query, "sumber": basis}),

@@ -69,9 +69,32 @@ def test_a_delivered_message_cannot_be_edited_or_deleted(admin_client, status):
     assert Message.objects.filter(pk=message.pk).exists()
 
 
-def test_an_unsent_message_stays_editable(admin_client):
-    message = _outbound("failed")
-    assert 'name="body"' in admin_client.get(_change_url(message)).content.decode()
+@pytest.mark.parametrize("kind", ["inbound", "note", "failed", "queued"])
+def test_no_message_can_be_edited_added_or_deleted(admin_client, kind):
+    """A citizen's message (or a note, or an unsent reply) is a record too (tester, issue 16)."""
+    if kind == "inbound":
+        message = ticket_ingest(message=inbound(text="KK saya belum jadi")).message
+    elif kind == "note":
+        ticket = ticket_ingest(message=inbound()).ticket
+        message = Message.objects.create(ticket=ticket, direction="note", channel="whatsapp", body="catatan")
+    else:
+        message = _outbound(kind)
+    body, status = message.body, message.status
+    page = admin_client.get(_change_url(message))
+    assert page.status_code == 200
+    assert 'name="body"' not in page.content.decode()
+    assert admin_client.post(_change_url(message), {"body": "diubah", "status": "read"}).status_code == 403
+    assert admin_client.post(_delete_url(message), {"post": "yes"}).status_code == 403
+    admin_client.post(
+        reverse("admin:tickets_message_changelist"),
+        {"action": "delete_selected", "_selected_action": [message.pk], "post": "yes"},
+    )
+    assert admin_client.get(reverse("admin:tickets_message_add")).status_code == 403
+    message.refresh_from_db()
+    assert (message.body, message.status) == (body, status)
+    # Nor through the ticket's page: its message rows are shown, not a form.
+    ticket_page = admin_client.get(_change_url(message.ticket)).content.decode()
+    assert "messages-0-body" not in ticket_page and "messages-__prefix__" not in ticket_page
 
 
 def test_inbound_events_and_audit_rows_cannot_be_edited_or_deleted(admin_client):

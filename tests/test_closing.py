@@ -40,6 +40,15 @@ NOT_CLOSING = [
     "Okt 2026 saya pindah ke Makassar",  # "ok" only as a whole word
     "terima kasih " + "sekali " * 20,  # longer than the limit
     "Halo lagi",
+    # Complaints ending in thanks (tester, issue 16): filed silently on the closed ticket before.
+    "Kenapa KK saya belum jadi juga, sudah 2 minggu. terima kasih",
+    "KK saya blm jadi jg sdh dua minggu. terima kasih",
+    "Sudah lama sekali menunggu akta anak saya, makasih",
+    "Pelayanannya lambat dan saya kecewa, terima kasih",
+    "Berkas saya ditolak terus, makasih",
+    "Sudah 2 minggu, terima kasih",  # a duration: a digit
+    "terima kasih, akta kelahiran anak kedua saya kapan bisa diambil",
+    "makasih, KTP elektronik istri saya di kecamatan tercetak keliru",  # mostly not thanks
 ]
 
 
@@ -63,6 +72,50 @@ def test_the_length_limit_and_word_lists_are_settings(settings):
     assert not is_closing_message("ok makasih")
     settings.CURHAT_CLOSING_QUESTION_WORDS = ("besok",)
     assert not is_closing_message("matur nuwun, besok ke kantor")
+    settings.CURHAT_CLOSING_MAX_OTHER_WORDS = 1
+    assert not is_closing_message("matur nuwun, nanti ke kantor")
+    settings.CURHAT_CLOSING_MAX_OTHER_WORDS = 4
+    assert is_closing_message("matur nuwun, nanti ke kantor")
+    settings.CURHAT_CLOSING_COMPLAINT_WORDS = ("kantor",)
+    assert not is_closing_message("matur nuwun, nanti ke kantor")
+
+
+def test_a_complaint_ending_in_thanks_opens_a_new_ticket(closed, django_capture_on_commit_callbacks):
+    soon = closed.closed_at + dt.timedelta(minutes=10)
+    result = _ingest(
+        django_capture_on_commit_callbacks,
+        "Kenapa KK saya belum jadi juga, sudah 2 minggu. terima kasih",
+        timestamp=soon,
+    )
+    assert result.ticket_created and result.ticket != closed
+    assert _auto_replies(result.ticket) == 1
+
+
+def test_thanks_on_a_closed_ticket_show_it_in_the_inbox_unread(
+    closed, client, django_capture_on_commit_callbacks
+):
+    """The closed ticket a thank-you joined is in the default (open) view, unread and marked, for the
+    grace period; not before the message, and not once the grace period has passed."""
+    from django.urls import reverse
+
+    operator = staff_user("op-list", group="operator")
+    TicketReadState.objects.create(user=operator, ticket=closed, last_read_at=timezone.now())
+    client.force_login(operator)
+    url = reverse("inbox:list")
+    assert f'id="tiket-{closed.pk}"' not in client.get(url).content.decode()
+    _ingest(
+        django_capture_on_commit_callbacks,
+        "ok makasih pak",
+        timestamp=timezone.now() + dt.timedelta(seconds=1),
+    )
+    html = client.get(url).content.decode()
+    row = html[html.index(f'id="tiket-{closed.pk}"') :].split("</tr>")[0]
+    assert "unread" in html[html.rindex("<tr", 0, html.index(f'id="tiket-{closed.pk}"')) :].split(">")[0]
+    assert "Pesan setelah ditutup" in row and "ok makasih pak" in row
+    from django.test import override_settings
+
+    with override_settings(CURHAT_CLOSED_GRACE_HOURS=0):
+        assert f'id="tiket-{closed.pk}"' not in client.get(url).content.decode()
 
 
 @pytest.fixture

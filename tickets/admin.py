@@ -55,6 +55,9 @@ class MessageInline(admin.TabularInline):
     show_change_link = True
     can_delete = False
 
+    def has_add_permission(self, request, obj=None):
+        return False  # messages come from citizens, operators and officials, not from the admin
+
 
 @admin.register(Ticket)
 class TicketAdmin(AuditedAdminReads, admin.ModelAdmin):
@@ -105,14 +108,12 @@ class DeliveryAttemptInline(admin.TabularInline):
         return False
 
 
-# An outbound message in these states has left the office: what the citizen received is a record.
-DELIVERED_STATUSES = (Message.Status.SENT, Message.Status.DELIVERED, Message.Status.READ)
-
-
 @admin.register(Message)
 class MessageAdmin(AuditedAdminReads, admin.ModelAdmin):
-    """Messages, newest first. A delivered outbound message (and with it its delivery attempts)
-    can be looked at, not edited or deleted: it is what the citizen received."""
+    """Messages, newest first, to look at only. Every message is a record: what a citizen wrote
+    (inbound), what the office sent (outbound, with its delivery attempts) and the operators' notes.
+    None can be added, edited or deleted here; corrections happen in the inbox, erasure through the
+    retention and privacy tools."""
 
     list_display = ("id", "ticket", "direction", "kind", "channel", "provider", "status", "created_at")
     list_filter = ("direction", "status", "channel", "provider", "kind")
@@ -122,21 +123,14 @@ class MessageAdmin(AuditedAdminReads, admin.ModelAdmin):
     ordering = ("-created_at", "-id")
     inlines = [AttachmentInline, DeliveryAttemptInline]
 
-    @staticmethod
-    def _delivered(obj) -> bool:
-        return obj is not None and obj.direction == Message.Direction.OUT and obj.status in DELIVERED_STATUSES
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
-        return not self._delivered(obj) and super().has_change_permission(request, obj)
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        return not self._delivered(obj) and super().has_delete_permission(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        """The list's bulk delete leaves delivered outbound messages alone."""
-        super().delete_queryset(
-            request, queryset.exclude(direction=Message.Direction.OUT, status__in=DELIVERED_STATUSES)
-        )
+        return False
 
 
 @admin.register(CannedAnswer)

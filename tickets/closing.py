@@ -5,14 +5,23 @@ automatic acknowledgement). Anything else opens a new ticket as usual.
 
 The rule, deliberately small and explicit so an operator can predict it:
 
-1. the text is at most ``CURHAT_CLOSING_MAX_CHARS`` characters long (default 80) and not empty;
-2. it has no question mark;
+1. the text is at most ``CURHAT_CLOSING_MAX_CHARS`` characters long (default 60) and not empty;
+2. it has no question mark and no digit (a digit is a date, a duration, a number: "sudah 2 minggu");
 3. it contains one of ``CLOSING_PHRASES`` (as whole words: "ok" matches "ok" and "oke", never "okt");
-4. it contains none of ``QUESTION_WORDS`` (a question written without "?": "gimana syarat KK").
+4. it contains none of ``QUESTION_WORDS`` (a question written without "?": "gimana syarat KK") and
+   none of ``COMPLAINT_WORDS`` ("belum jadi juga", "lama", "kecewa", "kok"): a complaint that ends
+   in "terima kasih" is a complaint (issue 16: "Kenapa KK saya belum jadi juga, sudah 2 minggu.
+   terima kasih" was filed silently on the closed ticket);
+5. it is mostly thanks: besides the closing phrases and ``COURTESY_WORDS`` (forms of address,
+   "ya", "banyak"), at most ``CURHAT_CLOSING_MAX_OTHER_WORDS`` words remain (default 4: "Terima
+   kasih, besok saya ke kantor." leaves "besok saya ke kantor").
 
-Both word lists can be replaced from the settings (``CURHAT_CLOSING_PHRASES``,
-``CURHAT_CLOSING_QUESTION_WORDS``); ``CURHAT_CLOSED_GRACE_HOURS`` (default 24, 0 switches the rule
-off) says how long after closing a message counts.
+The word lists can be replaced from the settings (``CURHAT_CLOSING_PHRASES``,
+``CURHAT_CLOSING_QUESTION_WORDS``, ``CURHAT_CLOSING_COMPLAINT_WORDS``, ``CURHAT_CLOSING_COURTESY_WORDS``);
+``CURHAT_CLOSED_GRACE_HOURS`` (default 24, 0 switches the rule off) says how long after closing a
+message counts. A message that joins a closed ticket makes it unread again and shows it in the
+inbox's default view, marked "Pesan setelah ditutup", for the same grace period
+(tickets/inbox/selectors/listing.py).
 """
 
 from __future__ import annotations
@@ -95,7 +104,71 @@ QUESTION_WORDS: tuple[str, ...] = (
     "tetapi",
     "namun",
 )
-DEFAULT_MAX_CHARS = 80
+# Words of a complaint or a problem: the citizen is not done, whatever the "terima kasih" after them.
+COMPLAINT_WORDS: tuple[str, ...] = (
+    "belum",
+    "blm",
+    "tidak",
+    "tdk",
+    "gak",
+    "nggak",
+    "ngga",
+    "enggak",
+    "ga",
+    "kok",
+    "masih",
+    "lama",
+    "lambat",
+    "kecewa",
+    "parah",
+    "payah",
+    "susah",
+    "sulit",
+    "salah",
+    "keliru",
+    "ditolak",
+    "gagal",
+    "error",
+    "eror",
+    "komplain",
+    "keluhan",
+    "lapor",
+    "minggu",
+    "bulan",
+    "hari",
+    "katanya",
+    "janji",
+)
+# Words that go with a thank-you without adding anything to it (forms of address, fillers).
+COURTESY_WORDS: tuple[str, ...] = (
+    "pak",
+    "bapak",
+    "bu",
+    "ibu",
+    "kak",
+    "kakak",
+    "min",
+    "admin",
+    "mas",
+    "mbak",
+    "dik",
+    "ya",
+    "yah",
+    "yaa",
+    "nya",
+    "banyak",
+    "bnyk",
+    "sekali",
+    "atas",
+    "infonya",
+    "informasinya",
+    "bantuannya",
+    "semua",
+    "sudah",
+    "sdh",
+)
+DEFAULT_MAX_CHARS = 60
+DEFAULT_MAX_OTHER_WORDS = 4
 
 
 def _normalize(text: str) -> str:
@@ -115,15 +188,40 @@ def _contains(normalized: str, phrase: str) -> bool:
     return re.search(pattern, normalized) is not None
 
 
+def _without(normalized: str, phrase: str) -> str:
+    words = _normalize(phrase).split()
+    if not words:
+        return normalized
+    if len(words) == 1 and not words[0].isalnum():
+        return normalized.replace(words[0], " ")
+    pattern = r"(?<!\w)" + r"\s*".join(re.escape(word) for word in words) + r"(?!\w)"
+    return re.sub(pattern, " ", normalized)
+
+
+def _setting(name: str, default):
+    value = getattr(settings, name, None)
+    return default if value is None else value
+
+
 def is_closing_message(text: str) -> bool:
     """True when ``text`` is only a thank-you or sign-off by the rule above."""
     stripped = (text or "").strip()
-    max_chars = getattr(settings, "CURHAT_CLOSING_MAX_CHARS", DEFAULT_MAX_CHARS)
+    max_chars = _setting("CURHAT_CLOSING_MAX_CHARS", DEFAULT_MAX_CHARS)
     if not stripped or len(stripped) > max_chars or "?" in stripped or "？" in stripped:
         return False
-    normalized = _normalize(stripped)
-    phrases = getattr(settings, "CURHAT_CLOSING_PHRASES", None) or CLOSING_PHRASES
-    questions = getattr(settings, "CURHAT_CLOSING_QUESTION_WORDS", None) or QUESTION_WORDS
-    if any(_contains(normalized, word) for word in questions):
+    if any(ch.isdigit() for ch in stripped):
         return False
-    return any(_contains(normalized, phrase) for phrase in phrases)
+    normalized = _normalize(stripped)
+    phrases = _setting("CURHAT_CLOSING_PHRASES", None) or CLOSING_PHRASES
+    questions = _setting("CURHAT_CLOSING_QUESTION_WORDS", None) or QUESTION_WORDS
+    complaints = _setting("CURHAT_CLOSING_COMPLAINT_WORDS", COMPLAINT_WORDS)
+    if any(_contains(normalized, word) for word in (*questions, *complaints)):
+        return False
+    if not any(_contains(normalized, phrase) for phrase in phrases):
+        return False
+    # Mostly thanks: what is left once the thanks and the courtesies are taken out is short.
+    rest = normalized
+    courtesy = _setting("CURHAT_CLOSING_COURTESY_WORDS", COURTESY_WORDS)
+    for phrase in sorted((*phrases, *courtesy), key=len, reverse=True):  # "terima kasih" before "ok"
+        rest = _without(rest, phrase)
+    return len(rest.split()) <= _setting("CURHAT_CLOSING_MAX_OTHER_WORDS", DEFAULT_MAX_OTHER_WORDS)

@@ -23,8 +23,10 @@ CURHAT_THREAD_WINDOW_DAYS = env_int("CURHAT_THREAD_WINDOW_DAYS", 7)
 # A citizen's short thank-you or sign-off this many hours after the office closed their ticket joins
 # that closed ticket instead of opening a new one (the rule: tickets/closing.py); 0 switches it off.
 CURHAT_CLOSED_GRACE_HOURS = env_int("CURHAT_CLOSED_GRACE_HOURS", 24)
-# Longest message (characters) that can count as such a sign-off.
-CURHAT_CLOSING_MAX_CHARS = env_int("CURHAT_CLOSING_MAX_CHARS", 80)
+# Longest message (characters) that can count as such a sign-off, and how many words it may hold
+# besides the thanks and forms of address ("besok saya ke kantor").
+CURHAT_CLOSING_MAX_CHARS = env_int("CURHAT_CLOSING_MAX_CHARS", 60)
+CURHAT_CLOSING_MAX_OTHER_WORDS = env_int("CURHAT_CLOSING_MAX_OTHER_WORDS", 4)
 # Celery tasks (dotted paths) enqueued with a new inbound message's id once it is committed.
 CURHAT_AFTER_INGEST_TASKS: list[str] = []
 # When each of them is worth enqueueing: "always", "new_ticket" or "remote_attachments" (default "always").

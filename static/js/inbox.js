@@ -122,6 +122,25 @@
     var search = document.getElementById("canned-search");
     var lastTyping = 0;
 
+    // A long name is cut to two lines in the header: its full text is in its title (pointer) and a
+    // tap or Enter shows it whole (wrapped).
+    var fullName = document.getElementById("ticket-name");
+    if (fullName && fullName.scrollHeight > fullName.clientHeight + 1) {
+      fullName.setAttribute("role", "button");
+      fullName.setAttribute("tabindex", "0");
+      fullName.setAttribute("aria-expanded", "false");
+      fullName.setAttribute("aria-label", fullName.textContent + " — " + fullName.dataset.expand);
+      var toggleName = function () {
+        var full = fullName.classList.toggle("full");
+        fullName.setAttribute("aria-expanded", String(full));
+        fit();
+      };
+      fullName.addEventListener("click", toggleName);
+      fullName.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); toggleName(); }
+      });
+    }
+
     // The workspace fills the window below the top bar (its height varies as its links wrap).
     var topbar = document.querySelector(".topbar");
     function fit() {
@@ -129,8 +148,12 @@
     }
     fit();
     window.addEventListener("resize", fit);
-    var flash = document.querySelector("main > .flash");
-    if (flash) { setTimeout(function () { flash.classList.add("gone"); }, 6000); }
+    // The toast goes after 6 s (an error after 15 s); the pane's timeline takes its place.
+    var flash = document.getElementById("flash");
+    if (flash) {
+      var stay = flash.querySelector(".error") ? 15000 : 6000;
+      setTimeout(function () { flash.classList.add("gone"); }, stay);
+    }
 
     function nearBottom() { return timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 80; }
     function toBottom() { timeline.scrollTop = timeline.scrollHeight; }
@@ -221,7 +244,11 @@
       items[active].classList.add("active");
       items[active].scrollIntoView({ block: "nearest" });
     }
+    // Where the chosen answer goes: the reply's selection when the picker opened (only it is replaced).
+    var insertAt = null;
+    var empty = document.getElementById("picker-empty");
     function openPicker() {
+      insertAt = { start: reply.selectionStart, end: reply.selectionEnd };
       picker.classList.remove("js-hidden");
       pickerOpen.setAttribute("aria-expanded", "true");
       search.focus();
@@ -233,19 +260,32 @@
       pickerOpen.setAttribute("aria-expanded", "false");
       if (focusReply) { reply.focus(); }
     }
-    function insert(text) {
-      reply.value = reply.value ? reply.value.replace(/\s*$/, "\n\n") + text : text;
+    function insertAtCursor(text) {
+      var at = insertAt || { start: reply.value.length, end: reply.value.length };
+      reply.value = reply.value.slice(0, at.start) + text + reply.value.slice(at.end);
+      var caret = at.start + text.length;
+      insertAt = null;
       closePicker(true);
-      reply.setSelectionRange(reply.value.length, reply.value.length);
-      sendTyping();
+      reply.setSelectionRange(caret, caret);
+      reply.dispatchEvent(new Event("input", { bubbles: true }));
     }
+    function insert(text) { insertAtCursor(text); }
     pickerOpen.addEventListener("click", function () {
       if (picker.classList.contains("js-hidden")) { openPicker(); } else { closePicker(true); }
     });
+    // "/" opens the picker only at the start of a line (spaces before it allowed); elsewhere, as in
+    // "KK / akta", it is a slash. In the picker's empty search box a second "/" ("//") closes it and
+    // types the slash.
     reply.addEventListener("keydown", function (event) {
       if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) { return; }
       var before = reply.value.slice(0, reply.selectionStart);
-      if (before === "" || /\s$/.test(before)) { event.preventDefault(); openPicker(); }
+      var line = before.slice(before.lastIndexOf("\n") + 1);
+      if (/^[ \t]*$/.test(line)) { event.preventDefault(); openPicker(); }
+    });
+    search.addEventListener("keydown", function (event) {
+      // Nothing typed yet (the last search is kept, selected): "//".
+      var fresh = search.selectionStart === 0 && search.selectionEnd === search.value.length;
+      if (event.key === "/" && fresh && insertAt) { event.preventDefault(); insertAtCursor("/"); }
     });
     search.addEventListener("input", function () {
       var words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
@@ -255,6 +295,12 @@
         var hit = words.every(function (w) { return hay.indexOf(w) !== -1; });
         item.parentElement.classList.toggle("hidden", !hit);
       });
+      if (empty) {
+        var any = Array.prototype.some.call(picker.querySelectorAll(".canned-item, .kb-insert"), function (item) {
+          return !item.closest(".hidden");
+        });
+        empty.classList.toggle("hidden", any);
+      }
       highlight(0);
     });
     picker.addEventListener("keydown", function (event) {
@@ -270,10 +316,17 @@
     picker.querySelectorAll(".canned-item").forEach(function (item) {
       item.addEventListener("click", function () { insert(item.dataset.body); });
     });
-    // knowledge-insert.js puts the checklist in the reply box; the picker closes after it.
+    // A requirement checklist from the picker goes at the cursor too (knowledge-insert.js, which
+    // appends, serves the other pages): taken here, before it bubbles to the document.
     picker.addEventListener("click", function (event) {
-      if (event.target.closest(".kb-insert")) { setTimeout(function () { closePicker(true); }, 0); }
-    });
+      var button = event.target.closest(".kb-insert");
+      if (!button) { return; }
+      var panel = button.closest(".kb-answers");
+      var source = panel && panel.querySelector('.kb-text[data-kb-slug="' + button.dataset.kbSlug + '"]');
+      if (!source) { return; }
+      event.stopPropagation();
+      insertAtCursor(source.value);
+    }, true);
 
     // The 24-hour window state of the chosen channel, before sending.
     var channel = document.getElementById("reply-channel");
@@ -282,6 +335,12 @@
         document.querySelectorAll("[data-window-for]").forEach(function (el) {
           el.classList.toggle("hidden", el.dataset.windowFor !== channel.value);
         });
+        // Free text cannot go on a channel whose window is closed without a template: no send.
+        var chosen = channel.options[channel.selectedIndex];
+        var send = document.getElementById("reply-send");
+        var refused = chosen && chosen.dataset.refused === "1";
+        send.disabled = refused;
+        if (refused) { send.setAttribute("aria-describedby", "window-state"); } else { send.removeAttribute("aria-describedby"); }
       });
     }
 

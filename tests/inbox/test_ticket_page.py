@@ -332,3 +332,63 @@ def test_ticket_page_query_count_is_pinned(op_client, operator, count):
     assert entries == count + 1  # the messages and the escalation
     assert queries == INBOX_TICKET_PAGE_QUERIES_COLD_CACHE
     assert _ticket_page_queries(op_client, ticket) == (INBOX_TICKET_PAGE_QUERIES, entries)
+
+
+# --- the WhatsApp 24-hour window (tester, issue 16) -----------------------------------------------
+
+
+def test_free_text_outside_the_window_without_a_template_is_refused(
+    op_client, django_capture_on_commit_callbacks
+):
+    """The reply was queued and, in the sandbox, shown as sent: now the composer says free text cannot
+    go, the send button is off, and a POST is refused with the reason (nothing queued)."""
+    ticket = make_ticket(timestamp=timezone.now() - dt.timedelta(hours=30))
+    page = _page(op_client, ticket)
+    assert "pesan bebas tidak bisa dikirim lewat kanal ini" in page
+    assert 'id="reply-send" disabled' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = op_client.post(
+            reverse("inbox:reply", args=[ticket.pk]),
+            {"body": "Berkas sudah jadi", "channel": ""},
+            follow=True,
+        )
+    assert not Message.objects.filter(ticket=ticket, direction="out", author__isnull=False).exists()
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("Jendela 24 jam sudah tertutup" in m and "pesan bebas tidak bisa dikirim" in m for m in shown)
+    api = op_client.post(
+        f"/api/v1/tickets/{ticket.pk}/messages/",
+        {"direction": "out", "body": "Berkas sudah jadi"},
+        content_type="application/json",
+    )
+    assert api.status_code == 400 and "Jendela 24 jam" in api.content.decode()
+
+
+def test_a_reply_the_window_refuses_is_never_shown_as_sent(
+    op_client, operator, django_capture_on_commit_callbacks
+):
+    """In the sandbox too: a reply that reaches the relay outside the window without a template
+    (queued earlier, or by a path that does not ask first) fails as the provider would refuse it."""
+    ticket = make_ticket(timestamp=timezone.now() - dt.timedelta(hours=30))
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = outbox.message_reply_create(ticket=ticket, author=operator, body="Berkas sudah jadi")
+    reply.refresh_from_db()
+    assert reply.status == Message.Status.FAILED and reply.error_code == "window_closed"
+    assert reply.sent_at is None
+
+
+def test_outside_the_window_with_a_template_the_template_goes(
+    op_client, operator, django_capture_on_commit_callbacks
+):
+    from ..factories import channel_account
+
+    channel_account(
+        "meta_whatsapp", "wa-kantor", config={"reply_template": {"name": "balasan", "language": "id"}}
+    )
+    ticket = make_ticket(timestamp=timezone.now() - dt.timedelta(hours=30))
+    page = _page(op_client, ticket)
+    assert "templat yang disetujui akan dikirim sebagai gantinya" in page
+    assert 'id="reply-send" disabled' not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        op_client.post(reverse("inbox:reply", args=[ticket.pk]), {"body": "Berkas sudah jadi", "channel": ""})
+    reply = Message.objects.get(ticket=ticket, direction="out", author=operator)
+    assert reply.status == Message.Status.SENT and reply.kind == Message.Kind.TEMPLATE

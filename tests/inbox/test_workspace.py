@@ -68,3 +68,22 @@ def test_row_previews_the_last_message_with_numbers_masked(op_client, operator):
     assert '<span class="preview">Kantor: Silakan datang ke loket 3</span>' in row
     assert "catatan internal" not in row
     assert "Belum dibalas" in row  # no first answer from a person recorded yet
+
+
+def test_row_previews_the_citizens_question_not_the_automatic_acknowledgement(
+    op_client, operator, django_assert_num_queries
+):
+    """Tester, issue 16: the list showed "Petugas kami akan segera membalas" instead of what the
+    citizen asked. Automatic replies (outbound, no author) are skipped; a person's reply is not."""
+    ticket = make_ticket(name="Pak Baso", text="Syarat pindah domisili apa saja?")
+    outbox.message_reply_create(
+        ticket=ticket, author=None, body="Petugas kami akan segera membalas.", meta={"autoack": True}
+    )
+    op_client.get(reverse("inbox:pane"))
+    with django_assert_num_queries(LIST_QUERIES):  # the same one rows query
+        row = op_client.get(reverse("inbox:pane")).json()["rows"][0]["html"]
+    assert '<span class="preview">Syarat pindah domisili apa saja?</span>' in row
+    assert "segera membalas" not in row
+    outbox.message_reply_create(ticket=ticket, author=operator, body="Bawa KK dan KTP")
+    row = op_client.get(reverse("inbox:pane")).json()["rows"][0]["html"]
+    assert '<span class="preview">Kantor: Bawa KK dan KTP</span>' in row

@@ -58,7 +58,7 @@ def test_admin_reads_switches_year_and_downloads_xlsx(live_server, page, tmp_pat
     page.click("button[type=submit]")
     page.wait_for_url("**/laporan/?tahun=2022")
     assert page.locator("#tally-table tr.total td").last.inner_text() == "2"
-    assert page.locator("svg.chart").count() == 3
+    assert page.locator("svg.chart:visible").count() == 3
     screenshots = ROOT / "test-artifacts"
     screenshots.mkdir(exist_ok=True)
     page.screenshot(path=str(screenshots / "reports-tally.png"), full_page=True)
@@ -82,4 +82,49 @@ def test_admin_reads_switches_year_and_downloads_xlsx(live_server, page, tmp_pat
     assert rows[3][1] == "MARET" and rows[3][2] == 3
     assert rows[4][1] == "APRIL" and rows[4][3] == 1
     assert rows[13][1] == "TOTAL" and rows[13][-1] == 4
+    assert not [e for e in page.csp_errors if "Content Security Policy" in e]
+
+
+CHART_FIT = """() => {
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll("svg.chart")].filter((svg) => svg.getBoundingClientRect().width > 0)
+    .map((svg) => {
+      const r = svg.getBoundingClientRect();
+      const scale = r.width / svg.viewBox.baseVal.width;
+      const smallest = Math.min(...[...svg.querySelectorAll("text")].map((t) => parseFloat(t.getAttribute("font-size")) * scale));
+      let box = svg.parentElement;
+      return {left: r.left, right: r.right, width, smallest, scrolls: box.scrollWidth > box.clientWidth + 1};
+    });
+}"""
+
+
+@pytest.mark.parametrize("size", [(360, 740), (390, 844)])
+def test_charts_fit_a_phone(live_server, page, size):
+    """Tester, issue 16: at 390 px the charts were cut off (a 640 px minimum width scrolled inside its
+    box). Now each chart is as wide as the screen, nothing scrolls, and its text stays readable."""
+    import os
+    from pathlib import Path
+
+    staff_user("kepala", group="admin")
+    for month in range(1, 13):
+        make_tickets(
+            [(at_wita(2022, month, 10, 9), "whatsapp")] * (month * 37)
+            + [(at_wita(2022, month, 11, 9), "phone")] * 40
+        )
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(f"{live_server.url}/laporan/?tahun=2022")
+    page.fill("#id_username", "kepala")
+    page.fill("#id_password", "rahasia-uji-123")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/laporan/?tahun=2022")
+    charts = page.evaluate(CHART_FIT)
+    assert len(charts) == 3
+    for chart in charts:
+        assert chart["left"] >= 0 and chart["right"] <= chart["width"] + 1, chart
+        assert not chart["scrolls"], chart
+        assert chart["smallest"] >= 8.5, chart  # px on screen
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    shots = Path(os.environ.get("CURHAT_SHOTS", "/tmp/shots-i16"))
+    shots.mkdir(parents=True, exist_ok=True)
+    page.locator(".charts").screenshot(path=str(shots / f"reports-charts-{size[0]}.png"))
     assert not [e for e in page.csp_errors if "Content Security Policy" in e]

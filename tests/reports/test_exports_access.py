@@ -187,7 +187,8 @@ def test_pages_are_csp_safe_and_carry_svg_charts(admin_client):
         body = response.content.decode()
         csp = response["Content-Security-Policy"]
         assert "style-src 'self'" in csp and "default-src 'self'" in csp
-        assert body.count("<svg") == 3
+        # The page draws each chart twice (wide, and narrow for phones: issue 16); print once.
+        assert body.count("<svg") == (3 if "cetak" in url else 6)
         assert not re.search(r"\sstyle\s*=", body), "inline style attributes are blocked by the CSP"
         assert not re.search(r"<script(?![^>]*\ssrc=)", body), "inline scripts are blocked by the CSP"
         assert "<style" not in body and "http://" not in body.replace(

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from openpyxl import Workbook
 
 from reports.models import GROUPED_CHANNEL, OTHER_CHANNEL, HistoricalTally
@@ -50,7 +51,16 @@ def test_command_imports_the_office_json():
     # The office wrote NOPEMBER.
     assert [r.label for r in t2020.rows][10] == "NOPEMBER"
     assert [r.label for r in t2021.rows][:2] == ["JANUARI", "FEBRUARI"]
-    assert any("innovation report" in n for n in t2020.source_notes)
+    with translation.override("id"):
+        notes = tally(period=Period.year(2020), basis="historis").source_notes
+    assert any("Laporan inovasi CURHAT ADMINDUK" in n and n.endswith("(2020)") for n in notes), notes
+    # The office's file names its source in English; the page shows it in the reader's language
+    # (tester, issue 16: an English note on the Indonesian page).
+    assert not any("innovation report" in n or "figures as published" in n for n in notes)
+    with translation.override("en"):
+        notes_en = tally(period=Period.year(2020), basis="historis").source_notes
+    assert any(n.startswith("CURHAT ADMINDUK innovation report") for n in notes_en)
+    assert any(n.startswith("2020: e-mail/Facebook/website not itemised") for n in notes_en)
     # Importing again replaces, never doubles.
     call_command("import_tallies", str(OFFICE_JSON))
     assert tally(period=Period.year(2020), basis="historis").grand_total == 9970

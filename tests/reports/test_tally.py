@@ -178,3 +178,32 @@ def test_sqlite_counts_tickets_directly():
     _boundary_tickets()
     assert not TallyRollup.objects.exists()
     assert tally(period=Period.year(2021)).grand_total == 5
+
+
+# --- one language per page (tester, issue 16) ------------------------------------------------------
+
+BAD_API_PARAMS = [
+    {"from": "2021-05", "to": "2021-01"},  # "period ends before it starts" in English
+    {"from": "2021-05-xx", "to": "2021-06"},  # Python's "Invalid isoformat string"
+    {"from": "2021-13", "to": "2021-14"},
+    {"from": "2021-01"},
+    {"year": "abc"},
+    {"year": "2021", "basis": "x"},
+    {"from": "1990-01", "to": "1990-02"},
+]
+
+
+@pytest.mark.parametrize("params", BAD_API_PARAMS)
+def test_the_tally_api_errors_speak_the_readers_language(params, admin_client):
+    indonesian = admin_client.get("/api/v1/reports/tally/", params, HTTP_ACCEPT_LANGUAGE="id")
+    assert indonesian.status_code == 400
+    text_id = indonesian.content.decode()
+    for english in ("period", "before", "Invalid", "isoformat", "literal", "choose"):
+        assert english not in text_id.split(":", 1)[1], (params, text_id)
+    admin_client.post("/i18n/setlang/", {"language": "en", "next": "/laporan/"})
+    english_reply = admin_client.get("/api/v1/reports/tally/", params)
+    assert english_reply.status_code == 400
+    text_en = english_reply.content.decode()
+    for indonesian_word in ("tahun", "tanggal", "bulan", "pilih", "rentang", "isi "):
+        assert indonesian_word not in text_en.split(":", 1)[1], (params, text_en)
+    admin_client.post("/i18n/setlang/", {"language": "id", "next": "/laporan/"})

@@ -174,7 +174,7 @@ class TicketViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
     @messages.mapping.post
     def create_message(self, request, pk=None):
         from tickets.relay.notes import message_note_create
-        from tickets.relay.outbox import message_reply_create
+        from tickets.relay.outbox import message_reply_create, reply_refusal
 
         ticket = self.get_object()
         serializer = MessageCreateSerializer(data=request.data)
@@ -184,6 +184,9 @@ class TicketViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
             if data["direction"] == "note":
                 message = message_note_create(ticket=ticket, author=request.user, body=data["body"])
             else:
+                refusal = reply_refusal(ticket=ticket, channel=data.get("channel"))
+                if refusal:
+                    raise DjangoValidationError(refusal, code="window_closed")
                 message = message_reply_create(
                     ticket=ticket, author=request.user, body=data["body"], channel=data.get("channel")
                 )

@@ -96,6 +96,14 @@ class Labels:
         return gettext("Belum dibaca")
 
     @cached_property
+    def after_closing(self) -> str:
+        return gettext("Pesan setelah ditutup")
+
+    @cached_property
+    def after_closing_title(self) -> str:
+        return gettext("Warga menulis lagi setelah tiket ditutup (ucapan terima kasih); tiket tetap ditutup")
+
+    @cached_property
     def no_name(self) -> str:
         return gettext("Tanpa nama")
 

@@ -149,9 +149,7 @@ def message_deliver(*, message_id: int) -> DeliveryOutcome:
     if attempt is None:
         return _resolve_in_doubt(claim, message)
     if settings.CURHAT_SANDBOX:
-        return _record_sent(
-            claim, attempt, SendResult(provider_message_id="", variant="sandbox"), sandbox=True
-        )
+        return _sandbox_send(claim, attempt, message)
     try:
         sender = senders.sender_for(message.provider)
         reconcile = getattr(sender, "reconcile", None)
@@ -172,6 +170,32 @@ def message_deliver(*, message_id: int) -> DeliveryOutcome:
             claim, attempt, SendError(f"Galat internal: {exc!r}", permanent=True, code="internal_error")
         )
     return _record_sent(claim, attempt, result)
+
+
+def _sandbox_send(claim: _Claim, attempt: DeliveryAttempt, message: Message) -> DeliveryOutcome:
+    """The sandbox sends nothing, but keeps the provider's window rule: free text outside the
+    WhatsApp 24-hour window without an approved template fails as the provider would refuse it
+    (it is never shown as sent), and with a template it is recorded as the template."""
+    try:
+        sender = senders.sender_for(message.provider)
+    except SendError:
+        sender = None
+    result = SendResult(provider_message_id="", variant="sandbox")
+    if sender is not None and not sender.can_send_freeform(message.ticket):
+        ready = getattr(sender, "template_ready", None)
+        if ready is not None and not ready(message.account):
+            refusal = SendError(
+                _(
+                    "Lebih dari 24 jam sejak pesan terakhir warga: pesan bebas tidak bisa dikirim dan "
+                    "akun ini belum punya templat yang disetujui (mode sandbox)."
+                ),
+                permanent=True,
+                code="window_closed",
+                variant="sandbox",
+            )
+            return _record_error(claim, attempt, refusal)
+        result = SendResult(provider_message_id="", variant="sandbox:template", kind="template")
+    return _record_sent(claim, attempt, result, sandbox=True)
 
 
 def _holds_lease(message: Message, claim: _Claim) -> bool:

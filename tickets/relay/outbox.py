@@ -34,6 +34,20 @@ def _reply_account(ticket: Ticket, channel: str):
     return senders.account_for_channel(channel)
 
 
+def reply_refusal(*, ticket: Ticket, channel: str | None = None) -> str:
+    """Why a person's reply on ``channel`` cannot be sent now ('' when it can): the WhatsApp 24-hour
+    window is closed and the office's account has no approved template to send instead. Asked before
+    queuing a reply from the inbox or the API, so the reply is refused with a reason rather than
+    recorded and failed (or, in the sandbox, shown as sent)."""
+    if senders.window_state(ticket, channel) != senders.WINDOW_CLOSED:
+        return ""
+    return _(
+        "Jendela 24 jam sudah tertutup: warga terakhir menulis lebih dari 24 jam yang lalu, jadi pesan "
+        "bebas tidak bisa dikirim lewat kanal ini, dan akun kantor belum punya templat yang disetujui. "
+        "Balas lewat kanal lain atau tunggu warga menulis lagi."
+    )
+
+
 def message_reply_create(
     *,
     ticket: Ticket,

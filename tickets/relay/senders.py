@@ -8,6 +8,10 @@ provider package's ``outbound`` module) with:
   blocked; retrying cannot help) or transient (network, timeout, 5xx, 429: try again later);
 - ``can_send_freeform(ticket) -> bool``: whether free text may be sent now (WhatsApp and Messenger
   windows), so the reply box can say "a template will be sent instead";
+- optionally ``template_ready(account) -> bool``: whether, outside that window, the account has
+  what the provider takes instead (WhatsApp: an approved template). A provider without it sends
+  something outside the window (Messenger's tags). When it says False, a reply outside the window is
+  refused before it is queued (:func:`window_state` is "closed");
 - optionally ``reconcile(message, *, since) -> str | None``: ask the provider whether a message we
   may have sent (a worker died mid-send) was created, returning its id, ``None`` when the provider
   shows it was not; raising :class:`SendError` when it cannot tell. Only providers that let us look
@@ -148,19 +152,42 @@ def account_for_channel(channel: str) -> accounts.Account | None:
     return accounts.active_account(providers=channel_providers(channel), channel=channel)
 
 
-def can_send_freeform(ticket: Ticket, channel: str | None = None) -> bool:
-    """Whether free text may go to the citizen now on ``channel`` (default: the ticket's)."""
-    channel = reply_channel(channel or ticket.channel)
+def _sender_and_account(
+    ticket: Ticket, channel: str
+) -> tuple[OutboundSender | None, accounts.Account | None]:
     account: accounts.Account | None = (
         ticket.account if ticket.account and ticket.account.channel == channel else None
     )
     account = account or account_for_channel(channel)
     provider = account.provider if account else default_provider(channel)
     try:
-        sender = sender_for(provider)
+        return sender_for(provider), account
     except SendError:
-        return False
-    return bool(sender.can_send_freeform(ticket))
+        return None, account
+
+
+def can_send_freeform(ticket: Ticket, channel: str | None = None) -> bool:
+    """Whether free text may go to the citizen now on ``channel`` (default: the ticket's)."""
+    sender, _account = _sender_and_account(ticket, reply_channel(channel or ticket.channel))
+    return sender is not None and bool(sender.can_send_freeform(ticket))
+
+
+WINDOW_FREEFORM = "freeform"  # free text goes as written
+WINDOW_TEMPLATE = "template"  # the window is closed: what the provider takes instead goes
+WINDOW_CLOSED = "closed"  # the window is closed and nothing can go: a reply is refused
+
+
+def window_state(ticket: Ticket, channel: str | None = None) -> str:
+    """What a reply on ``channel`` (default: the ticket's) would be now (``WINDOW_*``)."""
+    sender, account = _sender_and_account(ticket, reply_channel(channel or ticket.channel))
+    if sender is None:  # nothing serves the channel: the relay records why when it tries
+        return WINDOW_TEMPLATE
+    if sender.can_send_freeform(ticket):
+        return WINDOW_FREEFORM
+    ready = getattr(sender, "template_ready", None)
+    if ready is None or ready(account):
+        return WINDOW_TEMPLATE
+    return WINDOW_CLOSED
 
 
 # --- what the core gives every sender -------------------------------------------------------------

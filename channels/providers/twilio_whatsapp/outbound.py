@@ -53,6 +53,11 @@ def can_send_freeform(ticket: Ticket) -> bool:
     return whatsapp_window_open(ticket)
 
 
+def template_ready(account: ChannelAccount | None) -> bool:
+    """Whether a reply outside the 24-hour window can go out (as the account's approved template)."""
+    return account is not None and bool(_template(account))
+
+
 def send(message: Message) -> SendResult:
     return whatsapp_send(message, deliver)
 

@@ -15,10 +15,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Substr, Trim
 from django.utils import timezone
 
@@ -67,6 +68,7 @@ class InboxRow:
     assignee_name: str = ""
     preview: str = ""  # the start of the last message to or from the citizen, NIK/KK numbers masked
     preview_outbound: bool = False  # that message was ours
+    after_closing: bool = False  # closed, and the citizen wrote since (a thank-you: tickets.closing)
 
 
 @dataclass
@@ -115,7 +117,7 @@ def inbox_filter(*, user, query: InboxQuery) -> QuerySet[Ticket]:
     elif query.status:
         tickets = tickets.filter(status=query.status)
     else:
-        tickets = tickets.filter(status__in=Ticket.OPEN_STATUSES)
+        tickets = tickets.filter(Q(status__in=Ticket.OPEN_STATUSES) | _written_after_closing())
     if query.channel:
         tickets = tickets.filter(channel=query.channel)
     if query.topic_id:
@@ -135,6 +137,19 @@ def inbox_filter(*, user, query: InboxQuery) -> QuerySet[Ticket]:
     if query.q:
         tickets = tickets.filter(ticket_search_filter(query.q))
     return tickets
+
+
+def _written_after_closing() -> Q:
+    """Closed tickets a citizen wrote to since (a thank-you joins its closed ticket, tickets.closing):
+    shown in the default view, unread, for ``CURHAT_CLOSED_GRACE_HOURS`` after that message."""
+    hours = settings.CURHAT_CLOSED_GRACE_HOURS
+    if not hours:
+        return Q(pk__in=[])
+    return Q(
+        status=Ticket.Status.CLOSED,
+        last_inbound_at__gt=F("closed_at"),
+        last_inbound_at__gte=timezone.now() - dt.timedelta(hours=hours),
+    )
 
 
 def _display_name() -> Coalesce:
@@ -168,11 +183,14 @@ def _with_row_data(tickets: QuerySet[Ticket], *, user) -> QuerySet[WithAnnotatio
         "created_at", "id"
     )
     assignee = get_user_model().objects.filter(pk=OuterRef("assignee_id")).annotate(display=_display_name())
-    # The last message to or from the citizen as "<direction>:<start of its text>", one subquery
-    # walking the (ticket, created_at) index backwards.
+    # The last message from the citizen or from a person of the office as "<direction>:<start of its
+    # text>", one subquery walking the (ticket, created_at) index backwards. Notes and automatic
+    # replies (outbound, no author: the acknowledgement) are skipped: the row shows what the citizen
+    # asked, not "Petugas kami akan segera membalas".
     last_message = (
         Message.objects.filter(ticket=OuterRef("pk"))
         .exclude(direction=Message.Direction.NOTE)
+        .exclude(direction=Message.Direction.OUT, author__isnull=True)
         .order_by("-created_at", "-id")
         .annotate(
             preview=Concat(
@@ -209,6 +227,10 @@ def _row(ticket: WithAnnotations[Ticket, _RowData]) -> InboxRow:
         ticket.assignee_name or "",
         " ".join(mask_numbers_in(preview).split()),
         direction == Message.Direction.OUT,
+        ticket.status == Ticket.Status.CLOSED
+        and ticket.last_inbound_at is not None
+        and ticket.closed_at is not None
+        and ticket.last_inbound_at > ticket.closed_at,
     )
 
 

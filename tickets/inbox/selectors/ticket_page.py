@@ -146,6 +146,8 @@ class ReplyChannelOption:
     label: str
     freeform: bool
     default: bool = False
+    # senders.WINDOW_*: free text, the approved template instead, or nothing can go (refused).
+    state: str = "freeform"
     notes: list[str] = field(default_factory=list)
 
 
@@ -171,12 +173,14 @@ def reply_channel_options(*, ticket: Ticket, identity_kinds: list[str]) -> list[
     ]
     options = []
     for channel in channels:
+        state = senders.window_state(ticket, channel)
         options.append(
             ReplyChannelOption(
                 channel=channel,
                 label=str(Channel(channel).label) if channel in Channel.values else channel,
-                freeform=senders.can_send_freeform(ticket, channel),
+                freeform=state == senders.WINDOW_FREEFORM,
                 default=channel == own,
+                state=state,
             )
         )
     return options

@@ -58,12 +58,16 @@ def ticket_reply(request, ticket_id: int):
     form = ReplyForm(request.POST)
     if not form.is_valid():
         return _form_error(request, ticket, form)
+    channel = form.cleaned_data.get("channel") or None
+    refusal = outbox.reply_refusal(ticket=ticket, channel=channel)
+    if refusal:
+        return _service_error(request, ticket, ValidationError(refusal, code="window_closed"))
     try:
         outbox.message_reply_create(
             ticket=ticket,
             author=request.user,
             body=form.cleaned_data["body"],
-            channel=form.cleaned_data.get("channel") or None,
+            channel=channel,
         )
     except ValidationError as error:
         return _service_error(request, ticket, error)
