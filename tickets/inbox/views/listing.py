@@ -126,6 +126,8 @@ def inbox_poll(request):
         return bad_request(_("Parameter since tidak valid."))
     now = timezone.now()
     rows = listing.inbox_changes(user=request.user, query=query, since=since)
+    if rows:  # names and previews: audited when the poll returns any (an empty poll is not)
+        audit_read(request, "ticket_list", ids=[row.ticket.pk for row in rows], poll=True)
     html = inbox_html.rows_html(rows, ticket_url=url_prefix("inbox:ticket"))
     return JsonResponse(
         {

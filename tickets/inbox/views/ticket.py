@@ -30,6 +30,7 @@ from tickets.inbox.views.common import (
     url_prefix,
 )
 from tickets.models import Message, Ticket
+from tickets.privacy.reads import audit_read
 from tickets.roles import staff_required
 
 logger = logging.getLogger(__name__)
@@ -125,7 +126,9 @@ def _message_fragments(request, messages: list[Message]) -> list[str]:
 @busy_is_503
 def ticket_poll(request, ticket_id: int):
     """New messages after ``after``, every reply's delivery state, and who else is here."""
-    ticket = get_object_or_404(Ticket.objects.only("id", "updated_at", "status", "assignee_id"), pk=ticket_id)
+    ticket = get_object_or_404(
+        Ticket.objects.only("id", "reference", "updated_at", "status", "assignee_id"), pk=ticket_id
+    )
     try:
         after = int(request.GET.get("after", "0"))
     except ValueError:
@@ -133,6 +136,8 @@ def ticket_poll(request, ticket_id: int):
     presence.presence_touch(ticket_id=ticket.pk, user=request.user)
     new, states = ticket_page.ticket_updates(ticket_id=ticket.pk, after_id=after)
     if new:
+        # Messages are personal data: every poll that returns some is audited (an empty poll is not).
+        audit_read(request, "ticket_messages", ticket=ticket, ids=[m.pk for m in new], poll=True)
         _mark_read_best_effort(ticket, request.user)
     others = presence.presence_others(ticket_id=ticket.pk, user=request.user)
     return JsonResponse(
