@@ -109,6 +109,33 @@ def test_the_api_ticket_list_masks_an_e_mail_subject_and_the_detail_shows_it(cli
 
 
 @pytest.mark.django_db
+def test_the_api_escalation_list_masks_the_question_answer_and_note_and_the_detail_shows_them(client):
+    reference_data_seed()
+    operator = staff_user("op", group="operator")
+    official = staff_user("kabid", group="official")
+    department = Department.objects.get(code="capil")
+    Official.objects.create(user=official).departments.add(department)
+    ticket = ticket_ingest(message=inbound(sender="081277770003", text="Halo")).ticket
+    escalation = escalation_create(
+        ticket=ticket,
+        department=department,
+        question=f"NIK {NIK}, e-mail budi.santoso@example.com, HP 0812-3456-7890",
+        requested_by=operator,
+    )
+    type(escalation).objects.filter(pk=escalation.pk).update(
+        answer=f"Sudah dicek NIK {NIK}", return_note="hubungi +6281234567890"
+    )
+    for user in (operator, official):
+        client.force_login(user)
+        (row,) = client.get("/api/v1/escalations/").json()["results"]
+        text = row["question"] + row["answer"] + row["return_note"]
+        assert MASKED in row["question"] and NIK not in text
+        assert "budi.santoso@" not in text and "3456-7890" not in text and "81234567890" not in text
+        detail = client.get(f"/api/v1/escalations/{escalation.pk}/").json()
+        assert NIK in detail["question"]  # one escalation shows it whole to the roles that work it
+
+
+@pytest.mark.django_db
 def test_the_data_subject_search_is_posted_so_no_nik_travels_in_a_url(client):
     reference_data_seed()
     ticket_ingest(message=inbound(sender="081277770003", text=f"NIK {NIK}"))
