@@ -8,9 +8,12 @@ import socket
 import subprocess
 import sys
 import time
+import unicodedata
 import urllib.request
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from officials.services import escalation_create
 from tests.factories import inbound, staff_user
@@ -44,9 +47,70 @@ def test_the_masker_catches_the_ways_people_write_a_nik(written):
     assert masked == f"NIK saya {MASKED}, mohon dibantu"
 
 
-def test_a_nik_split_over_lines_or_a_longer_run_is_not_one_number():
+def test_a_longer_run_is_not_one_number():
     assert find_numbers("7372014507900001234") == []  # 19 digits: an account number
-    assert find_numbers("7372 0145\n0790 0001") == []  # separate lines are separate things
+
+
+# What the outside tester sent: numbers split by line breaks and invisible characters, written with
+# full-width or Arabic-Indic digits. Each is found and masked where it stands in the original text.
+FULL_WIDTH = "".join(chr(0xFF10 + int(d)) for d in NIK)
+ARABIC_INDIC = "".join(chr(0x0660 + int(d)) for d in NIK)
+DISGUISED = [
+    "7372 0145\n0790 0001",
+    "73720145\r\n07900001",
+    "7372014507\n900001",
+    "7372\u200b0145\u200c0790\u200d0001",
+    "737201\u2060450790\ufeff0001",
+    "7\u200b3\u200b7\u200b2\u200b0\u200b1\u200b4\u200b5\u200b0\u200b7\u200b9\u200b0\u200b0\u200b0\u200b0\u200b1",
+    FULL_WIDTH,
+    ARABIC_INDIC,
+    "７３７２ ０１４５\u200b0790 0001",
+]
+
+
+@pytest.mark.parametrize("written", DISGUISED)
+def test_the_masker_sees_through_line_breaks_invisible_characters_and_other_digits(written):
+    text = f"NIK saya {written}, mohon dibantu"
+    (found,) = find_numbers(text)
+    assert found.value == NIK and text[found.start : found.end] == written
+    assert mask_numbers_in(text) == f"NIK saya {MASKED}, mohon dibantu"
+    assert MASKED in mask_personal_text(text)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "0812\u200b3456\u200b7890",
+        "0812\n3456 7890",
+        "０８１２３４５６７８９０",
+        "+62\u200d812\u20603456\ufeff7890",
+    ],
+)
+def test_the_phone_masker_sees_through_them_too(written):
+    masked = mask_personal_text(f"hubungi {written} ya")
+    assert masked.startswith("hubungi ") and masked.endswith(" ya")
+    digits = "".join(str(unicodedata.decimal(c)) for c in masked if unicodedata.decimal(c, None) is not None)
+    assert "3456" not in digits and "****" in masked
+
+
+_GAPS = ["", " ", "\n", "\r\n", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", " \u200b-", "\u00a0"]
+_FORMS = [str, lambda d: chr(0xFF10 + int(d)), lambda d: chr(0x0660 + int(d)), lambda d: chr(0x06F0 + int(d))]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    gaps=st.lists(st.sampled_from(_GAPS), min_size=15, max_size=15),
+    forms=st.lists(st.sampled_from(range(len(_FORMS))), min_size=16, max_size=16),
+    before=st.text(alphabet="abc NIK:,", max_size=12),
+    after=st.text(alphabet="abc ,.!", max_size=12),
+)
+def test_property_a_disguised_nik_is_found_and_masked_in_place(gaps, forms, before, after):
+    written = "".join(_FORMS[f](d) + gap for d, f, gap in zip(NIK, forms, [*gaps, ""], strict=True))
+    text = f"{before} {written} {after}"
+    (found,) = find_numbers(text)
+    assert found.value == NIK and text[found.start : found.end] == written
+    assert mask_numbers_in(text) == f"{before} {MASKED} {after}"
+    assert find_numbers(mask_personal_text(text)) == []
 
 
 @pytest.mark.django_db

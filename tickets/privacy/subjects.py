@@ -56,8 +56,10 @@ def message_numbers_index(*, message, attachment_names: list[str] | None = None)
     attachments unless the caller already has them)."""
     if attachment_names is None:
         attachment_names = [a.original_name for a in message.attachments.all()]
-    names = " ".join(attachment_names)
-    found = {(n.kind, n.value) for n in find_numbers(f"{message.body}\n{names}")}
+    names = " | ".join(attachment_names)
+    found = {
+        (n.kind, n.value) for n in find_numbers(f"{message.body}\n|\n{names}")
+    }  # "|": no number runs across
     mentions = [
         NumberMention(
             ticket_id=message.ticket_id,
