@@ -200,6 +200,45 @@ def test_the_api_escalation_list_masks_the_question_answer_and_note_and_the_deta
 
 
 @pytest.mark.django_db
+def test_a_nik_in_an_attachment_name_is_masked_on_pages_and_in_the_download_header(client):
+    """A citizen names a photo after their NIK: the official's escalation page, the inbox ticket page
+    and both downloads' Content-Disposition show it masked."""
+    from tests.test_ingest import PNG
+    from tickets.inbound import InboundAttachment
+    from tickets.models import Attachment
+
+    reference_data_seed()
+    operator = staff_user("op", group="operator")
+    official = staff_user("kabid", group="official")
+    department = Department.objects.get(code="capil")
+    Official.objects.create(user=official).departments.add(department)
+    name = f"KTP {NIK} budi.png"
+    photo = InboundAttachment(filename=name, content_type="image/png", content=PNG)
+    ticket = ticket_ingest(message=inbound(sender="081277770004", text="", attachments=(photo,))).ticket
+    attachment = Attachment.objects.get(message__ticket=ticket)
+    assert attachment.original_name == name  # kept whole for the data-subject export and erasure
+    escalation = escalation_create(ticket=ticket, department=department, question="?", requested_by=operator)
+
+    client.force_login(official)
+    page = client.get(f"/pejabat/eskalasi/{escalation.pk}/").content.decode()
+    assert MASKED in page and NIK not in page
+    download = client.get(f"/pejabat/eskalasi/{escalation.pk}/lampiran/{attachment.pk}/")
+    assert download.status_code == 200
+    assert (
+        NIK not in download["Content-Disposition"] and "737201xxxxxx0001" in download["Content-Disposition"]
+    )
+
+    client.force_login(operator)
+    page = client.get(f"/inbox/tiket/{ticket.pk}/").content.decode()
+    assert MASKED in page and NIK not in page
+    download = client.get(f"/inbox/lampiran/{attachment.pk}/")
+    assert download.status_code == 200
+    assert (
+        NIK not in download["Content-Disposition"] and "737201xxxxxx0001" in download["Content-Disposition"]
+    )
+
+
+@pytest.mark.django_db
 def test_the_data_subject_search_is_posted_so_no_nik_travels_in_a_url(client):
     reference_data_seed()
     ticket_ingest(message=inbound(sender="081277770003", text=f"NIK {NIK}"))
