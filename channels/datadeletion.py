@@ -3,8 +3,14 @@
 Meta POSTs ``signed_request`` (``<signature>.<payload>``, both base64url; the signature is the
 HMAC-SHA256 of the payload text with the app secret) when a person removes the app and asks for their
 data to be deleted. It is parsed and verified with facebook-sdk against the app secret of each active
-Messenger account (rotated secrets included); the person's id is the one our Messenger identities hold
-(``facebook_psid``). What we hold for them is erased by the data-subject tool's erasure
+Messenger account (rotated secrets included).
+
+The id Meta sends is the *app-scoped* user id (ASID) of Facebook Login, not the *page-scoped* id
+(PSID) a Messenger message carries: for the same person they differ, and Meta gives no way to turn
+one into the other without the Business ID-matching API. So the id is matched against the Messenger
+identities (``facebook_psid``: a PSID, in case Meta sends one) and against app-scoped ids an admin
+recorded on a contact (``facebook_asid``); a request that matches nothing erases nothing and its
+status page says "no data found for this id" (README: what the office must configure). What we hold for them is erased by the data-subject tool's erasure
 (``tickets.privacy.subjects.subject_erase``), in a task; the answer is the JSON Meta expects, a status
 URL and a confirmation code, and the status page shows the request's progress.
 
@@ -98,11 +104,11 @@ def user_digest(user_id: str) -> str:
 
 
 def contacts_of_meta_user(user_id: str) -> list[Contact]:
-    """The contacts a Messenger user is (merged ones included), as the data-subject tool finds them."""
+    """The contacts a Meta user id names (merged ones included), as the data-subject tool finds them:
+    by a Messenger identity (PSID) or an app-scoped id (ASID) recorded on the contact."""
+    kinds = (ContactIdentity.Kind.FACEBOOK_PSID, ContactIdentity.Kind.FACEBOOK_ASID)
     ids = set(
-        ContactIdentity.objects.filter(kind=ContactIdentity.Kind.FACEBOOK_PSID, value=user_id).values_list(
-            "contact_id", flat=True
-        )
+        ContactIdentity.objects.filter(kind__in=kinds, value=user_id).values_list("contact_id", flat=True)
     )
     ids |= set(Contact.objects.filter(merged_into_id__in=ids).values_list("pk", flat=True))
     return list(Contact.objects.filter(pk__in=ids).order_by("pk"))

@@ -115,6 +115,41 @@ def test_a_user_we_hold_nothing_about_gets_a_code_too(
     deletion = DataDeletionRequest.objects.get(confirmation_code=response.json()["confirmation_code"])
     assert deletion.status == DataDeletionRequest.Status.DONE and deletion.contacts_found == 0
     assert Ticket.objects.filter(anonymized_at__isnull=False).count() == 0
+    # The status page says so honestly: nothing found for this id (not "we hold nothing about you",
+    # nor "deleted"), and why a Messenger conversation may not match it.
+    text = client.get(response.json()["url"].split("127.0.0.1:8000", 1)[-1]).content.decode()
+    assert "Tidak ada data yang ditemukan untuk ID ini" in text and "ID khusus aplikasi" in text
+    assert "dihapus dari" not in text and "tidak menyimpan data" not in text
+
+
+ASID = "10229876543210987"  # app-scoped: what Facebook Login and the deletion callback use
+
+
+def test_meta_sends_the_app_scoped_id_it_finds_only_an_asid_recorded_on_the_contact(
+    client, messenger_citizen, django_capture_on_commit_callbacks
+):
+    """Meta's deletion callback carries the app-scoped id, which is not the Messenger PSID: unmatched,
+    nothing is erased and the page says so; once an admin recorded the ASID on the contact, it is."""
+    ticket = messenger_citizen["ticket"]
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(reverse("channels:data_deletion"), {"signed_request": signed_request(ASID)})
+    assert (
+        DataDeletionRequest.objects.get(confirmation_code=first.json()["confirmation_code"]).contacts_found
+        == 0
+    )
+    ticket.refresh_from_db()
+    assert ticket.anonymized_at is None
+
+    ContactIdentity.objects.create(contact=ticket.contact, kind="facebook_asid", value=ASID)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post(
+            reverse("channels:data_deletion"), {"signed_request": signed_request(ASID, nonce="lagi")}
+        )
+    deletion = DataDeletionRequest.objects.get(confirmation_code=second.json()["confirmation_code"])
+    assert deletion.contacts_found == 1 and deletion.tickets_erased == 1
+    ticket.refresh_from_db()
+    assert ticket.anonymized_at is not None
+    assert not ContactIdentity.objects.filter(value__in=[ASID, PSID]).exists()
 
 
 @pytest.mark.parametrize(
