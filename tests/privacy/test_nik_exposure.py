@@ -239,6 +239,39 @@ def test_a_nik_in_an_attachment_name_is_masked_on_pages_and_in_the_download_head
 
 
 @pytest.mark.django_db
+def test_a_search_by_nik_is_not_repeated_in_the_urls_the_inbox_polls(client):
+    """The list's poll and the workspace's list pane request their URL every few seconds: the search
+    travels there as a token kept in the session, and the poll still filters by it."""
+    from urllib.parse import quote
+
+    reference_data_seed()
+    operator = staff_user("op", group="operator")
+    found = ticket_ingest(message=inbound(sender="081277770005", text=f"NIK saya {NIK} mohon dicek")).ticket
+    other = ticket_ingest(message=inbound(sender="081277770006", text="Syarat KTP?")).ticket
+    client.force_login(operator)
+    listing = client.get("/inbox/", {"q": NIK, "channel": "whatsapp"})
+    assert listing.status_code == 200
+    poll_url = listing.context["poll_url"]
+    assert (
+        NIK not in poll_url
+        and "q=" not in poll_url
+        and "cari=" in poll_url
+        and "channel=whatsapp" in poll_url
+    )
+    rows = client.get(poll_url + "&since=0").json()["rows"]
+    assert [row["id"] for row in rows] == [found.pk]  # still the search's result, not every ticket
+    unfiltered = {row["id"] for row in client.get("/inbox/baru/", {"since": "0"}).json()["rows"]}
+    assert {found.pk, other.pk} <= unfiltered
+    assert client.get("/inbox/baru/", {"since": "0", "cari": "tidak-dikenal"}).status_code == 400
+
+    page = client.get(f"/inbox/tiket/{found.pk}/", {"back": f"/inbox/?q={quote(NIK)}"})
+    pane_url = page.context["pane_url"]
+    assert NIK not in pane_url and "cari=" in pane_url
+    assert [row["id"] for row in client.get(pane_url).json()["rows"]] == [found.pk]
+    assert f"q={NIK}" in page.context["back_url"]  # the link back to the list is followed once, by a click
+
+
+@pytest.mark.django_db
 def test_the_data_subject_search_is_posted_so_no_nik_travels_in_a_url(client):
     reference_data_seed()
     ticket_ingest(message=inbound(sender="081277770003", text=f"NIK {NIK}"))
@@ -280,6 +313,10 @@ def _access_log_of(tmp_path, *config: str) -> str:
             while True:
                 try:
                     urllib.request.urlopen(f"http://127.0.0.1:{port}/masuk/?nik={NIK}&q={NIK}", timeout=5)
+                    # The inbox's search and its poll (signed out: redirected to the sign-in page,
+                    # the search in ``next``): neither request line keeps the query.
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/inbox/?q={NIK}", timeout=5)
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/inbox/baru/?q={NIK}&since=0", timeout=5)
                     break
                 except OSError:
                     if time.monotonic() > deadline or process.poll() is not None:
@@ -298,4 +335,5 @@ def test_gunicorns_access_log_keeps_no_query_string_with_our_format(tmp_path):
     assert f"/masuk/?nik={NIK}" in default, default  # gunicorn's own format logs the whole request line
     ours = _access_log_of(tmp_path, "-c", str(ROOT / "gunicorn.conf.py"), "--access-logfile", "-")
     assert '"GET /masuk/ HTTP/1.1" 200' in ours, ours
-    assert NIK not in ours and "nik=" not in ours
+    assert '"GET /inbox/ HTTP/1.1" 302' in ours and '"GET /inbox/baru/ HTTP/1.1" 302' in ours, ours
+    assert NIK not in ours and "nik=" not in ours and "q=" not in ours

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.db import OperationalError, transaction
 from django.http import JsonResponse
@@ -75,9 +76,7 @@ def ticket_detail(request, ticket_id: int):
         "whatsapp_window_ends": _window_end(ticket),
         "back_url": back_url,
         # The workspace's list pane: the list the operator came from, fetched after the page.
-        "pane_url": reverse("inbox:pane") + back_url[len(reverse("inbox:list")) :]
-        if back_url.startswith(reverse("inbox:list"))
-        else reverse("inbox:pane"),
+        "pane_url": _pane_url(request, back_url),
         "panels": [section.panel for section in sections if section.panel is not None],
         **link_context(),
     }
@@ -119,6 +118,17 @@ def _message_fragments(request, messages: list[Message]) -> list[str]:
         inbox_html.message_html(m, attachment_url=attachment_url, csrf_token=token, labels=labels)
         for m in messages
     ]
+
+
+def _pane_url(request, back_url: str) -> str:
+    """The list pane's URL: the list's filters, its search (``q``) as a session token (the pane is
+    refreshed every few seconds; the search may be a NIK)."""
+    listing_path = reverse("inbox:list")
+    if not back_url.startswith(listing_path):
+        return reverse("inbox:pane")
+    query = urlsplit(back_url).query
+    params = common.without_search_text(request, dict(parse_qsl(query)))
+    return reverse("inbox:pane") + ("?" + urlencode(params) if params else "")
 
 
 @require_GET
