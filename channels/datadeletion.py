@@ -3,14 +3,26 @@
 Meta POSTs ``signed_request`` (``<signature>.<payload>``, both base64url; the signature is the
 HMAC-SHA256 of the payload text with the app secret) when a person removes the app and asks for their
 data to be deleted. It is parsed and verified with facebook-sdk against the app secret of each active
-Messenger account (rotated secrets included); the person's id is the one our Messenger identities hold
-(``facebook_psid``). What we hold for them is erased by the data-subject tool's erasure
+Messenger account (rotated secrets included).
+
+The id Meta sends is the *app-scoped* user id (ASID) of Facebook Login, not the *page-scoped* id
+(PSID) a Messenger message carries: for the same person they differ, and Meta gives no way to turn
+one into the other without the Business ID-matching API. So the id is matched against the Messenger
+identities (``facebook_psid``: a PSID, in case Meta sends one) and against app-scoped ids an admin
+recorded on a contact (``facebook_asid``); a request that matches nothing erases nothing and its
+status page says "no data found for this id" (README: what the office must configure). What we hold for them is erased by the data-subject tool's erasure
 (``tickets.privacy.subjects.subject_erase``), in a task; the answer is the JSON Meta expects, a status
 URL and a confirmation code, and the status page shows the request's progress.
+
+A signed request is accepted once and only while fresh: ``issued_at`` must be within
+``SIGNED_REQUEST_MAX_AGE`` (and not ahead of our clock by more than ``CLOCK_SKEW``), an ``expires``
+(when given) not past. The same signed request again gets the same confirmation code and starts no
+second erasure (its sha256 is kept, unique).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import logging
@@ -19,7 +31,7 @@ import secrets
 import facebook
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -37,6 +49,38 @@ logger = logging.getLogger(__name__)
 
 META_PROVIDERS = ("messenger",)
 MAX_SIGNED_REQUEST = 8192
+SIGNED_REQUEST_MAX_AGE = dt.timedelta(hours=1)
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def _instant(value) -> dt.datetime | None:
+    """A Unix time from the payload as an aware datetime, or None when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        return dt.datetime.fromtimestamp(value, tz=dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def signed_request_staleness(data: dict, *, now: dt.datetime | None = None) -> str | None:
+    """Why a verified payload may not be acted on now (its time), or None when it is fresh."""
+    now = now or timezone.now()
+    issued = _instant(data.get("issued_at"))
+    if issued is None:
+        return "issued_at tidak ada atau tidak sah"
+    if issued > now + CLOCK_SKEW:
+        return "issued_at di masa depan"
+    if issued < now - SIGNED_REQUEST_MAX_AGE:
+        return "signed_request kedaluwarsa (issued_at lebih dari 1 jam yang lalu)"
+    expires = data.get("expires")
+    if expires not in (None, 0):  # 0: no expiry
+        until = _instant(expires)
+        if until is None:
+            return "expires tidak sah"
+        if until < now - CLOCK_SKEW:
+            return "signed_request kedaluwarsa (expires sudah lewat)"
+    return None
 
 
 def meta_signed_request_parse(signed_request: str) -> tuple[dict, ChannelAccount] | None:
@@ -60,11 +104,11 @@ def user_digest(user_id: str) -> str:
 
 
 def contacts_of_meta_user(user_id: str) -> list[Contact]:
-    """The contacts a Messenger user is (merged ones included), as the data-subject tool finds them."""
+    """The contacts a Meta user id names (merged ones included), as the data-subject tool finds them:
+    by a Messenger identity (PSID) or an app-scoped id (ASID) recorded on the contact."""
+    kinds = (ContactIdentity.Kind.FACEBOOK_PSID, ContactIdentity.Kind.FACEBOOK_ASID)
     ids = set(
-        ContactIdentity.objects.filter(kind=ContactIdentity.Kind.FACEBOOK_PSID, value=user_id).values_list(
-            "contact_id", flat=True
-        )
+        ContactIdentity.objects.filter(kind__in=kinds, value=user_id).values_list("contact_id", flat=True)
     )
     ids |= set(Contact.objects.filter(merged_into_id__in=ids).values_list("pk", flat=True))
     return list(Contact.objects.filter(pk__in=ids).order_by("pk"))
@@ -96,22 +140,41 @@ def data_deletion_task(self, request_id: int, user_id: str) -> int:
         raise self.retry(exc=exc, countdown=60 * (2**self.request.retries)) from exc
 
 
-@csrf_exempt
-@require_POST
-def data_deletion_callback(request):
-    parsed = meta_signed_request_parse(request.POST.get("signed_request", ""))
-    if parsed is None:
-        return JsonResponse({"error": "signed_request tidak sah atau tidak dapat diverifikasi"}, status=400)
-    data, account = parsed
-    user_id = str(data["user_id"]).strip()
-    deletion = DataDeletionRequest.objects.create(
-        confirmation_code=secrets.token_hex(10), account=account, user_digest=user_digest(user_id)
-    )
-    transaction.on_commit(lambda: data_deletion_task.delay(deletion.pk, user_id))
+def _answer(deletion: DataDeletionRequest) -> JsonResponse:
     path = reverse("channels:data_deletion_status", kwargs={"code": deletion.confirmation_code})
     return JsonResponse(
         {"url": settings.PUBLIC_BASE_URL + path, "confirmation_code": deletion.confirmation_code}
     )
+
+
+@csrf_exempt
+@require_POST
+def data_deletion_callback(request):
+    raw = request.POST.get("signed_request", "")
+    parsed = meta_signed_request_parse(raw)
+    if parsed is None:
+        return JsonResponse({"error": "signed_request tidak sah atau tidak dapat diverifikasi"}, status=400)
+    data, account = parsed
+    request_digest = hashlib.sha256(raw.encode()).hexdigest()
+    seen = DataDeletionRequest.objects.filter(request_digest=request_digest).first()
+    if seen is not None:  # the same request again: the same answer, no second erasure
+        return _answer(seen)
+    stale = signed_request_staleness(data)
+    if stale is not None:
+        return JsonResponse({"error": stale}, status=400)
+    user_id = str(data["user_id"]).strip()
+    try:
+        with transaction.atomic():
+            deletion = DataDeletionRequest.objects.create(
+                confirmation_code=secrets.token_hex(10),
+                account=account,
+                user_digest=user_digest(user_id),
+                request_digest=request_digest,
+            )
+    except IntegrityError:  # the same request, at the same moment, in another process
+        return _answer(DataDeletionRequest.objects.get(request_digest=request_digest))
+    transaction.on_commit(lambda: data_deletion_task.delay(deletion.pk, user_id))
+    return _answer(deletion)
 
 
 @never_cache

@@ -21,6 +21,9 @@ class DataDeletionRequest(models.Model):
         "channels.ChannelAccount", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     user_digest = models.CharField(max_length=64, db_index=True)
+    # sha256 of the signed_request as received: the same request again (a replay, or Meta retrying)
+    # answers with this row's code and erases nothing twice.
+    request_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
     contacts_found = models.PositiveIntegerField(default=0)
     tickets_erased = models.PositiveIntegerField(default=0)

@@ -27,6 +27,7 @@ from channels.outbound import http_error, http_request, json_body
 from channels.providers.meta_whatsapp.outbound import TRANSIENT_CODES
 from tickets.ingest import storable_text
 from tickets.models import Contact, ContactIdentity, Message
+from tickets.privacy.logs import scrub_id
 from tickets.relay.senders import SendError
 
 logger = logging.getLogger(__name__)
@@ -70,15 +71,16 @@ def profile_name_read(psid: str, token: str) -> str:
         response = http_request(
             "GET", profile_url(psid), params={"fields": FIELDS}, headers={"Authorization": f"Bearer {token}"}
         )
-    except SendError as exc:
-        raise ProfileUnavailable(exc.reason) from exc
+    except SendError as exc:  # the reason may quote the URL, which carries the PSID
+        raise ProfileUnavailable(scrub_id(exc.reason, psid)) from exc
     body = json_body(response)
     if response.status_code >= 400:
         error = body.get("error") or {}
         failure = http_error(
             response,
             code=str(error.get("code") or ""),
-            reason=str(error.get("message") or ""),
+            # Graph's message names the id ("Object with ID '…' does not exist"): logged, so scrubbed.
+            reason=scrub_id(str(error.get("message") or ""), psid),
             transient_codes=TRANSIENT_CODES,
         )
         if not failure.permanent:

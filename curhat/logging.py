@@ -1,7 +1,8 @@
 """Logging: personal numbers masked before any handler writes, the request id on every record, JSON
 lines in production, and one line (no traceback) for an ordinary 4xx.
 
-- ``MaskPersonalNumbers``: log records never carry whole NIK/KK numbers (UU PDP).
+- ``MaskPersonalNumbers``: log records never carry whole NIK/KK numbers or Meta user ids in Graph
+  API paths (UU PDP), in the message or in the traceback (``tickets.privacy.logs``).
 - ``RequestIdFilter``: adds ``record.request_id`` from the context variable the middleware sets (web)
   or the task's headers set (worker, see ``connect_celery``).
 - ``ClientErrorsWithoutTraceback``: Django logs every 403/404 from a raised PermissionDenied/Http404
@@ -20,16 +21,22 @@ from .requestid import TASK_HEADER, get_request_id, new_request_id, reset_reques
 
 
 class MaskPersonalNumbers(logging.Filter):
+    _traceback = logging.Formatter()
+
     def filter(self, record: logging.LogRecord) -> bool:
-        from tickets.privacy.nik import mask_numbers_in
+        from tickets.privacy.logs import mask_log_text
 
         try:
             message = record.getMessage()
         except Exception:  # a broken format string is logging's problem, not ours
             return True
-        masked = mask_numbers_in(message)
+        masked = mask_log_text(message)
         if masked != message:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            # Formatters write exc_text when it is set: the traceback, masked (an exception's message
+            # or a URL in it may name the person).
+            record.exc_text = mask_log_text(self._traceback.formatException(record.exc_info))
         return True
 
 
@@ -70,7 +77,7 @@ class JsonFormatter(logging.Formatter):
             if value is not None:
                 entry[extra] = value
         if record.exc_info:
-            entry["exc_info"] = self.formatException(record.exc_info)
+            entry["exc_info"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 

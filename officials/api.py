@@ -15,6 +15,7 @@ from tickets.api.audit import AuditedReads
 from tickets.api.pagination import SafeCursorPagination
 from tickets.api.permissions import IsInboxUserOrOfficial
 from tickets.models import Department, Official, Ticket
+from tickets.privacy.nik import mask_personal_text
 from tickets.roles import can_use_inbox
 
 from . import services
@@ -42,6 +43,24 @@ class EscalationSerializer(serializers.ModelSerializer):
             "due_at",
             "answered_at",
         )
+
+
+class EscalationListSerializer(EscalationSerializer):
+    """The list, as every list of the API: the citizen's free text (question, answer, return note) with
+    NIK/KK numbers, e-mail addresses and phone numbers masked; one escalation shows them whole."""
+
+    question = serializers.SerializerMethodField()
+    answer = serializers.SerializerMethodField()
+    return_note = serializers.SerializerMethodField()
+
+    def get_question(self, escalation: Escalation) -> str:
+        return mask_personal_text(escalation.question)
+
+    def get_answer(self, escalation: Escalation) -> str:
+        return mask_personal_text(escalation.answer)
+
+    def get_return_note(self, escalation: Escalation) -> str:
+        return mask_personal_text(escalation.return_note)
 
 
 class NulSafeSlugRelatedField(serializers.SlugRelatedField):
@@ -83,6 +102,9 @@ class EscalationViewSet(AuditedReads, mixins.CreateModelMixin, viewsets.ReadOnly
     audit_name = "escalation"
     serializer_class = EscalationSerializer
     pagination_class = DueOrder
+
+    def get_serializer_class(self):
+        return EscalationListSerializer if self.action == "list" else EscalationSerializer
 
     def get_queryset(self):
         escalations = Escalation.objects.select_related("ticket", "department", "official__user")

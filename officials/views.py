@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tickets.models import Attachment, Ticket
+from tickets.privacy.filenames import attachment_download_name
 from tickets.privacy.reads import audit_read
 from tickets.roles import official_profile, official_required, staff_required
 
@@ -129,7 +130,7 @@ def attachment(request, pk: int, attachment_id: int):
     response = FileResponse(
         item.file.open("rb"),
         as_attachment=True,
-        filename=item.original_name or f"lampiran-{item.pk}",
+        filename=attachment_download_name(item),
         content_type=item.content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"

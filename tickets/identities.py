@@ -95,7 +95,7 @@ def normalize_identity(kind: str, value: str) -> str:
         return normalize_phone(value)
     if kind == ContactIdentity.Kind.EMAIL:
         return normalize_email(value)
-    if kind == ContactIdentity.Kind.FACEBOOK_PSID:
+    if kind in (ContactIdentity.Kind.FACEBOOK_PSID, ContactIdentity.Kind.FACEBOOK_ASID):
         cleaned = (value or "").strip()
         if not _PSID.fullmatch(cleaned):
             raise ValidationError(_("ID Messenger tidak valid."), code="psid_invalid")

@@ -115,6 +115,41 @@ def test_a_user_we_hold_nothing_about_gets_a_code_too(
     deletion = DataDeletionRequest.objects.get(confirmation_code=response.json()["confirmation_code"])
     assert deletion.status == DataDeletionRequest.Status.DONE and deletion.contacts_found == 0
     assert Ticket.objects.filter(anonymized_at__isnull=False).count() == 0
+    # The status page says so honestly: nothing found for this id (not "we hold nothing about you",
+    # nor "deleted"), and why a Messenger conversation may not match it.
+    text = client.get(response.json()["url"].split("127.0.0.1:8000", 1)[-1]).content.decode()
+    assert "Tidak ada data yang ditemukan untuk ID ini" in text and "ID khusus aplikasi" in text
+    assert "dihapus dari" not in text and "tidak menyimpan data" not in text
+
+
+ASID = "10229876543210987"  # app-scoped: what Facebook Login and the deletion callback use
+
+
+def test_meta_sends_the_app_scoped_id_it_finds_only_an_asid_recorded_on_the_contact(
+    client, messenger_citizen, django_capture_on_commit_callbacks
+):
+    """Meta's deletion callback carries the app-scoped id, which is not the Messenger PSID: unmatched,
+    nothing is erased and the page says so; once an admin recorded the ASID on the contact, it is."""
+    ticket = messenger_citizen["ticket"]
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(reverse("channels:data_deletion"), {"signed_request": signed_request(ASID)})
+    assert (
+        DataDeletionRequest.objects.get(confirmation_code=first.json()["confirmation_code"]).contacts_found
+        == 0
+    )
+    ticket.refresh_from_db()
+    assert ticket.anonymized_at is None
+
+    ContactIdentity.objects.create(contact=ticket.contact, kind="facebook_asid", value=ASID)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post(
+            reverse("channels:data_deletion"), {"signed_request": signed_request(ASID, nonce="lagi")}
+        )
+    deletion = DataDeletionRequest.objects.get(confirmation_code=second.json()["confirmation_code"])
+    assert deletion.contacts_found == 1 and deletion.tickets_erased == 1
+    ticket.refresh_from_db()
+    assert ticket.anonymized_at is not None
+    assert not ContactIdentity.objects.filter(value__in=[ASID, PSID]).exists()
 
 
 @pytest.mark.parametrize(
@@ -145,3 +180,48 @@ def test_only_post_and_no_csrf_token_needed(messenger_citizen):
     assert strict.get(reverse("channels:data_deletion")).status_code == 405
     response = strict.post(reverse("channels:data_deletion"), {"signed_request": signed_request(PSID)})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("times", "reason"),
+    [
+        ({"issued_at": int(time.time()) - 2 * 3600}, "kedaluwarsa"),  # signed two hours ago
+        ({"issued_at": int(time.time()) + 3600}, "masa depan"),  # from the future beyond clock skew
+        ({"issued_at": None}, "issued_at"),
+        ({"issued_at": "kemarin"}, "issued_at"),
+        ({"expires": int(time.time()) - 3600}, "expires"),  # expired although recently issued
+        ({"expires": "besok"}, "expires"),
+    ],
+)
+def test_an_expired_or_undated_signed_request_is_refused_with_its_reason(
+    client, messenger_citizen, times, reason
+):
+    response = client.post(
+        reverse("channels:data_deletion"), {"signed_request": signed_request(PSID, **times)}
+    )
+    assert response.status_code == 400
+    assert reason in response.json()["error"]
+    assert not DataDeletionRequest.objects.exists()
+    assert Ticket.objects.filter(anonymized_at__isnull=False).count() == 0
+
+
+def test_a_replayed_signed_request_gets_the_same_code_and_erases_nothing_twice(
+    client, messenger_citizen, django_capture_on_commit_callbacks
+):
+    request = signed_request(PSID)
+    answers = []
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = client.post(reverse("channels:data_deletion"), {"signed_request": request})
+        assert response.status_code == 200
+        answers.append((response.json(), len(callbacks)))
+    assert answers[0][0] == answers[1][0] == answers[2][0]
+    assert [n for _, n in answers] == [1, 0, 0]  # one erasure task, for the first only
+    assert DataDeletionRequest.objects.count() == 1
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SUBJECT_ERASE).count() == 1
+    # A new request for the same person (another signed_request) is a new request.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(
+            reverse("channels:data_deletion"), {"signed_request": signed_request(PSID, nonce="2")}
+        )
+    assert again.status_code == 200 and again.json() != answers[0][0]

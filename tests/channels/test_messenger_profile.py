@@ -76,6 +76,44 @@ class TestMessengerProfile(MetaSigning):
         assert identity.profile_checked_at is not None and Contact.objects.get().name == ""
         assert len(graph.requests("profile", method="GET")) == 2
 
+    def test_the_logs_name_the_psid_only_by_its_ref(self, client, account, graph, settings):
+        """A refusal (Graph's message quotes the id), a connection failure (the URL in the traceback),
+        urllib3's own request lines: what the production handler writes holds no PSID."""
+        import io
+        import logging
+        import socket
+
+        from curhat.logging import MaskPersonalNumbers
+        from tickets.privacy.logs import log_ref
+
+        out = io.StringIO()
+        handler = logging.StreamHandler(out)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+        handler.addFilter(MaskPersonalNumbers())
+        root, urllib3 = logging.getLogger(), logging.getLogger("urllib3")
+        old_levels = root.level, urllib3.level
+        root.addHandler(handler)
+        root.setLevel(logging.DEBUG)
+        urllib3.setLevel(logging.DEBUG)
+        try:
+            self.post(client, "text")
+            identity = self._identity()
+            assert messenger_profile_fetch(identity_id=identity.pk) == "refused"  # unknown to Graph
+            ContactIdentity.objects.filter(pk=identity.pk).update(profile_checked_at=None)
+            with socket.socket() as closed:
+                closed.bind(("127.0.0.1", 0))
+                port = closed.getsockname()[1]
+            settings.CURHAT_GRAPH_API_BASE_URL = f"http://127.0.0.1:{port}"
+            assert messenger_profile_fetch(identity_id=identity.pk, final_attempt=True) == "refused"
+        finally:
+            root.removeHandler(handler)
+            root.setLevel(old_levels[0])
+            urllib3.setLevel(old_levels[1])
+        text = out.getvalue()
+        assert "profile refused" in text and "Traceback" in text and "Max retries" in text, text
+        assert PSID not in text, text
+        assert log_ref(PSID) in text
+
     def test_a_refused_profile_is_marked_tried_and_the_name_kept(self, client, account, graph):
         self.post(client, "text")  # no profile in the stand-in: Graph answers (#100) ... does not exist
         identity = self._identity()

@@ -7,6 +7,7 @@ and ``manage.py audit_verify``, the system check and the admin's list must name 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
 import threading
@@ -114,6 +115,46 @@ def test_rows_cut_off_the_end_are_caught_against_a_recorded_head():
     assert audit_chain_verify().ok  # a shorter chain is still a chain ...
     code, text = _verify_command("--expect-head", head)
     assert code == 1 and "cut off the end" in text  # ... but not the one recorded
+
+
+def _append_as_the_app_role(at) -> AuditEvent:
+    """What the app's database role can do with its INSERT grant: append a row that chains correctly
+    to the head, with any content and any time (a plain INSERT, no help from AuditEvent.save)."""
+    from django.db import models
+
+    from tickets.models.privacy import audit_hash
+
+    head = AuditEvent.objects.order_by("-id").first()
+    event = AuditEvent(at=at, actor_name="operator.lama", action="ticket_view", ticket_reference="T-1")
+    event.detail = {"read": "ticket"}
+    event.prev_hash = head.hash if head else AUDIT_GENESIS_HASH
+    event.hash = audit_hash(event.hashed_values(), event.prev_hash)
+    models.Model.save(event)
+    return event
+
+
+@pytest.mark.django_db
+def test_a_backdated_row_appended_by_the_app_role_is_reported():
+    rows = _rows(3)
+    assert audit_chain_verify().ok
+    backdated = _append_as_the_app_role(rows[-1].at - dt.timedelta(days=30))
+    report = audit_chain_verify()
+    assert (report.ok, report.broken_id) == (False, backdated.pk)
+    assert "backdated" in report.problem
+    code, text = _verify_command()
+    assert code == 1 and f"id {backdated.pk}" in text
+
+
+@pytest.mark.django_db
+def test_a_row_written_with_an_earlier_time_takes_the_heads_time():
+    """A writer that took its time before another's row but got the lock after it (or a clock that
+    went back) keeps the chain's times in order: the row takes the head's time."""
+    rows = _rows(2)
+    late = AuditEvent(action="export", actor_name="sistem", at=rows[-1].at - dt.timedelta(seconds=5))
+    late.save()
+    late.refresh_from_db()
+    assert late.at == rows[-1].at
+    assert audit_chain_verify().ok
 
 
 @pytest.mark.django_db

@@ -2,9 +2,9 @@
 """Every read of personal data by staff or an API token leaves an audit row (issue #15, item 5).
 
 Every URL of the resolver is classified: it returns personal data and must audit (``AUDITED``, tried
-here by a role that may read it, over a session and, for the API, a token), or it continues a page
-that was audited (``CONTINUES``), or it returns none (``NO_PERSONAL_DATA``). A URL in none of them
-fails the walk, so a new view needs a decision. Django's admin: every registered model is personal
+here by a role that may read it, over a session and, for the API, a token; polls included), or it
+returns none (``NO_PERSONAL_DATA``, and the walk checks that its pages show none of the citizen's
+name, number or question). A URL in neither fails the walk, so a new view needs a decision. Django's admin: every registered model is personal
 (its list and object pages audit) or not.
 """
 
@@ -29,6 +29,10 @@ AUDITED: dict[str, tuple[str, str, dict]] = {
     "inbox:pane": ("operator", "get", {}),
     "inbox:ticket": ("operator", "get", {}),
     "inbox:attachment": ("operator", "get", {}),
+    "inbox:poll": ("operator", "get", {"since": "0"}),
+    "inbox:ticket_poll": ("operator", "get", {"after": "0"}),
+    "inbox:canned": ("operator", "get", {}),
+    "tickets_calls:log": ("operator", "get", {}),
     "officials:queue": ("official", "get", {}),
     "officials:detail": ("official", "get", {}),
     "officials:attachment": ("official", "get", {}),
@@ -48,13 +52,6 @@ AUDITED: dict[str, tuple[str, str, dict]] = {
     "escalation-list": ("official", "get", {}),
     "escalation-detail": ("official", "get", {}),
 }
-# Polls and helpers of a page whose own view was audited: auditing every few seconds' poll would bury
-# the log; they carry only what changed on the audited page, for the same user.
-CONTINUES = {
-    "inbox:poll": "rows changed since the audited inbox list",
-    "inbox:ticket_poll": "messages added since the audited ticket page",
-    "inbox:canned": "canned answers filled with the name on the audited ticket page",
-}
 NO_PERSONAL_DATA = {
     # public pages, sign-in, webhooks (the citizen's own tracking page is theirs, by its token)
     "health", "metrics", "system", "favicon", "public:track_lookup", "login", "logout", "set_language", "public:home", "public:ask", "public:ask_done",
@@ -64,7 +61,7 @@ NO_PERSONAL_DATA = {
     # counts and configuration
     "reports:tally", "reports:print", "reports:tally_export", "reports:service", "reports:escalations",
     "reports:import", "api-tally", "api-root", "api-schema", "api-docs", "canned-answer-list",
-    "canned-answer-detail", "knowledge:answers", "knowledge:answer", "tickets_calls:log",
+    "canned-answer-detail", "knowledge:answers", "knowledge:answer",
     # actions (POST only): they write, and the writes are audited where they change a ticket
     "inbox:bulk", "inbox:ticket_typing", "inbox:reply", "inbox:note", "inbox:assign", "inbox:categorize",
     "inbox:status", "inbox:merge_ticket", "inbox:merge_contact", "inbox:retry", "officials:availability",
@@ -90,8 +87,8 @@ def _project_urls() -> set[str]:
 
 
 def test_every_url_is_classified():
-    classified = set(AUDITED) | set(CONTINUES) | NO_PERSONAL_DATA
-    assert not (set(AUDITED) & NO_PERSONAL_DATA) and not (set(CONTINUES) & NO_PERSONAL_DATA)
+    classified = set(AUDITED) | NO_PERSONAL_DATA
+    assert not set(AUDITED) & NO_PERSONAL_DATA
     missing = sorted(_project_urls() - classified)
     assert not missing, f"URLs nobody decided about (audit them, or say why not): {missing}"
     registered = {model._meta.label_lower for model in admin.site._registry}
@@ -105,7 +102,15 @@ def _read(client, world, name: str, headers=None):
     patterns = dict(_walk(get_resolver()))
     url = _url_for(name, patterns[name], world)
     data = {k: (world["contact"].pk if v == "CONTACT" else v) for k, v in data.items()}
+    if name == "tickets_calls:log":  # the form lists the calls awaiting a summary
+        _call_awaiting_summary(world)
     return getattr(client, method)(url, data, headers=headers or {})
+
+
+def _call_awaiting_summary(world) -> Message:
+    return Message.objects.create(
+        ticket=world["ticket"], direction="in", channel="phone", kind="call", provider="twilio_voice", body=""
+    )
 
 
 def _new_rows(before: int, user) -> list[AuditEvent]:
@@ -180,3 +185,57 @@ def test_admin_pages_of_personal_data_are_audited(client, world, label):
         before = _last_pk()
         assert client.get(url).status_code == 200, url
         assert _new_rows(before, user), f"{url}: no audit row"
+
+
+def test_polls_audit_what_they_return_and_helpers_are_throttled(client, world):
+    """A poll that returns messages or rows writes a row naming them; an empty poll writes none. The
+    canned answers (filled with the citizen's name, fetched as the operator types) are audited once per
+    ticket and user per few minutes."""
+    operator = world["users"]["operator"]
+    client.force_login(operator)
+    ticket = world["ticket"]
+    last = Message.objects.filter(ticket=ticket).order_by("-pk").first()
+    poll = reverse("inbox:ticket_poll", kwargs={"ticket_id": ticket.pk})
+    before = _last_pk()
+    assert client.get(poll, {"after": last.pk}).json()["messages"] == []
+    assert not _new_rows(before, operator)
+    newer = Message.objects.create(ticket=ticket, direction="in", channel="whatsapp", body="Halo lagi")
+    assert [m["id"] for m in client.get(poll, {"after": last.pk}).json()["messages"]] == [newer.pk]
+    (row,) = _new_rows(before, operator)
+    assert row.ticket_reference == ticket.reference and row.detail["ids"] == [newer.pk]
+    assert row.detail["read"] == "ticket_messages" and row.detail["poll"] is True
+
+    canned = reverse("inbox:canned", kwargs={"ticket_id": ticket.pk})
+    before = _last_pk()
+    for text in ("", "s", "sy", "syarat"):
+        assert client.get(canned, {"q": text}).status_code == 200
+    (row,) = _new_rows(before, operator)
+    assert row.detail["read"] == "canned_answers" and row.ticket_reference == ticket.reference
+    client.force_login(world["users"]["admin"])  # another user: their own row
+    client.get(canned)
+    assert AuditEvent.objects.filter(pk__gt=before, detail__read="canned_answers").count() == 2
+
+
+def test_pages_said_to_hold_no_personal_data_show_none(client, world):
+    """What ``NO_PERSONAL_DATA`` claims, checked: none of those pages (the escalation report among them)
+    shows the citizen's name, number or words to any staff role."""
+    name, words = "Zulaikha Wibisono", "anak saya lahir di Soreang"
+    contact = world["contact"]
+    contact.name = name
+    contact.save()
+    Message.objects.create(ticket=world["ticket"], direction="in", channel="whatsapp", body=words)
+    from officials.models import Escalation
+
+    Escalation.objects.filter(pk=world["kwargs"]["pk"]).update(question=words)
+    _call_awaiting_summary(world)
+    patterns = dict(_walk(get_resolver()))
+    own = {"public:track"}  # the citizen's own tracking page, by its secret token
+    for role in ("operator", "official", "admin"):
+        client.force_login(world["users"][role])
+        for url_name in sorted(NO_PERSONAL_DATA - own):
+            response = client.get(_url_for(url_name, patterns[url_name], world))
+            if response.status_code != 200 or response.get("Content-Type", "").startswith("application/vnd"):
+                continue
+            text = b"".join(response) if response.streaming else response.content
+            for value in (name, words, "81234567890", "1234567890"):
+                assert value.encode() not in text, (role, url_name, value)

@@ -158,6 +158,30 @@ def test_a_forged_cursor_is_a_400(operator_client, url, cursor):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "position",
+    [
+        "2026-01-01T00:00:00+20:00",  # Python takes offsets up to 23:59, PostgreSQL only up to 15:59
+        "2026-01-01T00:00:00-23:59",
+        "2026-01-01T00:00:00+15:30",
+        "0001-01-01T00:00:00+05:00",  # before year 1 in UTC
+        "9999-12-31T23:59:59-05:00",  # after year 9999 in UTC
+    ],
+)
+def test_a_cursor_time_out_of_range_is_a_400_with_its_reason(operator_client, position):
+    """Regression (PostgreSQL answered 500: "time zone displacement out of range"): each cursor
+    endpoint ordered by a time (escalations by due time, tickets by last activity, a ticket's
+    messages by creation), with rows so that the query runs past the first page."""
+    ticket = ticket_ingest(message=inbound(sender="081299990003")).ticket
+    for url in ("/api/v1/escalations/", "/api/v1/tickets/", f"/api/v1/tickets/{ticket.pk}/messages/"):
+        for reverse_flag in ("0", "1"):
+            cursor = _cursor(f"r={reverse_flag}&p={position}")
+            response = operator_client.get(url, {"cursor": cursor})
+            assert response.status_code == 400, (url, position, response.content)
+            assert "kursor tidak valid" in str(response.json()["cursor"])
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/inbox/", "/api/v1/tickets/"])
 @pytest.mark.parametrize("param", ["date_from", "date_to"])
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31"])

@@ -173,6 +173,16 @@ def _citizen_everywhere(client) -> None:
     assert EscalationEvent.objects.exclude(note="").exists()
     assert Message.objects.filter(direction="out", body__contains="Senin").exists()
 
+    # The operator folds the e-mail contact into the WhatsApp one: the merged contact stays as a pointer
+    # (merged_into) with its name, and must be erased with the contact it was merged into.
+    email_ticket = Ticket.objects.filter(channel="email").order_by("pk")[0]
+    merged = email_ticket.contact
+    client.force_login(operator)
+    response = client.post(f"/inbox/tiket/{ticket.pk}/gabung-kontak/", {"reference": email_ticket.reference})
+    assert response.status_code == 302, response.content.decode()[:500]
+    merged.refresh_from_db()
+    assert merged.merged_into_id == ticket.contact_id and merged.name == NAME
+
     client.force_login(admin)
     assert client.get(f"/inbox/tiket/{ticket.pk}/").status_code == 200
     assert (

@@ -38,6 +38,18 @@ EVIL_NAME = '=HYPERLINK("http://evil.example/x","klik")'
         ("\x07=cmd", "'=cmd"),  # stripped first, then escaped: no formula hides behind a BEL
         ("baris\nbaru\tkolom", "baris\nbaru\tkolom"),  # LF and an inner tab are legal
         ("Bu Rahma", "Bu Rahma"),
+        (" =1+2", "' =1+2"),  # blanks before the sign: still a formula to a spreadsheet
+        ("   +62811", "'   +62811"),
+        (" -1", "' -1"),
+        ("\n@SUM(A1)", "'\n@SUM(A1)"),
+        ("\t =1", "'\t =1"),
+        ("\r\n=1", "'\r\n=1"),
+        ("\u00a0=1", "'\u00a0=1"),
+        ("\u3000=1", "'\u3000=1"),
+        ("\uff1d1+2", "'\uff1d1+2"),  # a full-width equals sign
+        (" -", " -"),
+        ("  ", "  "),
+        ("Budi = Andi", "Budi = Andi"),
         (42, 42),
         (None, None),
     ],
@@ -57,10 +69,12 @@ def evil_tickets():
     contact = Contact.objects.create(name=EVIL_NAME)
     ContactIdentity.objects.create(contact=contact, kind="phone", value="+62811415227")
     bell = Contact.objects.create(name="Bu\x07 Rahma\x0b")
+    spaced = Contact.objects.create(name=" =1+2")
     topic = Topic.objects.create(code="kk", name="Kartu Keluarga")
     a = make_tickets([(at_wita(2021, 3, 5, 9), "whatsapp")], contact=contact, topic=topic, subject="@cmd")
     b = make_tickets([(at_wita(2021, 3, 6, 9), "email")], contact=bell, topic=topic, subject="-\x01x")
-    return a + b
+    c = make_tickets([(at_wita(2021, 3, 7, 9), "email")], contact=spaced, topic=topic, subject="\t @x")
+    return a + b + c
 
 
 def _export(admin_client, fmt):
@@ -85,6 +99,8 @@ def test_ticket_xlsx_with_personal_data_escapes_formulas_and_control_characters(
     assert subject.value == "'@cmd"
     assert bell[-3].value == "Bu Rahma" and bell[-3].data_type == "s"
     assert bell[-1].value == "'-x"
+    spaced = by_ref[evil_tickets[2].reference]
+    assert spaced[-3].value == "' =1+2" and spaced[-1].value == "'\t @x"
     assert all(c.data_type != "f" for row in rows for c in row)
 
 
@@ -94,3 +110,4 @@ def test_ticket_csv_says_the_same_as_the_xlsx(admin_client, evil_tickets):
     rows = {r[0]: r for r in csv.reader(io.StringIO(text), delimiter=";")}
     assert rows[evil_tickets[0].reference][-3:] == ["'" + EVIL_NAME, "'+62811415227", "'@cmd"]
     assert rows[evil_tickets[1].reference][-3:] == ["Bu Rahma", "", "'-x"]
+    assert rows[evil_tickets[2].reference][-3:] == ["' =1+2", "", "'\t @x"]

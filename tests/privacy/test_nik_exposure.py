@@ -8,9 +8,12 @@ import socket
 import subprocess
 import sys
 import time
+import unicodedata
 import urllib.request
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from officials.services import escalation_create
 from tests.factories import inbound, staff_user
@@ -44,9 +47,83 @@ def test_the_masker_catches_the_ways_people_write_a_nik(written):
     assert masked == f"NIK saya {MASKED}, mohon dibantu"
 
 
-def test_a_nik_split_over_lines_or_a_longer_run_is_not_one_number():
+def test_a_longer_run_is_not_one_number():
     assert find_numbers("7372014507900001234") == []  # 19 digits: an account number
-    assert find_numbers("7372 0145\n0790 0001") == []  # separate lines are separate things
+
+
+# What the outside tester sent: numbers split by line breaks and invisible characters, written with
+# full-width or Arabic-Indic digits. Each is found and masked where it stands in the original text.
+FULL_WIDTH = "".join(chr(0xFF10 + int(d)) for d in NIK)
+ARABIC_INDIC = "".join(chr(0x0660 + int(d)) for d in NIK)
+DISGUISED = [
+    "7372 0145\n0790 0001",
+    "73720145\r\n07900001",
+    "7372014507\n900001",
+    "7372\u200b0145\u200c0790\u200d0001",
+    "737201\u2060450790\ufeff0001",
+    "7\u200b3\u200b7\u200b2\u200b0\u200b1\u200b4\u200b5\u200b0\u200b7\u200b9\u200b0\u200b0\u200b0\u200b0\u200b1",
+    FULL_WIDTH,
+    ARABIC_INDIC,
+    "７３７２ ０１４５\u200b0790 0001",
+]
+
+
+@pytest.mark.parametrize("written", DISGUISED)
+def test_the_masker_sees_through_line_breaks_invisible_characters_and_other_digits(written):
+    text = f"NIK saya {written}, mohon dibantu"
+    (found,) = find_numbers(text)
+    assert found.value == NIK and text[found.start : found.end] == written
+    assert mask_numbers_in(text) == f"NIK saya {MASKED}, mohon dibantu"
+    assert MASKED in mask_personal_text(text)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "0812\u200b3456\u200b7890",
+        "0812\n3456 7890",
+        "０８１２３４５６７８９０",
+        "+62\u200d812\u20603456\ufeff7890",
+    ],
+)
+def test_the_phone_masker_sees_through_them_too(written):
+    masked = mask_personal_text(f"hubungi {written} ya")
+    assert masked.startswith("hubungi ") and masked.endswith(" ya")
+    digits = "".join(str(unicodedata.decimal(c)) for c in masked if unicodedata.decimal(c, None) is not None)
+    assert "3456" not in digits and "****" in masked
+
+
+_GAPS = ["", " ", "\n", "\r\n", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", " \u200b-", "\u00a0"]
+_FORMS = [str, lambda d: chr(0xFF10 + int(d)), lambda d: chr(0x0660 + int(d)), lambda d: chr(0x06F0 + int(d))]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    gaps=st.lists(st.sampled_from(_GAPS), min_size=15, max_size=15),
+    forms=st.lists(st.sampled_from(range(len(_FORMS))), min_size=16, max_size=16),
+    before=st.text(alphabet="abc NIK:,", max_size=12),
+    after=st.text(alphabet="abc ,.!", max_size=12),
+)
+def test_property_a_disguised_nik_is_found_and_masked_in_place(gaps, forms, before, after):
+    written = "".join(_FORMS[f](d) + gap for d, f, gap in zip(NIK, forms, [*gaps, ""], strict=True))
+    text = f"{before} {written} {after}"
+    (found,) = find_numbers(text)
+    assert found.value == NIK and text[found.start : found.end] == written
+    assert mask_numbers_in(text) == f"{before} {MASKED} {after}"
+    assert find_numbers(mask_personal_text(text)) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("written", ["7372014507\n900001", "7372\u200b0145\u200b0790\u200b0001", FULL_WIDTH])
+def test_erasure_by_nik_finds_a_ticket_that_disguised_it(written):
+    """The index is built by the same masker: a NIK split by a line break or zero-width spaces, or in
+    full-width digits, still links its ticket to the citizen, so erasure by NIK reaches it."""
+    reference_data_seed()
+    admin = staff_user("adm", group="admin")
+    ticket = ticket_ingest(message=inbound(sender="081277770007", text=f"NIK {written} ya")).ticket
+    contacts = subject_contacts(query=SubjectQuery(nik=NIK))
+    assert [c.pk for c in contacts] == [ticket.contact_id]
+    assert subject_erase(contacts=contacts, actor=admin) == 1
 
 
 @pytest.mark.django_db
@@ -109,6 +186,105 @@ def test_the_api_ticket_list_masks_an_e_mail_subject_and_the_detail_shows_it(cli
 
 
 @pytest.mark.django_db
+def test_the_api_escalation_list_masks_the_question_answer_and_note_and_the_detail_shows_them(client):
+    reference_data_seed()
+    operator = staff_user("op", group="operator")
+    official = staff_user("kabid", group="official")
+    department = Department.objects.get(code="capil")
+    Official.objects.create(user=official).departments.add(department)
+    ticket = ticket_ingest(message=inbound(sender="081277770003", text="Halo")).ticket
+    escalation = escalation_create(
+        ticket=ticket,
+        department=department,
+        question=f"NIK {NIK}, e-mail budi.santoso@example.com, HP 0812-3456-7890",
+        requested_by=operator,
+    )
+    type(escalation).objects.filter(pk=escalation.pk).update(
+        answer=f"Sudah dicek NIK {NIK}", return_note="hubungi +6281234567890"
+    )
+    for user in (operator, official):
+        client.force_login(user)
+        (row,) = client.get("/api/v1/escalations/").json()["results"]
+        text = row["question"] + row["answer"] + row["return_note"]
+        assert MASKED in row["question"] and NIK not in text
+        assert "budi.santoso@" not in text and "3456-7890" not in text and "81234567890" not in text
+        detail = client.get(f"/api/v1/escalations/{escalation.pk}/").json()
+        assert NIK in detail["question"]  # one escalation shows it whole to the roles that work it
+
+
+@pytest.mark.django_db
+def test_a_nik_in_an_attachment_name_is_masked_on_pages_and_in_the_download_header(client):
+    """A citizen names a photo after their NIK: the official's escalation page, the inbox ticket page
+    and both downloads' Content-Disposition show it masked."""
+    from tests.test_ingest import PNG
+    from tickets.inbound import InboundAttachment
+    from tickets.models import Attachment
+
+    reference_data_seed()
+    operator = staff_user("op", group="operator")
+    official = staff_user("kabid", group="official")
+    department = Department.objects.get(code="capil")
+    Official.objects.create(user=official).departments.add(department)
+    name = f"KTP {NIK} budi.png"
+    photo = InboundAttachment(filename=name, content_type="image/png", content=PNG)
+    ticket = ticket_ingest(message=inbound(sender="081277770004", text="", attachments=(photo,))).ticket
+    attachment = Attachment.objects.get(message__ticket=ticket)
+    assert attachment.original_name == name  # kept whole for the data-subject export and erasure
+    escalation = escalation_create(ticket=ticket, department=department, question="?", requested_by=operator)
+
+    client.force_login(official)
+    page = client.get(f"/pejabat/eskalasi/{escalation.pk}/").content.decode()
+    assert MASKED in page and NIK not in page
+    download = client.get(f"/pejabat/eskalasi/{escalation.pk}/lampiran/{attachment.pk}/")
+    assert download.status_code == 200
+    assert (
+        NIK not in download["Content-Disposition"] and "737201xxxxxx0001" in download["Content-Disposition"]
+    )
+
+    client.force_login(operator)
+    page = client.get(f"/inbox/tiket/{ticket.pk}/").content.decode()
+    assert MASKED in page and NIK not in page
+    download = client.get(f"/inbox/lampiran/{attachment.pk}/")
+    assert download.status_code == 200
+    assert (
+        NIK not in download["Content-Disposition"] and "737201xxxxxx0001" in download["Content-Disposition"]
+    )
+
+
+@pytest.mark.django_db
+def test_a_search_by_nik_is_not_repeated_in_the_urls_the_inbox_polls(client):
+    """The list's poll and the workspace's list pane request their URL every few seconds: the search
+    travels there as a token kept in the session, and the poll still filters by it."""
+    from urllib.parse import quote
+
+    reference_data_seed()
+    operator = staff_user("op", group="operator")
+    found = ticket_ingest(message=inbound(sender="081277770005", text=f"NIK saya {NIK} mohon dicek")).ticket
+    other = ticket_ingest(message=inbound(sender="081277770006", text="Syarat KTP?")).ticket
+    client.force_login(operator)
+    listing = client.get("/inbox/", {"q": NIK, "channel": "whatsapp"})
+    assert listing.status_code == 200
+    poll_url = listing.context["poll_url"]
+    assert (
+        NIK not in poll_url
+        and "q=" not in poll_url
+        and "cari=" in poll_url
+        and "channel=whatsapp" in poll_url
+    )
+    rows = client.get(poll_url + "&since=0").json()["rows"]
+    assert [row["id"] for row in rows] == [found.pk]  # still the search's result, not every ticket
+    unfiltered = {row["id"] for row in client.get("/inbox/baru/", {"since": "0"}).json()["rows"]}
+    assert {found.pk, other.pk} <= unfiltered
+    assert client.get("/inbox/baru/", {"since": "0", "cari": "tidak-dikenal"}).status_code == 400
+
+    page = client.get(f"/inbox/tiket/{found.pk}/", {"back": f"/inbox/?q={quote(NIK)}"})
+    pane_url = page.context["pane_url"]
+    assert NIK not in pane_url and "cari=" in pane_url
+    assert [row["id"] for row in client.get(pane_url).json()["rows"]] == [found.pk]
+    assert f"q={NIK}" in page.context["back_url"]  # the link back to the list is followed once, by a click
+
+
+@pytest.mark.django_db
 def test_the_data_subject_search_is_posted_so_no_nik_travels_in_a_url(client):
     reference_data_seed()
     ticket_ingest(message=inbound(sender="081277770003", text=f"NIK {NIK}"))
@@ -150,6 +326,10 @@ def _access_log_of(tmp_path, *config: str) -> str:
             while True:
                 try:
                     urllib.request.urlopen(f"http://127.0.0.1:{port}/masuk/?nik={NIK}&q={NIK}", timeout=5)
+                    # The inbox's search and its poll (signed out: redirected to the sign-in page,
+                    # the search in ``next``): neither request line keeps the query.
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/inbox/?q={NIK}", timeout=5)
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/inbox/baru/?q={NIK}&since=0", timeout=5)
                     break
                 except OSError:
                     if time.monotonic() > deadline or process.poll() is not None:
@@ -168,4 +348,5 @@ def test_gunicorns_access_log_keeps_no_query_string_with_our_format(tmp_path):
     assert f"/masuk/?nik={NIK}" in default, default  # gunicorn's own format logs the whole request line
     ours = _access_log_of(tmp_path, "-c", str(ROOT / "gunicorn.conf.py"), "--access-logfile", "-")
     assert '"GET /masuk/ HTTP/1.1" 200' in ours, ours
-    assert NIK not in ours and "nik=" not in ours
+    assert '"GET /inbox/ HTTP/1.1" 302' in ours and '"GET /inbox/baru/ HTTP/1.1" 302' in ours, ours
+    assert NIK not in ours and "nik=" not in ours and "q=" not in ours

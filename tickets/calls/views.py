@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from tickets.calls.forms import CallLogForm
 from tickets.calls.services import call_log_record
+from tickets.privacy.reads import audit_read
 from tickets.roles import staff_required
 
 
@@ -35,4 +36,8 @@ def call_log_page(request):
             return redirect("tickets_calls:log")
     else:
         form = CallLogForm()
+    # The form offers the calls awaiting a summary by the caller's name or masked number: a read.
+    listed = [call.pk for call in form.fields["existing_call"].queryset]
+    if listed:
+        audit_read(request, "calls_awaiting_summary", ids=listed)
     return render(request, "tickets/calls/log.html", {"form": form})

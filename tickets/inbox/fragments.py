@@ -30,6 +30,7 @@ from markupsafe import Markup
 
 from tickets.inbox.selectors.listing import InboxRow
 from tickets.models import Attachment, Message, Ticket
+from tickets.privacy.filenames import attachment_display_name
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 AUDIO_TYPES = frozenset({"audio/mpeg", "audio/ogg", "audio/mp4", "audio/x-wav"})
@@ -226,13 +227,13 @@ def _attachment(a: Attachment, *, attachment_url: str, labels: Labels) -> dict[s
     stored = a.download_status == Attachment.DownloadStatus.STORED
     return {
         "stored": stored,
-        "name": a.original_name or labels.attachment,
+        "name": attachment_display_name(a) or labels.attachment,
         "state": "" if stored else a.get_download_status_display(),
         "error": a.download_error,
         "href": f"{attachment_url}{a.pk}/",
         "image": a.content_type in IMAGE_TYPES,
         "audio": a.content_type in AUDIO_TYPES,
-        "alt": gettext("Lampiran gambar %(name)s") % {"name": a.original_name},
+        "alt": gettext("Lampiran gambar %(name)s") % {"name": attachment_display_name(a)},
         "size": filesizeformat(a.size),
     }
 

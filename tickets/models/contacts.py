@@ -42,6 +42,9 @@ class ContactIdentity(ChoiceDisplayMixin, models.Model):
         EMAIL = "email", _("Email")
         FACEBOOK_PSID = "facebook_psid", _("Facebook Messenger")
         WHATSAPP_USER = "whatsapp_user", _("Pengguna WhatsApp (tanpa nomor)")
+        # The app-scoped Facebook user id (Facebook Login, Meta's data-deletion callback): not a
+        # channel; recorded by an admin so that Meta's deletion request can find the person.
+        FACEBOOK_ASID = "facebook_asid", _("ID Facebook khusus aplikasi")
 
     contact = models.ForeignKey(
         Contact, verbose_name=_("kontak"), on_delete=models.CASCADE, related_name="identities"

@@ -150,8 +150,13 @@ class AuditEvent(models.Model):
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_KEY])
             # SQLite: transactions begin IMMEDIATE (settings), one writer at a time already.
-            head = AuditEvent.objects.using(using).order_by("-id").values_list("hash", flat=True).first()
-            self.prev_hash = head or AUDIT_GENESIS_HASH
+            head = AuditEvent.objects.using(using).order_by("-id").values_list("hash", "at").first()
+            self.prev_hash = head[0] if head else AUDIT_GENESIS_HASH
+            # Times never go back along the chain (audit_verify checks it: a row appended later with
+            # an earlier time was backdated). A writer that took its time before another writer's row
+            # but the lock after it takes that row's time.
+            if head is not None and self.at < head[1]:
+                self.at = head[1]
             self.hash = audit_hash(self.hashed_values(), self.prev_hash)
             super().save(*args, **kwargs)
 

@@ -3,7 +3,10 @@
 * A text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is a formula (or is
   read as one) by Excel, LibreOffice and Google Sheets: a WhatsApp profile name such as
   ``=HYPERLINK("http://…","klik")`` would become a live link in the admin's spreadsheet (CSV/formula
-  injection). Such a text gets a leading apostrophe, so it stays the text it was.
+  injection). Spreadsheets skip leading blanks before they look (``' =1+2'``, ``'\n@SUM(A1)'``), and
+  some fold full-width signs (``＝``) to ASCII: a text whose first character after blanks (space,
+  tab, CR, LF, no-break and ideographic space) is one of those signs is a formula too. Such a text
+  gets a leading apostrophe, so it stays the text it was.
 * XML 1.0 cannot hold the control characters U+0000–U+0008, U+000B, U+000C and U+000E–U+001F
   (openpyxl refuses them with ``IllegalCharacterError``): they are removed, in CSV too, so both
   formats say the same.
@@ -16,7 +19,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_BLANKS = " \t\r\n\u00a0\u3000"
 _NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -25,7 +29,10 @@ def cell_text(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     value = _NOT_IN_XML.sub("", value)
-    if value.startswith(FORMULA_STARTS) and value != "-":  # a lone dash (the office's zero) is no formula
+    if value.startswith(("\t", "\r")):
+        return "'" + value
+    first = value.lstrip(_BLANKS)
+    if first.startswith(FORMULA_STARTS) and first != "-":  # a lone dash (the office's zero) is no formula
         return "'" + value
     return value
 

@@ -6,10 +6,18 @@ row's ``prev_hash`` pointing at a hash that is not the one before it. ``audit_ch
 whole log once (streamed) and reports the first such link. Cutting rows off the end leaves a shorter
 chain that is still valid: compare the head it reports (last id and hash) with one recorded earlier,
 outside the database (``manage.py audit_verify --expect-head ID:HASH``).
+
+The app's database role may INSERT (it writes the log), so it can append a row with a valid hash and
+any content. A row it backdates shows: times never go back along the chain (rows take the head's
+time if theirs is earlier, under the chain's lock), so a row whose time is more than
+``TIME_TOLERANCE`` before the previous row's is reported. (The tolerance admits rows written before
+that rule, by writers racing for the lock.) A row appended with the current time cannot be told from
+a real one by the chain: see docs/threat-model.md.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.core import checks
@@ -17,6 +25,8 @@ from django.db import DatabaseError
 
 from tickets.models import AuditEvent
 from tickets.models.privacy import AUDIT_GENESIS_HASH, AUDIT_HASHED_FIELDS, audit_hash
+
+TIME_TOLERANCE = dt.timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -37,7 +47,7 @@ class ChainReport:
 
 def audit_chain_verify(*, using: str = "default", expect_head: tuple[int, str] | None = None) -> ChainReport:
     """Walk the chain in id order; the first broken link, or OK with the head (last id and hash)."""
-    prev_hash, prev_id, rows = AUDIT_GENESIS_HASH, None, 0
+    prev_hash, prev_id, prev_at, rows = AUDIT_GENESIS_HASH, None, None, 0
     columns = ("id", "prev_hash", "hash", *AUDIT_HASHED_FIELDS)
     queryset = AuditEvent.objects.using(using).order_by("id").values(*columns)
     expected_seen = False
@@ -61,13 +71,23 @@ def audit_chain_verify(*, using: str = "default", expect_head: tuple[int, str] |
                 broken_id=row["id"],
                 problem="its fields no longer give its stored hash: the row was edited",
             )
+        if prev_at is not None and row["at"] < prev_at - TIME_TOLERANCE:
+            return ChainReport(
+                False,
+                rows,
+                broken_id=row["id"],
+                problem=(
+                    f"its time {row['at'].isoformat()} is before the time of row {prev_id} "
+                    f"({prev_at.isoformat()}): a row appended later with an earlier time (backdated)"
+                ),
+            )
         if expect_head is not None and row["id"] == expect_head[0]:
             if row["hash"] != expect_head[1]:
                 return ChainReport(
                     False, rows, broken_id=row["id"], problem="its hash differs from the recorded head"
                 )
             expected_seen = True
-        prev_hash, prev_id = row["hash"], row["id"]
+        prev_hash, prev_id, prev_at = row["hash"], row["id"], row["at"]
     if expect_head is not None and not expected_seen:
         return ChainReport(
             False,

@@ -11,15 +11,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 # 16 digits, possibly written in groups ("7372 0145 0790 0001", "7372.01.450790.0001",
-# "7372/0145/0790/0001", "7372  0145 - 0790 0001": up to three separators between two digits, no line
-# break), not part of a longer digit run (a phone number or an account number).
-_SEPARATOR_CHARS = r" \t\u00a0.\-/_"
+# "7372/0145/0790/0001", "7372  0145 - 0790 0001", "7372014507\n900001": up to three separators
+# between two digits, a line break among them), not part of a longer digit run (a phone number or an
+# account number). Text is matched in a normalized view (:func:`_normalized`): NFKC, so full-width
+# and other compatibility forms are ASCII; every decimal digit (Arabic-Indic ٧٣٧٢…, full-width
+# ７３７２…) as its ASCII digit; zero-width characters dropped. Masking replaces the span the number
+# took in the original text.
+_SEPARATOR_CHARS = r" \t\r\n\u00a0.\-/_"
 _CANDIDATE = re.compile(rf"(?<![\d])(\d(?:[{_SEPARATOR_CHARS}]{{0,3}}\d){{15}})(?![\d])")
 _SEPARATORS = re.compile(rf"[{_SEPARATOR_CHARS}]")
 
@@ -30,9 +35,52 @@ KIND_KK = "kk"
 @dataclass(frozen=True)
 class NumberFound:
     kind: str  # "nik" or "kk"
-    value: str  # 16 digits
-    start: int
+    value: str  # 16 ASCII digits
+    start: int  # the span in the text as given (not the normalized view)
     end: int
+
+
+# Invisible characters that split a number without showing: zero-width space, non-joiner, joiner,
+# word joiner, byte-order mark (zero-width no-break space), soft hyphen.
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+
+
+def _normalized(text: str) -> tuple[str, list[int]]:
+    """``text`` as the matchers see it, and for each of its characters the index in ``text`` it came
+    from (one more entry: ``len(text)``, for spans that end at the end)."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if char in ZERO_WIDTH:
+            continue
+        digit = unicodedata.decimal(char, None)
+        folded = str(digit) if digit is not None else unicodedata.normalize("NFKC", char)
+        for piece in folded:
+            chars.append(piece)
+            origin.append(index)
+    origin.append(len(text))
+    return "".join(chars), origin
+
+
+def _span(origin: list[int], start: int, end: int) -> tuple[int, int]:
+    """The span in the original text of the normalized span ``start:end`` (``end`` > ``start``)."""
+    return origin[start], origin[end - 1] + 1
+
+
+def _sub_normalized(pattern: re.Pattern[str], text: str, replace) -> str:
+    """``pattern.sub(replace, …)`` over the normalized view, the replacements put in the original
+    text at the spans the matches took there (the rest of the original text unchanged)."""
+    view, origin = _normalized(text)
+    out, last = [], 0
+    for match in pattern.finditer(view):
+        if match.end() == match.start():
+            continue
+        start, end = _span(origin, match.start(), match.end())
+        out.append(text[last:start])
+        out.append(replace(match))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _valid_region(digits: str) -> bool:
@@ -68,16 +116,18 @@ def find_numbers(text: str) -> list[NumberFound]:
     """Every valid NIK or KK number in ``text``. A number valid as both (a man's NIK and a KK number
     share the shape) counts as a NIK unless the words before it say "KK"."""
     found = []
-    for match in _CANDIDATE.finditer(text or ""):
+    view, origin = _normalized(text or "")
+    for match in _CANDIDATE.finditer(view):
         digits = _SEPARATORS.sub("", match.group(1))
-        before = text[max(0, match.start() - 25) : match.start()].lower()
+        before = view[max(0, match.start() - 25) : match.start()].lower()
         says_kk = bool(re.search(r"\b(kk|no\.?\s*kk|nomor\s+kk|kartu\s+keluarga)\b", before))
+        start, end = _span(origin, match.start(1), match.end(1))
         if says_kk and is_valid_kk(digits):
-            found.append(NumberFound(KIND_KK, digits, match.start(1), match.end(1)))
+            found.append(NumberFound(KIND_KK, digits, start, end))
         elif is_valid_nik(digits):
-            found.append(NumberFound(KIND_NIK, digits, match.start(1), match.end(1)))
+            found.append(NumberFound(KIND_NIK, digits, start, end))
         elif is_valid_kk(digits):
-            found.append(NumberFound(KIND_KK, digits, match.start(1), match.end(1)))
+            found.append(NumberFound(KIND_KK, digits, start, end))
     return found
 
 
@@ -101,7 +151,9 @@ def mask_numbers_in(text: str) -> str:
 
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 # Indonesian phone numbers as people write them: 08…, 62…, +62…, 9–14 digits, groups allowed.
-_PHONE = re.compile(r"(?<![\d+])(?:\+?62|0)8(?:[ .\-]?\d){7,12}(?![\d])")
+# Matched in the normalized view (zero-width characters dropped, every digit ASCII), a line break
+# allowed between groups.
+_PHONE = re.compile(r"(?<![\d+])(?:\+?62|0)8(?:[ .\-\r\n]{0,2}\d){7,12}(?![\d])")
 
 
 def mask_personal_text(text: str) -> str:
@@ -112,8 +164,8 @@ def mask_personal_text(text: str) -> str:
     from tickets.identities import mask_email
 
     masked = mask_numbers_in(text)
-    masked = _EMAIL.sub(lambda m: mask_email(m.group(0)), masked)
-    return _PHONE.sub(lambda m: m.group(0)[:4] + "****" + m.group(0)[-3:], masked)
+    masked = _sub_normalized(_EMAIL, masked, lambda m: mask_email(m.group(0)))
+    return _sub_normalized(_PHONE, masked, lambda m: m.group(0)[:4] + "****" + m.group(0)[-3:])
 
 
 def number_digest(digits: str, *, key: str | None = None) -> str:

@@ -4,14 +4,24 @@ the data-subject tool and the API (session or token).
 A read is recorded as ``ticket_view`` ("Melihat tiket") with what was read (``read``: ticket,
 messages, contact, escalation, attachment, subject_search) and how (``via``: web or api) in the
 detail. Values searched for are not recorded: the audit log must not become an index of NIKs.
+
+Polls (the inbox list's and the ticket page's) are audited when they return personal data (new rows,
+new messages: their ids), never when they return nothing new, so an idle screen does not fill the log.
+Helpers that repeat the same data of one ticket for each keystroke (the canned answers, filled with
+the citizen's name) are audited once per ticket, user and ``READ_AGAIN_AFTER`` (:func:`audit_read_once`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+
+from django.utils import timezone
 
 from tickets.models import AuditEvent
 from tickets.privacy.audit import audit_record
+
+READ_AGAIN_AFTER = dt.timedelta(minutes=10)
 
 
 def audit_read(request, what: str, *, ticket=None, obj=None, **detail: Any) -> AuditEvent:
@@ -23,6 +33,21 @@ def audit_read(request, what: str, *, ticket=None, obj=None, **detail: Any) -> A
         detail={"read": what, "via": via, **detail},
         request=request,
     )
+
+
+def audit_read_once(request, what: str, *, ticket, **detail: Any) -> AuditEvent | None:
+    """``audit_read`` unless this user's same read of this ticket was recorded in the last
+    ``READ_AGAIN_AFTER`` (the row written then, or None)."""
+    recent = AuditEvent.objects.filter(
+        action=AuditEvent.Action.TICKET_VIEW,
+        ticket_reference=ticket.reference,
+        actor_id=request.user.pk,
+        at__gte=timezone.now() - READ_AGAIN_AFTER,
+        detail__read=what,
+    )
+    if recent.exists():
+        return None
+    return audit_read(request, what, ticket=ticket, **detail)
 
 
 class AuditedAdminReads:

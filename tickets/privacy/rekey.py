@@ -30,8 +30,10 @@ class RehashResult:
 
 
 def _message_numbers(message: Message) -> set[tuple[str, str]]:
-    names = " ".join(a.original_name for a in message.attachments.all())
-    return {(n.kind, n.value) for n in find_numbers(f"{message.body}\n{names}")}
+    names = " | ".join(a.original_name for a in message.attachments.all())
+    return {
+        (n.kind, n.value) for n in find_numbers(f"{message.body}\n|\n{names}")
+    }  # "|": no number runs across
 
 
 def nik_rehash(*, old_key: str, new_key: str, dry_run: bool = False) -> RehashResult:

@@ -56,8 +56,10 @@ def message_numbers_index(*, message, attachment_names: list[str] | None = None)
     attachments unless the caller already has them)."""
     if attachment_names is None:
         attachment_names = [a.original_name for a in message.attachments.all()]
-    names = " ".join(attachment_names)
-    found = {(n.kind, n.value) for n in find_numbers(f"{message.body}\n{names}")}
+    names = " | ".join(attachment_names)
+    found = {
+        (n.kind, n.value) for n in find_numbers(f"{message.body}\n|\n{names}")
+    }  # "|": no number runs across
     mentions = [
         NumberMention(
             ticket_id=message.ticket_id,
@@ -136,9 +138,13 @@ def _erase_ticket_content(ticket) -> None:
 
 
 def _erase_contact_if_unused(contact) -> bool:
-    """Remove a contact's name and identities once none of their tickets keeps content."""
+    """Remove a contact's name and identities once none of their tickets keeps content; and so of every
+    contact merged into it (a merge moves tickets and identities to the survivor, the merged contact
+    stays as a pointer that still holds its name)."""
     if contact.tickets.filter(anonymized_at__isnull=True).exists():
         return False
+    for merged in Contact.objects.filter(merged_into=contact).exclude(pk=contact.pk):
+        _erase_contact_if_unused(merged)
     contact.identities.all().delete()
     contact.name = ""
     contact.save(update_fields=["name", "updated_at"])

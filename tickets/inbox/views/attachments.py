@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
@@ -12,6 +10,7 @@ from tickets.inbox.views.common import (
     audit,
 )
 from tickets.models import Attachment
+from tickets.privacy.filenames import attachment_download_name
 from tickets.roles import staff_required
 
 # Content types a browser may show inline from our download view: raster images and audio/video
@@ -46,9 +45,7 @@ def attachment_download(request, attachment_id: int):
         if attachment.content_type in INLINE_SAFE_TYPES
         else "application/octet-stream"
     )
-    name = attachment.original_name or f"lampiran-{attachment.pk}"
-    if "." not in name:
-        name += mimetypes.guess_extension(attachment.content_type or "") or ""
+    name = attachment_download_name(attachment)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:

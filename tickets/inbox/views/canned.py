@@ -12,6 +12,7 @@ from tickets.inbox.views.common import (
     ticket_or_404,
 )
 from tickets.models import CannedAnswer, Ticket
+from tickets.privacy.reads import audit_read_once
 from tickets.roles import staff_required
 
 
@@ -44,4 +45,6 @@ def canned_search(request, ticket_id: int):
     if "\x00" in text:  # PostgreSQL refuses NUL in text: a 400 wherever the search runs
         return bad_request(_("Karakter NUL tidak diizinkan dalam pencarian."))
     answers = reference.canned_answers(text=text, topic_id=ticket.topic_id)
+    if answers:  # filled with the citizen's name: audited once per ticket and user per few minutes
+        audit_read_once(request, "canned_answers", ticket=ticket)
     return JsonResponse({"answers": fill_canned(ticket, answers)})

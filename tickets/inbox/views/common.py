@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from functools import wraps
 
 from django.db import OperationalError
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -63,3 +64,48 @@ def ticket_or_404(ticket_id: int) -> Ticket:
         return ticket_page.ticket_for_page(ticket_id=ticket_id)
     except Ticket.DoesNotExist as exc:
         raise Http404 from exc
+
+
+# --- searches kept out of polling URLs ---------------------------------------------------------------
+# A search by NIK, phone or e-mail (``q``) is typed once; the list's poll and the workspace's list
+# pane then request their URL every few seconds. Those URLs carry a token for the search kept in the
+# staff member's session (``cari``) instead of the search itself, so the NIK is not repeated in every
+# access log line, proxy log and browser history entry.
+SAVED_SEARCH_PARAM = "cari"
+_SAVED_SEARCHES = "inbox_searches"
+_SAVED_SEARCHES_KEPT = 20
+
+
+def saved_search_token(request, text: str) -> str:
+    """The session's token for the search ``text`` (one is made when it has none)."""
+    saved: dict[str, str] = dict(request.session.get(_SAVED_SEARCHES, {}))
+    for token, value in saved.items():
+        if value == text:
+            return token
+    token = secrets.token_urlsafe(9)
+    saved[token] = text
+    request.session[_SAVED_SEARCHES] = dict(list(saved.items())[-_SAVED_SEARCHES_KEPT:])
+    return token
+
+
+def without_search_text(request, params) -> dict[str, str]:
+    """``params`` (a list's query) with the search ``q`` replaced by its session token."""
+    params = {key: value for key, value in params.items() if value}
+    text = params.pop("q", "")
+    if text:
+        params[SAVED_SEARCH_PARAM] = saved_search_token(request, text)
+    return params
+
+
+def with_saved_search(request) -> QueryDict:
+    """``request.GET`` with a saved search token put back as ``q``; ValueError for an unknown one."""
+    token = request.GET.get(SAVED_SEARCH_PARAM)
+    if not token:
+        return request.GET
+    text = request.session.get(_SAVED_SEARCHES, {}).get(token)
+    if text is None:
+        raise ValueError(token)
+    params = request.GET.copy()
+    params.pop(SAVED_SEARCH_PARAM)
+    params["q"] = text
+    return params

@@ -38,12 +38,12 @@ from tickets.privacy.reads import audit_read
 from tickets.roles import staff_required
 
 
-def _filter_form(request) -> InboxFilterForm:
-    return InboxFilterForm(request.GET or None)
-
-
 def _query_or_400(request) -> tuple[listing.InboxQuery, InboxFilterForm] | HttpResponseBadRequest:
-    form = _filter_form(request)
+    try:
+        data = common.with_saved_search(request)
+    except ValueError:
+        return bad_request(_("Pencarian tidak ditemukan lagi; muat ulang halaman."))
+    form = InboxFilterForm(data or None)
     if form.is_bound and not form.is_valid():
         return bad_request(_("Filter tidak valid: %(errors)s") % {"errors": form.errors.as_text()})
     query = form.inbox_query() if form.is_bound else listing.InboxQuery()
@@ -84,6 +84,7 @@ def inbox_list(request):
     if page.next_cursor:
         next_url = "?" + urlencode({**params, "cursor": page.next_cursor})
     first_url = "?" + urlencode(params) if params else "?"
+    poll_params = common.without_search_text(request, params)
     context = {
         # The filter controls are written out in the template (Django's widget templates cost
         # more than the whole page's SQL); the form only parses and validates.
@@ -103,7 +104,8 @@ def inbox_list(request):
         "operators": reference.inbox_operators(),
         "topics": reference.active_topics(),
         "since": _since_token(timezone.now()),
-        "poll_url": reverse("inbox:poll") + ("?" + urlencode(params) if params else ""),
+        # The search itself stays out of the URL polled every few seconds (a session token instead).
+        "poll_url": reverse("inbox:poll") + ("?" + urlencode(poll_params) if poll_params else ""),
         "poll_interval": common.POLL_INTERVAL_MS,
         "current_query": request.GET.urlencode(),
         **link_context(),
@@ -126,6 +128,8 @@ def inbox_poll(request):
         return bad_request(_("Parameter since tidak valid."))
     now = timezone.now()
     rows = listing.inbox_changes(user=request.user, query=query, since=since)
+    if rows:  # names and previews: audited when the poll returns any (an empty poll is not)
+        audit_read(request, "ticket_list", ids=[row.ticket.pk for row in rows], poll=True)
     html = inbox_html.rows_html(rows, ticket_url=url_prefix("inbox:ticket"))
     return JsonResponse(
         {

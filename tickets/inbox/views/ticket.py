@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.db import OperationalError, transaction
 from django.http import JsonResponse
@@ -30,6 +31,7 @@ from tickets.inbox.views.common import (
     url_prefix,
 )
 from tickets.models import Message, Ticket
+from tickets.privacy.reads import audit_read
 from tickets.roles import staff_required
 
 logger = logging.getLogger(__name__)
@@ -74,9 +76,7 @@ def ticket_detail(request, ticket_id: int):
         "whatsapp_window_ends": _window_end(ticket),
         "back_url": back_url,
         # The workspace's list pane: the list the operator came from, fetched after the page.
-        "pane_url": reverse("inbox:pane") + back_url[len(reverse("inbox:list")) :]
-        if back_url.startswith(reverse("inbox:list"))
-        else reverse("inbox:pane"),
+        "pane_url": _pane_url(request, back_url),
         "panels": [section.panel for section in sections if section.panel is not None],
         **link_context(),
     }
@@ -120,12 +120,25 @@ def _message_fragments(request, messages: list[Message]) -> list[str]:
     ]
 
 
+def _pane_url(request, back_url: str) -> str:
+    """The list pane's URL: the list's filters, its search (``q``) as a session token (the pane is
+    refreshed every few seconds; the search may be a NIK)."""
+    listing_path = reverse("inbox:list")
+    if not back_url.startswith(listing_path):
+        return reverse("inbox:pane")
+    query = urlsplit(back_url).query
+    params = common.without_search_text(request, dict(parse_qsl(query)))
+    return reverse("inbox:pane") + ("?" + urlencode(params) if params else "")
+
+
 @require_GET
 @staff_required()
 @busy_is_503
 def ticket_poll(request, ticket_id: int):
     """New messages after ``after``, every reply's delivery state, and who else is here."""
-    ticket = get_object_or_404(Ticket.objects.only("id", "updated_at", "status", "assignee_id"), pk=ticket_id)
+    ticket = get_object_or_404(
+        Ticket.objects.only("id", "reference", "updated_at", "status", "assignee_id"), pk=ticket_id
+    )
     try:
         after = int(request.GET.get("after", "0"))
     except ValueError:
@@ -133,6 +146,8 @@ def ticket_poll(request, ticket_id: int):
     presence.presence_touch(ticket_id=ticket.pk, user=request.user)
     new, states = ticket_page.ticket_updates(ticket_id=ticket.pk, after_id=after)
     if new:
+        # Messages are personal data: every poll that returns some is audited (an empty poll is not).
+        audit_read(request, "ticket_messages", ticket=ticket, ids=[m.pk for m in new], poll=True)
         _mark_read_best_effort(ticket, request.user)
     others = presence.presence_others(ticket_id=ticket.pk, user=request.user)
     return JsonResponse(
