@@ -29,8 +29,14 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 # Public base URL as the providers see it (Twilio signs the URL it called; behind a proxy the
-# request's own host and scheme are not that URL).
-PUBLIC_BASE_URL = env("CURHAT_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# request's own host and scheme are not that URL). Unset in production: https:// and the first allowed
+# host name; the deploy check (channels.E003) refuses an http:// or loopback one in production.
+_DEFAULT_PUBLIC_BASE_URL = (
+    f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+    if PRODUCTION and ALLOWED_HOSTS and ALLOWED_HOSTS[0].lstrip(".") not in {"", "*"}
+    else "http://127.0.0.1:8000"
+)
+PUBLIC_BASE_URL = env("CURHAT_PUBLIC_BASE_URL", _DEFAULT_PUBLIC_BASE_URL).rstrip("/")
 
 DATA_DIR = Path(env("CURHAT_DATA_DIR", str(BASE_DIR / "var")))
 
@@ -194,7 +200,9 @@ USE_TZ = True
 # --- Static and uploads ---------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(DATA_DIR / "staticfiles")))
+# Unset (or empty, as in an old .env): BASE_DIR/staticfiles, where the image's collectstatic writes
+# (/app/staticfiles), never the data folder, which holds no manifest (issue 18: every page a 500).
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Production serves the collected, hashed files (the manifest staticfiles.json, written by
 # `collectstatic` run with CURHAT_PRODUCTION=1, as the Dockerfile does); /sehat/ reports a missing one.
 WHITENOISE_USE_FINDERS = DEBUG
