@@ -87,6 +87,39 @@ def test_an_ordinary_403_logs_one_line_without_traceback(tmp_path):
     assert "Traceback" not in out.stderr
 
 
+DISALLOWED_HOST = """
+import django, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "curhat.settings")
+django.setup()
+from django.test import Client
+Client().get("/sehat/", HTTP_HOST="pemindai.example.com")
+"""
+
+
+def test_a_host_not_allowed_is_one_warning_line(tmp_path):
+    """Issue 18's tester: DisallowedHost (scanners) was an ERROR with a traceback in the JSON logs."""
+    env = {
+        k: v for k, v in __import__("os").environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL"))
+    }
+    env.update(
+        CURHAT_DATA_DIR=str(tmp_path),
+        CURHAT_PRODUCTION="1",
+        DJANGO_SECRET_KEY="k" * 20 + "Zq8!x@v#2Lm$9Pw%4Rt^6Yu&1Io*3Ea(5Sd)7Fg_0Hj",
+        DJANGO_ALLOWED_HOSTS="curhat.example.go.id",
+        CURHAT_NIK_HASH_KEY="n" * 40,
+        CURHAT_LOG_FORMAT="json",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", DISALLOWED_HOST], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    entries = [json.loads(line) for line in out.stderr.splitlines() if line.startswith("{")]
+    host = [e for e in entries if e["logger"] == "django.security.DisallowedHost"]
+    assert len(host) == 1, out.stderr
+    assert host[0]["level"] == "WARNING" and "pemindai.example.com" in host[0]["message"]
+    assert "exc_info" not in host[0] and "Traceback" not in out.stderr
+
+
 # --- /metrics ------------------------------------------------------------------------------------
 @pytest.fixture
 def stored_state(db):
