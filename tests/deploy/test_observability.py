@@ -195,6 +195,24 @@ def test_beat_heartbeat_shows_beat_alive(settings):
     assert age is not None and age < 5
 
 
+@pytest.mark.django_db
+def test_beat_heartbeat_value_is_not_masked_as_a_nik(monkeypatch):
+    """The worker logs a task's return value; the epoch float 1798760911.133061 (16 digits and a dot)
+    came out of the log filter as 179876******3061."""
+    from curhat.logging import MaskPersonalNumbers
+    from curhat.system import beat_heartbeat_age
+    from curhat.tasks import beat_heartbeat
+
+    moment = 1798760911.133061
+    monkeypatch.setattr("curhat.tasks.time.time", lambda: moment)
+    value = beat_heartbeat()
+    record = logging.LogRecord("celery.app.trace", logging.INFO, __file__, 1, "succeeded: %s", (value,), None)
+    MaskPersonalNumbers().filter(record)
+    assert record.getMessage() == f"succeeded: {value}" and "*" not in record.getMessage()
+    assert value == "2026-12-31T23:48:31+00:00"
+    assert beat_heartbeat_age(dt.datetime.fromtimestamp(moment + 7, tz=dt.UTC)) == pytest.approx(7)
+
+
 # --- from webhook to worker ------------------------------------------------------------------------
 @pytest.mark.worker
 def test_the_request_id_follows_a_webhook_to_the_worker(client, celery_worker, settings):
