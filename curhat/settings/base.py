@@ -106,6 +106,11 @@ TEMPLATES = [
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# The password may be given on its own (compose does): one with URL-special characters (@ : / # %)
+# would otherwise have to be percent-encoded inside DATABASE_URL. Set, it replaces the URL's password.
+DATABASE_PASSWORD = env_secret("DATABASE_PASSWORD")
+if DATABASE_URL and DATABASE_PASSWORD:
+    DATABASES["default"]["PASSWORD"] = DATABASE_PASSWORD
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -120,6 +125,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Two roles on PostgreSQL (docs/operations.md): DATABASE_URL is the app's role, which owns nothing;
 # `migrate` and `db_app_role` connect as the owner given here (unset: DATABASE_URL, one role for all).
 DATABASE_OWNER_URL = env_secret("DATABASE_OWNER_URL")
+DATABASE_OWNER_PASSWORD = env_secret("DATABASE_OWNER_PASSWORD")  # as DATABASE_PASSWORD, for the owner
 
 # --- Redis: Celery broker and cache ---------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
