@@ -263,3 +263,32 @@ def test_production_public_base_url_defaults_to_the_allowed_host(tmp_path):
 
 def test_env_example_sets_no_public_base_url():
     assert not re.search(r"^CURHAT_PUBLIC_BASE_URL=", (ROOT / ".env.example").read_text(), re.M)
+
+
+def test_database_password_given_apart_from_the_url(tmp_path):
+    """Issue 18: a password with @ : / # % broke compose's DATABASE_URL; compose now passes it as
+    DATABASE_PASSWORD (and DATABASE_OWNER_PASSWORD), outside the URL."""
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; import json; "
+        "from curhat.dbroles import app_role; d = s.DATABASES['default']; "
+        "print(json.dumps([d['ENGINE'], d['USER'], d['PASSWORD'], d['HOST'], d['NAME'], app_role()]))"
+    )
+
+    def run(**extra: str) -> list:
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=_clean_env(CURHAT_DATA_DIR=str(tmp_path), **extra),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    url = "postgres://curhat_app@postgres:5432/curhat"
+    assert run(DATABASE_URL=url, DATABASE_PASSWORD="p@ss:w/rd#1%") == [
+        "django.db.backends.postgresql", "curhat_app", "p@ss:w/rd#1%", "postgres", "curhat",
+        ["curhat_app", "p@ss:w/rd#1%"],
+    ]  # fmt: skip
+    # Without it: the URL's own password, and PostgreSQL all the same.
+    assert run(DATABASE_URL="postgres://u:pw@db:5432/x")[:3] == ["django.db.backends.postgresql", "u", "pw"]

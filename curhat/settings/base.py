@@ -104,13 +104,13 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 # The password may be given on its own (compose does): one with URL-special characters (@ : / # %)
 # would otherwise have to be percent-encoded inside DATABASE_URL. Set, it replaces the URL's password.
 DATABASE_PASSWORD = env_secret("DATABASE_PASSWORD")
-if DATABASE_URL and DATABASE_PASSWORD:
-    DATABASES["default"]["PASSWORD"] = DATABASE_PASSWORD
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    if DATABASE_PASSWORD:
+        DATABASES["default"]["PASSWORD"] = DATABASE_PASSWORD
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
