@@ -237,3 +237,51 @@ def test_the_request_id_follows_a_webhook_to_the_worker(client, celery_worker, s
         timeout=60,
         message="the worker's log line with the webhook's request id",
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.worker
+def test_the_request_id_follows_a_webhook_through_the_inbound_queue(client, celery_worker, settings):
+    """Issue 18's tester: with the queue (production), the webhook only stores the event and
+    ``manage.py inbound_worker`` applies it later, in another process: its JSON log line for the event
+    and the Celery tasks it enqueues must carry the webhook's X-Request-ID."""
+    from tests.faults.support import InboundWorker, base_env
+    from tickets.reference_data import reference_data_seed
+
+    settings.CURHAT_INBOUND_PROCESSING = "queue"
+    reference_data_seed()
+    channel_account("meta_whatsapp", "wa-rid-queue")
+    body = FIXTURE.read_bytes()
+    response = client.post(
+        "/webhooks/meta_whatsapp/wa-rid-queue/",
+        data=body,
+        content_type="application/json",
+        HTTP_X_HUB_SIGNATURE_256=meta_signature(body, "s"),
+        HTTP_X_REQUEST_ID="rid-antrean-77",
+    )
+    assert response.status_code == 200
+    event = InboundEvent.objects.get()
+    assert event.outcome == InboundEvent.Outcome.PENDING and event.headers["request_id"] == "rid-antrean-77"
+    celery_offset = len(celery_worker.log_path.read_bytes())
+    worker = InboundWorker(base_env(CURHAT_LOG_FORMAT="json", DB_CONN_MAX_AGE="0")).start()
+    try:
+
+        def applied_lines() -> list[dict]:
+            lines = [json.loads(x) for x in worker.log().splitlines() if x.startswith("{")]
+            return [x for x in lines if x["message"] == f"event {event.pk} (meta_whatsapp) applied"]
+
+        wait_for(lambda: applied_lines(), timeout=60, message=f"the inbound worker's line:\n{worker.log()}")
+        assert applied_lines()[0]["request_id"] == "rid-antrean-77"
+        assert applied_lines()[0]["logger"] == "channels.pipeline"
+    finally:
+        worker.stop()
+    # The worker's own lines outside an event carry none of it.
+    started = [x for x in worker.log().splitlines() if "inbound_worker: mulai" in x]
+    assert started and json.loads(started[0])["request_id"] in (None, "-")
+    wait_for(
+        lambda: b"[rid-antrean-77]" in celery_worker.log_path.read_bytes()[celery_offset:],
+        timeout=60,
+        message="a Celery task enqueued by the inbound worker, under the webhook's request id:\n"
+        + celery_worker.log()[-3000:]
+        + worker.log()[-3000:],
+    )
