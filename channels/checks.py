@@ -76,7 +76,9 @@ def public_base_url_check(app_configs=None, **kwargs) -> list[Error]:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     try:
-        loopback = host in _LOOPBACK_HOSTS or host.endswith(".localhost") or ipaddress.ip_address(host).is_loopback
+        loopback = (
+            host in _LOOPBACK_HOSTS or host.endswith(".localhost") or ipaddress.ip_address(host).is_loopback
+        )
     except ValueError:
         loopback = False
     if parts.scheme == "https" and host and not loopback:

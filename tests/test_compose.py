@@ -481,7 +481,12 @@ def test_worker_starts_on_redis_and_answers_its_health_check(stack):
     # Another container's node name does not answer: the check is this worker's own.
     env = {**stack.envs["worker"], "HOSTNAME": "no-such-container"}
     missing = subprocess.run(
-        _healthcheck(stack.services["worker"]), cwd=stack.app_dir, env=env, capture_output=True, text=True, timeout=60
+        _healthcheck(stack.services["worker"]),
+        cwd=stack.app_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert missing.returncode != 0, missing.stdout + missing.stderr
 

@@ -231,7 +231,9 @@ def test_path_variables_left_empty_take_their_defaults(tmp_path, base):
     assert s["STATIC_ROOT"] == str(ROOT / "staticfiles")
     assert s["MEDIA_ROOT"] == str(tmp_path / "uploads")
     assert s["DATA_DIR"] == str(tmp_path)
-    given = _dump(tmp_path, **base, DJANGO_STATIC_ROOT=str(tmp_path / "st"), CURHAT_UPLOAD_ROOT=str(tmp_path / "up"))
+    given = _dump(
+        tmp_path, **base, DJANGO_STATIC_ROOT=str(tmp_path / "st"), CURHAT_UPLOAD_ROOT=str(tmp_path / "up")
+    )
     assert (given["STATIC_ROOT"], given["MEDIA_ROOT"]) == (str(tmp_path / "st"), str(tmp_path / "up"))
 
 

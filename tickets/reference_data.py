@@ -135,8 +135,9 @@ def admin_group_permissions_grant() -> int:
         extra |= Q(content_type__app_label=app_label, codename=codename)
     wanted = [
         permission
-        for permission in Permission.objects.filter(Q(content_type__app_label__in=ADMIN_GROUP_APPS) | extra)
-        .select_related("content_type")
+        for permission in Permission.objects.filter(
+            Q(content_type__app_label__in=ADMIN_GROUP_APPS) | extra
+        ).select_related("content_type")
         if f"{permission.content_type.app_label}.{permission.codename}" not in ADMIN_GROUP_WITHHELD
     ]
     group.permissions.add(*wanted)

@@ -25,7 +25,13 @@ def admin_client(client):
 
 def test_an_admin_group_member_works_in_the_admin(admin_client):
     ticket = ticket_ingest(message=inbound(sender="6281200000077")).ticket
-    for name in ("tickets_ticket", "tickets_contact", "tickets_cannedanswer", "tickets_topic", "officials_escalation"):
+    for name in (
+        "tickets_ticket",
+        "tickets_contact",
+        "tickets_cannedanswer",
+        "tickets_topic",
+        "officials_escalation",
+    ):
         assert admin_client.get(reverse(f"admin:{name}_changelist")).status_code == 200, name
     index = admin_client.get(reverse("admin:index")).content.decode()
     assert "/admin/tickets/ticket/" in index and "/admin/tickets/cannedanswer/" in index

@@ -180,7 +180,12 @@ def test_an_owner_with_createrole_only_creates_the_app_role_and_one_without_gets
             CURHAT_DATA_DIR=str(tmp_path),
         )
         return subprocess.run(
-            [sys.executable, "manage.py", "db_app_role"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+            [sys.executable, "manage.py", "db_app_role"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
 
     admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')

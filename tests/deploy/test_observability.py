@@ -110,7 +110,12 @@ def test_a_host_not_allowed_is_one_warning_line(tmp_path):
         CURHAT_LOG_FORMAT="json",
     )
     out = subprocess.run(
-        [sys.executable, "-c", DISALLOWED_HOST], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", DISALLOWED_HOST],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.returncode == 0, out.stderr[-3000:]
     entries = [json.loads(line) for line in out.stderr.splitlines() if line.startswith("{")]

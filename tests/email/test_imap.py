@@ -227,7 +227,9 @@ def test_only_a_successful_poll_counts_as_the_last_poll(monkeypatch):
     state = MailboxState.objects.get(account=account)
     assert state.last_polled_at == long_ago and "ConnectionRefused" in state.last_error
     text = exposition().decode()
-    age = float(re.search(r'^curhat_imap_last_poll_age_seconds\{mailbox="[^"]*"\} (\S+)$', text, re.M).group(1))
+    age = float(
+        re.search(r'^curhat_imap_last_poll_age_seconds\{mailbox="[^"]*"\} (\S+)$', text, re.M).group(1)
+    )
     assert age >= 7000
 
 

@@ -38,7 +38,10 @@ class ChainReport:
                 else ""
             )
             return _("OK: %(rows)d baris audit, rantainya utuh") % {"rows": self.rows} + head
-        return _("RUSAK pada baris audit id %(id)s: %(problem)s") % {"id": self.broken_id, "problem": self.problem}
+        return _("RUSAK pada baris audit id %(id)s: %(problem)s") % {
+            "id": self.broken_id,
+            "problem": self.problem,
+        }
 
 
 def audit_chain_verify(*, using: str = "default", expect_head: tuple[int, str] | None = None) -> ChainReport:

@@ -78,7 +78,9 @@ class Command(BaseCommand):
                 # The database is unreachable or restarting: back off, reconnect, go on.
                 failures += 1
                 delay = min(30.0, 0.5 * 2 ** min(failures, 6))
-                logger.warning("inbound_worker: basis data tidak tersedia (%s); coba lagi %s dtk", exc, f"{delay:g}")
+                logger.warning(
+                    "inbound_worker: basis data tidak tersedia (%s); coba lagi %s dtk", exc, f"{delay:g}"
+                )
                 close_old_connections()
                 connection.close()
                 if listener is not None:

@@ -34,7 +34,9 @@ class Command(BaseCommand):
             if not switched:
                 raise CommandError(_("Tidak dapat terhubung sebagai pemilik."))
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("SELECT current_user, rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user")
+                cursor.execute(
+                    "SELECT current_user, rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user"
+                )
                 owner, owner_super, owner_createrole = cursor.fetchone()
                 if owner == role:
                     raise CommandError(

@@ -13,14 +13,18 @@ from tickets.privacy.chain import audit_chain_verify
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Memeriksa rantai hash log audit; keluar dengan kode bukan nol pada mata rantai rusak pertama.")
+    help = gettext_lazy(
+        "Memeriksa rantai hash log audit; keluar dengan kode bukan nol pada mata rantai rusak pertama."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--database", default="default")
         parser.add_argument(
             "--expect-head",
             metavar="ID:HASH",
-            help=gettext_lazy("kepala yang dicetak oleh jalankan sebelumnya: baris itu harus masih ada dengan hash itu"),
+            help=gettext_lazy(
+                "kepala yang dicetak oleh jalankan sebelumnya: baris itu harus masih ada dengan hash itu"
+            ),
         )
 
     def handle(self, *args, **options):
@@ -28,7 +32,9 @@ class Command(BaseCommand):
         if options["expect_head"]:
             pk, _sep, digest = options["expect_head"].partition(":")
             if not pk.isdigit() or len(digest) != 64:
-                raise CommandError(_("--expect-head memerlukan ID:HASH seperti yang dicetak jalankan sebelumnya"))
+                raise CommandError(
+                    _("--expect-head memerlukan ID:HASH seperti yang dicetak jalankan sebelumnya")
+                )
             expect = (int(pk), digest)
         report = audit_chain_verify(using=options["database"], expect_head=expect)
         if not report.ok:
