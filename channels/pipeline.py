@@ -27,6 +27,7 @@ import hashlib
 import logging
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -203,7 +204,8 @@ def _bind_commit_callbacks(start: int, request_id: str) -> None:
 
         return run
 
-    callbacks = connection.run_on_commit
+    # (savepoint ids, callback, robust) since Django 4.2; the stubs still say pairs.
+    callbacks: list[Any] = connection.run_on_commit  # type: ignore[assignment]
     for index in range(start, len(callbacks)):
         savepoints, func, robust = callbacks[index]
         callbacks[index] = (savepoints, bound(func), robust)

@@ -13,7 +13,7 @@ from tickets.privacy.chain import audit_chain_verify
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Memeriksa rantai hash log audit; keluar dengan kode bukan nol pada mata rantai rusak pertama."
     )
 
