@@ -13,9 +13,7 @@ from tickets.privacy.chain import audit_chain_verify
 
 
 class Command(BaseCommand):
-    help = _(
-        "Memeriksa rantai hash log audit; keluar dengan kode bukan nol pada mata rantai rusak pertama."
-    )
+    help = _("Memeriksa rantai hash log audit; keluar dengan kode bukan nol pada mata rantai rusak pertama.")
 
     def add_arguments(self, parser):
         parser.add_argument("--database", default="default")
