@@ -294,3 +294,21 @@ def test_database_password_given_apart_from_the_url(tmp_path):
     ]  # fmt: skip
     # Without it: the URL's own password, and PostgreSQL all the same.
     assert run(DATABASE_URL="postgres://u:pw@db:5432/x")[:3] == ["django.db.backends.postgresql", "u", "pw"]
+
+
+def test_an_empty_prometheus_multiproc_dir_is_unset(tmp_path):
+    """prometheus_client took "PROMETHEUS_MULTIPROC_DIR=" (an old .env's line) as multiprocess mode
+    with its files in the working folder."""
+    code = (
+        "import django; django.setup(); import os; from prometheus_client import values; "
+        "print(values.ValueClass.__name__, 'PROMETHEUS_MULTIPROC_DIR' in os.environ)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=_clean_env(CURHAT_DATA_DIR=str(tmp_path), PROMETHEUS_MULTIPROC_DIR=""),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.split() == ["MutexValue", "False"]

@@ -4,6 +4,7 @@ e-mail, the API, the content security policy and production security. The helpde
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,10 @@ _DEFAULT_PUBLIC_BASE_URL = (
 PUBLIC_BASE_URL = env("CURHAT_PUBLIC_BASE_URL", _DEFAULT_PUBLIC_BASE_URL).rstrip("/")
 
 DATA_DIR = Path(env("CURHAT_DATA_DIR", str(BASE_DIR / "var")))
+# prometheus_client reads PROMETHEUS_MULTIPROC_DIR itself and takes an empty one ("NAME=" in an old
+# .env) as set: metric files in the working folder (the image's /app, not writable). Empty is unset.
+if "PROMETHEUS_MULTIPROC_DIR" in os.environ and not os.environ["PROMETHEUS_MULTIPROC_DIR"].strip():
+    del os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
