@@ -57,3 +57,38 @@ def provider_packages_check(app_configs=None, **kwargs) -> list[Error]:
                 )
             )
     return errors
+
+
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}  # noqa: S104  (names, not a bind)
+
+
+@register("curhat", deploy=True)
+def public_base_url_check(app_configs=None, **kwargs) -> list[Error]:
+    """Production: the URL providers call (and Twilio signs) must be the public https one. An http://
+    or loopback value (the example's http://127.0.0.1:8000 left in a .env) makes every signed Twilio
+    webhook fail verification and every callback URL we hand out unreachable (issue 18)."""
+    if not getattr(settings, "PRODUCTION", False):
+        return []
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    url = settings.PUBLIC_BASE_URL
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        loopback = (
+            host in _LOOPBACK_HOSTS or host.endswith(".localhost") or ipaddress.ip_address(host).is_loopback
+        )
+    except ValueError:
+        loopback = False
+    if parts.scheme == "https" and host and not loopback:
+        return []
+    return [
+        Error(
+            f"CURHAT_PUBLIC_BASE_URL ({url!r}) bukan alamat https publik / is not a public https URL.",
+            hint="Isi CURHAT_PUBLIC_BASE_URL dengan alamat https yang dipanggil penyedia, mis. "
+            "https://curhat.kabupaten.go.id (atau kosongkan: https:// dan nama pertama DJANGO_ALLOWED_HOSTS). "
+            "Set it to the https URL providers call, or leave it unset.",
+            id="channels.E003",
+        )
+    ]

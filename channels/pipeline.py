@@ -27,12 +27,14 @@ import hashlib
 import logging
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from curhat.requestid import REQUEST_ID_HEADER_KEY, reset_request_id, set_request_id
 from tickets.identities import normalize_identity
 from tickets.inbound import InboundCall, InboundMessage
 
@@ -171,7 +173,45 @@ def _fail(event: InboundEvent, exc: BaseException) -> None:
 
 
 def _apply(event: InboundEvent, result: DrainResult) -> bool:
-    """Apply one event inside the batch's transaction. False when it failed transiently."""
+    """Apply one event inside the batch's transaction, under the request id of the webhook that
+    stored it (kept in its headers): the worker's log lines and the tasks it enqueues carry it, so
+    ``grep <id>`` follows a message from the webhook through the queue to Celery. False when it
+    failed transiently."""
+    stored_id = (event.headers or {}).get(REQUEST_ID_HEADER_KEY) or ""
+    if not stored_id:
+        return _apply_as_stored(event, result)
+    token = set_request_id(stored_id)
+    registered = len(connection.run_on_commit)
+    try:
+        return _apply_as_stored(event, result)
+    finally:
+        _bind_commit_callbacks(registered, stored_id)
+        reset_request_id(token)
+
+
+def _bind_commit_callbacks(start: int, request_id: str) -> None:
+    """The tasks an event enqueues are published by on_commit callbacks, which run when the whole
+    batch commits, after the event's request id was reset: each callback the event registered runs
+    under its id (Django keeps them as (savepoint ids, callback, robust) in ``run_on_commit``)."""
+
+    def bound(func):
+        def run():
+            token = set_request_id(request_id)
+            try:
+                return func()
+            finally:
+                reset_request_id(token)
+
+        return run
+
+    # (savepoint ids, callback, robust) since Django 4.2; the stubs still say pairs.
+    callbacks: list[Any] = connection.run_on_commit  # type: ignore[assignment]
+    for index in range(start, len(callbacks)):
+        savepoints, func, robust = callbacks[index]
+        callbacks[index] = (savepoints, bound(func), robust)
+
+
+def _apply_as_stored(event: InboundEvent, result: DrainResult) -> bool:
     if inbound_for_provider(event.provider) is None:
         # Its provider is switched off here (CURHAT_CHANNEL_PROVIDERS): the event waits, with the
         # longest delay, until the configuration brings it back.
@@ -192,6 +232,9 @@ def _apply(event: InboundEvent, result: DrainResult) -> bool:
             return False
         logger.exception("event %s could not be applied", event.pk)
         _fail(event, exc)
+        result.applied += 1
+        return True
+    logger.info("event %s (%s) applied", event.pk, event.provider)
     result.applied += 1
     return True
 

@@ -27,6 +27,8 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
 
+from curhat.requestid import REQUEST_ID_HEADER_KEY, get_request_id
+
 from .errors import MalformedPayload, PayloadTooLarge, ProviderUnavailable, UnknownAccount, WebhookError
 from .models import ChannelAccount, InboundEvent, InboundEventKey
 from .pipeline import order_keys, queue_wake_inline
@@ -218,6 +220,10 @@ class ProviderWebhookView(View):
         # The path and query string are part of what Twilio signs and tells us which callback it is.
         kept["path"] = request.path
         kept["query"] = request.META.get("QUERY_STRING", "")
+        # The request id (the proxy's X-Request-ID or ours): the inbound worker logs under it.
+        request_id = get_request_id()
+        if request_id:
+            kept[REQUEST_ID_HEADER_KEY] = request_id
         return kept
 
     @staticmethod

@@ -33,6 +33,8 @@ def owner_connection(alias: str = "default") -> Iterator[bool]:
         return
     connection = connections[alias]
     owner = dj_database_url.parse(url)
+    if settings.DATABASE_OWNER_PASSWORD:
+        owner["PASSWORD"] = settings.DATABASE_OWNER_PASSWORD
     saved = {key: connection.settings_dict.get(key) for key in _CREDENTIALS}
     connection.close()
     connection.settings_dict.update({key: owner.get(key) for key in _CREDENTIALS})
@@ -44,9 +46,9 @@ def owner_connection(alias: str = "default") -> Iterator[bool]:
 
 
 def app_role() -> tuple[str, str]:
-    """The app's role and password, from DATABASE_URL."""
+    """The app's role and password, from DATABASE_URL (the password: DATABASE_PASSWORD when set)."""
     parsed = dj_database_url.parse(settings.DATABASE_URL)
-    return parsed.get("USER") or "", parsed.get("PASSWORD") or ""
+    return parsed.get("USER") or "", settings.DATABASE_PASSWORD or parsed.get("PASSWORD") or ""
 
 
 def app_role_grants(role: str, owner: str, existing: set[str]) -> list[sql.Composable]:

@@ -49,17 +49,21 @@ class RequestIdFilter(logging.Filter):
 
 class ClientErrorsWithoutTraceback(logging.Filter):
     """django.request's and django.security's records for responses below 500 (403, 404, 400 for a
-    host not allowed) keep their one line, lose the traceback."""
+    host not allowed) keep their one line, lose the traceback. A request for a host name we do not
+    serve (scanners, a stale DNS name: ``django.security.DisallowedHost``) is a WARNING, not an ERROR."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         status = getattr(record, "status_code", None)
-        if (
+        if record.name == "django.security.DisallowedHost" or (
             record.name.startswith(("django.request", "django.security"))
             and status is not None
             and status < 500
         ):
             record.exc_info = None
             record.exc_text = None
+            record.stack_info = None
+        if record.name == "django.security.DisallowedHost" and record.levelno > logging.WARNING:
+            record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
         return True
 
 

@@ -7,7 +7,9 @@ curhat.observe's middleware; with several gunicorn workers set ``PROMETHEUS_MULT
 folder at start) and the scrape sums every worker's file.
 
 Access: ``Authorization: Bearer <CURHAT_METRICS_TOKEN>``, or a client address inside
-``CURHAT_METRICS_ALLOWED_NETWORKS`` (comma-separated CIDRs). Anything else is refused (403); with
+``CURHAT_METRICS_ALLOWED_NETWORKS`` (comma-separated CIDRs). The client address is
+curhat.clientaddr's (behind a proxy: ``CURHAT_RATELIMIT_IP_META_KEY``); a request that came through
+a proxy while that key is not set is allowed by its token only. Anything else is refused (403); with
 neither setting the endpoint does not exist (404).
 """
 
@@ -24,6 +26,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from .clientaddr import client_address, via_unnamed_proxy
 from .system import snapshot
 
 
@@ -132,8 +135,12 @@ def _client_allowed(request) -> bool:
             return True
     networks = settings.CURHAT_METRICS_ALLOWED_NETWORKS
     if networks:
+        if via_unnamed_proxy(request):
+            # Through a reverse proxy without CURHAT_RATELIMIT_IP_META_KEY: REMOTE_ADDR is the proxy,
+            # which is inside the allowed network for every client out there. Only the token counts.
+            return False
         try:
-            address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+            address = ipaddress.ip_address(client_address(request))
         except ValueError:
             return False
         return any(address in ipaddress.ip_network(net, strict=False) for net in networks)

@@ -12,6 +12,9 @@ import uuid
 HEADER = "X-Request-ID"
 META_KEY = "HTTP_X_REQUEST_ID"
 TASK_HEADER = "curhat_request_id"
+# The key under which a stored webhook event (channels.InboundEvent.headers) keeps its request's id,
+# for the inbound worker that applies it later.
+REQUEST_ID_HEADER_KEY = "request_id"
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("curhat_request_id", default="")
 # What a proxy may hand us: letters, digits and a few separators, bounded (it ends up in every log line).

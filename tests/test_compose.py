@@ -42,6 +42,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.worker, pytest.mark.timeout(600)
 BIN = Path(sys.executable).parent
 HOST = "curhat.example.go.id"  # what the README has the office fill in for DJANGO_ALLOWED_HOSTS
 METRICS_TOKEN = "rahasia-metrik-uji"
+APP_PASSWORD = "p@ss:w/rd#1%"
 
 
 def _compose() -> dict:
@@ -208,6 +209,16 @@ def _command(service: dict, machine: Machine) -> list[str]:
     return [machine.path(word) for word in _words(service["command"])]
 
 
+def _healthcheck(service: dict) -> list[str]:
+    """A service's health check as the container runs it: CMD's words, or CMD-SHELL's line for sh
+    (compose's ``$$`` is a literal ``$``)."""
+    test = service["healthcheck"]["test"]
+    if test[0] == "CMD-SHELL":
+        return ["sh", "-c", test[1].replace("$$", "$")]
+    assert test[0] == "CMD", test
+    return list(test[1:])
+
+
 def _build(machine: Machine, app_dir: Path, context: Path, logs: list[str]) -> dict[str, str]:
     """The Dockerfile, step by step: ENV, WORKDIR, COPY from the context, and the RUN steps that run
     Python (the project's own build: compilemessages, collectstatic). apt-get, useradd, chown and
@@ -291,6 +302,9 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         f"\nDJANGO_SECRET_KEY=compose-test-{os.getpid()}-Zq8x2LmP9w4Rt6Yu1Io3EaKk7Nn5Bb-Vc0Xs4Dg8Hj2\n"
         f"CURHAT_NIK_HASH_KEY=compose-test-nik-{os.getpid()}-Hq7y3Kn8Ox5Su2Zv4Wb\n"
         f"DJANGO_ALLOWED_HOSTS={HOST}\nCURHAT_METRICS_TOKEN={METRICS_TOKEN}\n"
+        # A database password with URL-special characters (it broke compose's DATABASE_URL), and
+        # lines an old .env has: empty folders must leave the image's (static files: its manifest).
+        f"CURHAT_DB_APP_PASSWORD='{APP_PASSWORD}'\nDJANGO_STATIC_ROOT=\nCURHAT_UPLOAD_ROOT=\n"
     )
     (context / ".env").write_text(dotenv)
     env_file = parse_env_file(dotenv)
@@ -314,6 +328,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         declared = {k: interpolate(str(v), env_file) for k, v in services[name]["environment"].items()}
         envs[name] = {
             **_base_env(),
+            "HOSTNAME": socket.gethostname(),  # a container's host name (the worker's node name)
             "PYTHONPATH": str(app_dir),
             **image_env,
             **machine.env(env_file),
@@ -397,8 +412,10 @@ def test_every_service_waits_for_the_one_shot_migrate_service():
 
 # --- the build and the services, run --------------------------------------------------------------
 def test_build_writes_the_static_manifest(stack):
-    static_root = Path(stack.envs["web"]["DJANGO_STATIC_ROOT"])
-    assert (static_root / "staticfiles.json").is_file(), stack.build_log
+    # The old .env's empty DJANGO_STATIC_ROOT reaches the container (env_file beats the image's ENV)
+    # and means "not set": the app folder's staticfiles/, where the build wrote the manifest.
+    assert stack.envs["web"]["DJANGO_STATIC_ROOT"] == ""
+    assert (stack.app_dir / "staticfiles" / "staticfiles.json").is_file(), stack.build_log
     assert "Peran aplikasi" in stack.migrate_log
 
 
@@ -457,8 +474,21 @@ def test_worker_starts_on_redis_and_answers_its_health_check(stack):
     worker.wait_for("ready.", timeout=90)
     assert f"redis://127.0.0.1:{urllib.parse.urlsplit(stack.machine.redis_url).port}" in worker.output()
     assert "amqp://" not in worker.output()
-    result = stack.run("worker", _words(stack.services["worker"]["healthcheck"]["test"])[1:], timeout=60)
+    test = stack.services["worker"]["healthcheck"]["test"]
+    assert "-d celery@$$HOSTNAME" in " ".join(test), "the check pings this container's own worker"
+    result = stack.run("worker", _healthcheck(stack.services["worker"]), timeout=60)
     assert result.returncode == 0 and "pong" in result.stdout, result.stdout + result.stderr
+    # Another container's node name does not answer: the check is this worker's own.
+    env = {**stack.envs["worker"], "HOSTNAME": "no-such-container"}
+    missing = subprocess.run(
+        _healthcheck(stack.services["worker"]),
+        cwd=stack.app_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert missing.returncode != 0, missing.stdout + missing.stderr
 
 
 def test_beat_starts_and_answers_its_health_check(stack):
@@ -518,3 +548,52 @@ def test_a_webhook_posted_to_web_is_applied_by_the_inbound_service(stack):
     assert result.stdout.strip().splitlines()[-1:] == ["1"], stack.running["inbound"].output()[-3000:]
     health = stack.run("inbound", _words(stack.services["inbound"]["healthcheck"]["test"])[1:])
     assert health.returncode == 0, health.stdout + health.stderr
+
+
+# --- issue 18's tester: passwords with URL-special characters, check --deploy at start -------------
+def _scram_matches(verifier: str, password: str) -> bool:
+    """PostgreSQL's SCRAM-SHA-256 verifier (pg_authid.rolpassword) against a password."""
+    import base64
+    import hashlib
+    import hmac
+
+    match = re.fullmatch(r"SCRAM-SHA-256\$(\d+):([^$]+)\$([^:]+):(.+)", verifier or "")
+    assert match, verifier
+    iterations, salt, stored_key = int(match[1]), base64.b64decode(match[2]), base64.b64decode(match[3])
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    return hashlib.sha256(client_key).digest() == stored_key
+
+
+def test_a_password_with_url_special_characters_reaches_the_app_role(stack):
+    assert _healthy(stack).returncode == 0  # web connected as the app role
+    url = stack.envs["web"]["DATABASE_URL"]
+    assert "@" in url and urllib.parse.urlsplit(url).password is None, "no password inside the URL"
+    assert stack.envs["web"]["DATABASE_PASSWORD"] == APP_PASSWORD
+    with psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres") as conn:
+        verifier = conn.execute(
+            "SELECT rolpassword FROM pg_authid WHERE rolname = %s", [f"{stack.machine.db_name}_app"]
+        ).fetchone()[0]
+    assert _scram_matches(verifier, APP_PASSWORD)
+    code = "from django.db import connection; print(connection.settings_dict['PASSWORD'])"
+    result = stack.run("web", ["python", "manage.py", "shell", "-c", code])
+    assert result.stdout.strip().splitlines()[-1] == APP_PASSWORD, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("service", ["migrate", "web"])
+def test_the_start_runs_check_deploy_and_stops_on_an_error(stack, service):
+    words = _words(stack.services[service]["command"])
+    assert "check --deploy" in " ".join(words), f"{service} must run check --deploy before it starts"
+    env = {**stack.envs[service], "CURHAT_PUBLIC_BASE_URL": "http://127.0.0.1:8000"}
+    result = subprocess.run(
+        _command(stack.services[service], stack.machine),
+        cwd=stack.app_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and "channels.E003" in result.stdout + result.stderr, (
+        result.stdout[-2000:] + result.stderr[-2000:]
+    )
+    assert "Listening at" not in result.stdout + result.stderr and "Applying" not in result.stdout

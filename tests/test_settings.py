@@ -182,7 +182,9 @@ def test_every_documented_variable_left_empty_is_as_if_unset(tmp_path, base):
     unset, blank = _dump(tmp_path, **base), _dump(tmp_path, **base, **empty)
     differing = {k: (unset[k], blank.get(k)) for k in unset if unset[k] != blank.get(k)}
     assert not differing
-    assert blank["STATIC_ROOT"].startswith(str(tmp_path)) and blank["MEDIA_ROOT"].startswith(str(tmp_path))
+    # The static root is the image's collectstatic folder (the app's staticfiles/), never the data
+    # folder, which has no manifest (an old .env's "DJANGO_STATIC_ROOT=" made every page a 500).
+    assert blank["STATIC_ROOT"] == str(ROOT / "staticfiles") and blank["MEDIA_ROOT"].startswith(str(tmp_path))
     assert blank["broker"].startswith("memory://")
 
 
@@ -219,3 +221,94 @@ def test_embedded_default_does_not_warn_about_the_broker_hostname(tmp_path):
         check=True,
     )
     assert "No hostname was supplied" not in out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("base", [{}, PRODUCTION_ENV], ids=["embedded", "production"])
+def test_path_variables_left_empty_take_their_defaults(tmp_path, base):
+    """Issue 18: "DJANGO_STATIC_ROOT=" in an old .env put the static root in the data folder (no
+    manifest there: every production page a 500). Empty is unset for every folder variable."""
+    s = _dump(tmp_path, **base, DJANGO_STATIC_ROOT="", CURHAT_UPLOAD_ROOT="")
+    assert s["STATIC_ROOT"] == str(ROOT / "staticfiles")
+    assert s["MEDIA_ROOT"] == str(tmp_path / "uploads")
+    assert s["DATA_DIR"] == str(tmp_path)
+    given = _dump(
+        tmp_path, **base, DJANGO_STATIC_ROOT=str(tmp_path / "st"), CURHAT_UPLOAD_ROOT=str(tmp_path / "up")
+    )
+    assert (given["STATIC_ROOT"], given["MEDIA_ROOT"]) == (str(tmp_path / "st"), str(tmp_path / "up"))
+
+
+def _check_deploy(tmp_path, **extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=_clean_env(CURHAT_DATA_DIR=str(tmp_path), **PRODUCTION_ENV, **extra),
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8000", "https://127.0.0.1", "https://localhost:8443", "http://curhat.example.go.id"],
+)
+def test_production_refuses_a_public_base_url_that_is_not_public_https(tmp_path, url):
+    result = _check_deploy(tmp_path, CURHAT_PUBLIC_BASE_URL=url)
+    assert result.returncode != 0
+    assert "channels.E003" in result.stderr + result.stdout
+
+
+def test_production_public_base_url_defaults_to_the_allowed_host(tmp_path):
+    s = _dump(tmp_path, **PRODUCTION_ENV, CURHAT_PUBLIC_BASE_URL="")
+    assert s["PUBLIC_BASE_URL"] == "https://curhat.example.go.id"
+    assert _check_deploy(tmp_path, CURHAT_PUBLIC_BASE_URL="https://curhat.example.go.id/").returncode == 0
+
+
+def test_env_example_sets_no_public_base_url():
+    assert not re.search(r"^CURHAT_PUBLIC_BASE_URL=", (ROOT / ".env.example").read_text(), re.M)
+
+
+def test_database_password_given_apart_from_the_url(tmp_path):
+    """Issue 18: a password with @ : / # % broke compose's DATABASE_URL; compose now passes it as
+    DATABASE_PASSWORD (and DATABASE_OWNER_PASSWORD), outside the URL."""
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; import json; "
+        "from curhat.dbroles import app_role; d = s.DATABASES['default']; "
+        "print(json.dumps([d['ENGINE'], d['USER'], d['PASSWORD'], d['HOST'], d['NAME'], app_role()]))"
+    )
+
+    def run(**extra: str) -> list:
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=_clean_env(CURHAT_DATA_DIR=str(tmp_path), **extra),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    url = "postgres://curhat_app@postgres:5432/curhat"
+    assert run(DATABASE_URL=url, DATABASE_PASSWORD="p@ss:w/rd#1%") == [
+        "django.db.backends.postgresql", "curhat_app", "p@ss:w/rd#1%", "postgres", "curhat",
+        ["curhat_app", "p@ss:w/rd#1%"],
+    ]  # fmt: skip
+    # Without it: the URL's own password, and PostgreSQL all the same.
+    assert run(DATABASE_URL="postgres://u:pw@db:5432/x")[:3] == ["django.db.backends.postgresql", "u", "pw"]
+
+
+def test_an_empty_prometheus_multiproc_dir_is_unset(tmp_path):
+    """prometheus_client took "PROMETHEUS_MULTIPROC_DIR=" (an old .env's line) as multiprocess mode
+    with its files in the working folder."""
+    code = (
+        "import django; django.setup(); import os; from prometheus_client import values; "
+        "print(values.ValueClass.__name__, 'PROMETHEUS_MULTIPROC_DIR' in os.environ)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=_clean_env(CURHAT_DATA_DIR=str(tmp_path), PROMETHEUS_MULTIPROC_DIR=""),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.split() == ["MutexValue", "False"]

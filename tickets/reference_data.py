@@ -80,6 +80,7 @@ def reference_data_seed() -> dict[str, int]:
     created = {"roles": 0, "departments": 0, "topics": 0}
     for role in ROLES:
         created["roles"] += Group.objects.get_or_create(name=role)[1]
+    admin_group_permissions_grant()
     departments: dict[str, Department] = {}
     for spec in DEPARTMENTS:
         department, was_created = Department.objects.get_or_create(
@@ -99,3 +100,45 @@ def reference_data_seed() -> dict[str, int]:
         )
         created["topics"] += was_created
     return created
+
+
+# The admin role's Django permissions (the admin site asks for them model by model). Everything on
+# the helpdesk's own models; records kept as evidence (the audit log, providers' raw events, exports,
+# the tally rollup) stay read-only whatever the permission, by their ModelAdmin. Not given: deleting
+# tickets, contacts and escalations around the erasure flow (tickets.privacy), and any change to
+# accounts and groups (a superuser's business: it would let an admin make themself one).
+ADMIN_GROUP_APPS = ("tickets", "channels", "officials", "reports")
+ADMIN_GROUP_WITHHELD = frozenset(
+    {
+        "tickets.delete_ticket",
+        "tickets.delete_contact",
+        "tickets.delete_contactidentity",
+        "officials.delete_escalation",
+        "tickets.add_auditevent",
+        "tickets.change_auditevent",
+        "tickets.delete_auditevent",
+    }
+)
+ADMIN_GROUP_EXTRA = ("auth.view_user", "auth.view_group")
+
+
+def admin_group_permissions_grant() -> int:
+    """Give the admin group its model permissions (added, never taken away: an office may have
+    given more by hand). Returns how many it holds. Permissions exist once ``migrate`` ran."""
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    group = Group.objects.get_or_create(name=ROLE_ADMIN)[0]
+    extra = Q()
+    for name in ADMIN_GROUP_EXTRA:
+        app_label, codename = name.split(".")
+        extra |= Q(content_type__app_label=app_label, codename=codename)
+    wanted = [
+        permission
+        for permission in Permission.objects.filter(
+            Q(content_type__app_label__in=ADMIN_GROUP_APPS) | extra
+        ).select_related("content_type")
+        if f"{permission.content_type.app_label}.{permission.codename}" not in ADMIN_GROUP_WITHHELD
+    ]
+    group.permissions.add(*wanted)
+    return group.permissions.count()

@@ -4,6 +4,7 @@ e-mail, the API, the content security policy and production security. The helpde
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -29,10 +30,20 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 # Public base URL as the providers see it (Twilio signs the URL it called; behind a proxy the
-# request's own host and scheme are not that URL).
-PUBLIC_BASE_URL = env("CURHAT_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# request's own host and scheme are not that URL). Unset in production: https:// and the first allowed
+# host name; the deploy check (channels.E003) refuses an http:// or loopback one in production.
+_DEFAULT_PUBLIC_BASE_URL = (
+    f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+    if PRODUCTION and ALLOWED_HOSTS and ALLOWED_HOSTS[0].lstrip(".") not in {"", "*"}
+    else "http://127.0.0.1:8000"
+)
+PUBLIC_BASE_URL = env("CURHAT_PUBLIC_BASE_URL", _DEFAULT_PUBLIC_BASE_URL).rstrip("/")
 
 DATA_DIR = Path(env("CURHAT_DATA_DIR", str(BASE_DIR / "var")))
+# prometheus_client reads PROMETHEUS_MULTIPROC_DIR itself and takes an empty one ("NAME=" in an old
+# .env) as set: metric files in the working folder (the image's /app, not writable). Empty is unset.
+if "PROMETHEUS_MULTIPROC_DIR" in os.environ and not os.environ["PROMETHEUS_MULTIPROC_DIR"].strip():
+    del os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -98,8 +109,13 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
+# The password may be given on its own (compose does): one with URL-special characters (@ : / # %)
+# would otherwise have to be percent-encoded inside DATABASE_URL. Set, it replaces the URL's password.
+DATABASE_PASSWORD = env_secret("DATABASE_PASSWORD")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    if DATABASE_PASSWORD:
+        DATABASES["default"]["PASSWORD"] = DATABASE_PASSWORD
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -114,6 +130,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Two roles on PostgreSQL (docs/operations.md): DATABASE_URL is the app's role, which owns nothing;
 # `migrate` and `db_app_role` connect as the owner given here (unset: DATABASE_URL, one role for all).
 DATABASE_OWNER_URL = env_secret("DATABASE_OWNER_URL")
+DATABASE_OWNER_PASSWORD = env_secret("DATABASE_OWNER_PASSWORD")  # as DATABASE_PASSWORD, for the owner
 
 # --- Redis: Celery broker and cache ---------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
@@ -194,7 +211,9 @@ USE_TZ = True
 # --- Static and uploads ---------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(DATA_DIR / "staticfiles")))
+# Unset (or empty, as in an old .env): BASE_DIR/staticfiles, where the image's collectstatic writes
+# (/app/staticfiles), never the data folder, which holds no manifest (issue 18: every page a 500).
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Production serves the collected, hashed files (the manifest staticfiles.json, written by
 # `collectstatic` run with CURHAT_PRODUCTION=1, as the Dockerfile does); /sehat/ reports a missing one.
 WHITENOISE_USE_FINDERS = DEBUG

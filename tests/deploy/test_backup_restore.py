@@ -119,3 +119,27 @@ def test_a_restored_backup_holds_every_ticket_message_and_attachment(transaction
             assert hashlib.sha256(path.read_bytes()).hexdigest() == sha
     finally:
         _pg("dropdb", "--if-exists", "--force", fresh)
+
+
+def test_the_documented_upload_backup_works_before_the_first_upload(tmp_path):
+    """Issue 18's tester: `tar -C /var/lib/curhat -czf - uploads` failed (and left an empty archive)
+    while no document had been uploaded yet. The command in docs/operations.md, run as written in a
+    data folder without uploads/."""
+    import re
+    import shlex
+
+    from ..support import ROOT
+
+    text = (ROOT / "docs" / "operations.md").read_text()
+    line = next(x for x in text.splitlines() if x.startswith("docker compose exec -T web") and "uploads" in x)
+    words = shlex.split(line.split(">")[0])
+    assert words[:5] == ["docker", "compose", "exec", "-T", "web"] and words[5:7] == ["sh", "-c"]
+    data = tmp_path / "data"
+    data.mkdir()
+    command = re.sub(r"/var/lib/curhat", str(data), words[7])
+    archive = tmp_path / "uploads.tar.gz"
+    with archive.open("wb") as out:
+        result = subprocess.run(["sh", "-c", command], stdout=out, stderr=subprocess.PIPE, text=False)
+    assert result.returncode == 0, result.stderr
+    with tarfile.open(archive) as tar:
+        assert [m.name for m in tar.getmembers()] == ["uploads"]

@@ -129,3 +129,95 @@ def test_ordinary_work_as_the_app_role(app_role, client):
     finally:
         default.close()
         default.settings_dict.update(saved)
+
+
+# --- issue 18's tester: owners that are not superusers, app roles that are ---------------------------
+def test_an_existing_superuser_app_role_is_refused_and_left_alone(transactional_db, settings):
+    from django.core.management.base import CommandError
+
+    role = f"curhat_dep_su_{os.getpid()}"
+    owner = connection.settings_dict["USER"]
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE ROLE "{role}" LOGIN SUPERUSER')
+    try:
+        settings.DATABASE_URL = _url(role, "sandi-baru")
+        settings.DATABASE_OWNER_URL = _url(owner, connection.settings_dict.get("PASSWORD") or "")
+        with pytest.raises(CommandError, match="superuser"):
+            call_command("db_app_role", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        connections["default"].close()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rolsuper, rolpassword IS NULL FROM pg_authid WHERE rolname = %s", [role])
+            assert cursor.fetchone() == (True, True)  # still a superuser, password untouched
+    finally:
+        connections["default"].close()
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def test_an_owner_with_createrole_only_creates_the_app_role_and_one_without_gets_told(tmp_path):
+    """A managed PostgreSQL's owner is often no superuser, only CREATEROLE (and owns the database):
+    db_app_role must work with it; without CREATEROLE it must say what is needed."""
+    import subprocess
+    import sys
+
+    from ..support import ROOT
+
+    db = connection.settings_dict
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    scratch = f"{db['NAME']}_createrole"
+    owner, app = f"curhat_dep_cr_{os.getpid()}", f"curhat_dep_cra_{os.getpid()}"
+
+    def admin(statement: str, dbname: str = "postgres") -> None:
+        with psycopg.connect(host=host, port=port, user=db["USER"], password=db.get("PASSWORD") or None,
+                             dbname=dbname, autocommit=True) as conn:  # fmt: skip
+            conn.execute(statement)
+
+    def run() -> subprocess.CompletedProcess:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CURHAT_"))}
+        env.update(
+            DATABASE_URL=f"postgres://{app}:app-sandi@{host}:{port}/{scratch}",
+            DATABASE_OWNER_URL=f"postgres://{owner}:pemilik@{host}:{port}/{scratch}",
+            CURHAT_DATA_DIR=str(tmp_path),
+        )
+        return subprocess.run(
+            [sys.executable, "manage.py", "db_app_role"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+    for role in (app, owner):
+        admin(f'DROP ROLE IF EXISTS "{role}"')
+    admin(f"CREATE ROLE \"{owner}\" LOGIN CREATEROLE PASSWORD 'pemilik'")
+    admin(f'CREATE DATABASE "{scratch}" OWNER "{owner}"')
+    try:
+        with psycopg.connect(host=host, port=port, user=owner, password="pemilik", dbname=scratch,
+                             autocommit=True) as conn:  # fmt: skip
+            conn.execute("CREATE TABLE tickets_ticket (id serial PRIMARY KEY, subject text)")
+            conn.execute("CREATE TABLE tickets_auditevent (id serial PRIMARY KEY, what text)")
+        result = run()
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert f"Peran aplikasi {app} dibuat" in result.stdout
+        with psycopg.connect(host=host, port=port, user=app, password="app-sandi", dbname=scratch) as conn:
+            assert conn.execute("SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user").fetchone() == (False, False)  # fmt: skip
+            conn.execute("INSERT INTO tickets_ticket (subject) VALUES ('KK')")
+            conn.execute("INSERT INTO tickets_auditevent (what) VALUES ('lihat')")
+            conn.commit()
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("UPDATE tickets_auditevent SET what = 'palsu'")
+        # Run again (every release does): the existing role is updated, not an error.
+        again = run()
+        assert again.returncode == 0 and f"Peran aplikasi {app} diperbarui" in again.stdout, again.stderr
+        # Without CREATEROLE the owner cannot set the app role's password: a clear error.
+        admin(f'ALTER ROLE "{owner}" NOCREATEROLE')
+        refused = run()
+        assert refused.returncode != 0
+        assert "CREATEROLE" in refused.stderr and owner in refused.stderr, refused.stderr
+        assert "Traceback" not in refused.stderr
+    finally:
+        admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        for role in (app, owner):
+            admin(f'DROP ROLE IF EXISTS "{role}"')

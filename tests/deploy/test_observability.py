@@ -87,6 +87,44 @@ def test_an_ordinary_403_logs_one_line_without_traceback(tmp_path):
     assert "Traceback" not in out.stderr
 
 
+DISALLOWED_HOST = """
+import django, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "curhat.settings")
+django.setup()
+from django.test import Client
+Client().get("/sehat/", HTTP_HOST="pemindai.example.com")
+"""
+
+
+def test_a_host_not_allowed_is_one_warning_line(tmp_path):
+    """Issue 18's tester: DisallowedHost (scanners) was an ERROR with a traceback in the JSON logs."""
+    env = {
+        k: v for k, v in __import__("os").environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL"))
+    }
+    env.update(
+        CURHAT_DATA_DIR=str(tmp_path),
+        CURHAT_PRODUCTION="1",
+        DJANGO_SECRET_KEY="k" * 20 + "Zq8!x@v#2Lm$9Pw%4Rt^6Yu&1Io*3Ea(5Sd)7Fg_0Hj",
+        DJANGO_ALLOWED_HOSTS="curhat.example.go.id",
+        CURHAT_NIK_HASH_KEY="n" * 40,
+        CURHAT_LOG_FORMAT="json",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", DISALLOWED_HOST],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    entries = [json.loads(line) for line in out.stderr.splitlines() if line.startswith("{")]
+    host = [e for e in entries if e["logger"] == "django.security.DisallowedHost"]
+    assert len(host) == 1, out.stderr
+    assert host[0]["level"] == "WARNING" and "pemindai.example.com" in host[0]["message"]
+    assert "exc_info" not in host[0] and "Traceback" not in out.stderr
+
+
 # --- /metrics ------------------------------------------------------------------------------------
 @pytest.fixture
 def stored_state(db):
@@ -135,6 +173,26 @@ def test_metrics_answer_the_token_or_an_allowed_network_only(client, settings, s
     assert client.get("/metrics").status_code == 200
 
 
+def test_metrics_networks_are_not_bypassed_through_a_reverse_proxy(client, settings, stored_state):
+    """Issue 18's tester: behind a proxy REMOTE_ADDR is the proxy's address (inside the allowed
+    network), so every client out there passed the network check."""
+    settings.CURHAT_METRICS_TOKEN, settings.CURHAT_METRICS_ALLOWED_NETWORKS = "tok-uji", ["127.0.0.0/8"]
+    through_proxy = {"HTTP_X_FORWARDED_FOR": "203.0.113.9", "HTTP_X_REAL_IP": "203.0.113.9"}
+    # No client-address key configured: a proxied request is allowed by its token only.
+    settings.RATELIMIT_IP_META_KEY = "REMOTE_ADDR"
+    assert client.get("/metrics", **through_proxy).status_code == 403
+    assert client.get("/metrics", **through_proxy, HTTP_AUTHORIZATION="Bearer tok-uji").status_code == 200
+    assert client.get("/metrics").status_code == 200  # Prometheus on the internal network, direct
+    # The proxy's key configured (as for the rate limits): the client's own address decides.
+    settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
+    assert client.get("/metrics", **through_proxy).status_code == 403
+    assert client.get("/metrics", HTTP_X_REAL_IP="127.0.0.5").status_code == 200
+    assert client.get("/metrics").status_code == 403  # no address from the proxy: not allowed
+    settings.RATELIMIT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
+    assert client.get("/metrics", HTTP_X_FORWARDED_FOR="127.0.0.1, 203.0.113.9").status_code == 403
+    assert client.get("/metrics", HTTP_X_FORWARDED_FOR="203.0.113.9, 127.0.0.1").status_code == 200
+
+
 # --- the admin's system page -----------------------------------------------------------------------
 def test_system_page_for_admins_only(client, stored_state):
     from tickets.reference_data import reference_data_seed
@@ -162,6 +220,24 @@ def test_beat_heartbeat_shows_beat_alive(settings):
     assert age is not None and age < 5
 
 
+@pytest.mark.django_db
+def test_beat_heartbeat_value_is_not_masked_as_a_nik(monkeypatch):
+    """The worker logs a task's return value; the epoch float 1798760911.133061 (16 digits and a dot)
+    came out of the log filter as 179876******3061."""
+    from curhat.logging import MaskPersonalNumbers
+    from curhat.system import beat_heartbeat_age
+    from curhat.tasks import beat_heartbeat
+
+    moment = 1798760911.133061
+    monkeypatch.setattr("curhat.tasks.time.time", lambda: moment)
+    value = beat_heartbeat()
+    record = logging.LogRecord("celery.app.trace", logging.INFO, __file__, 1, "succeeded: %s", (value,), None)
+    MaskPersonalNumbers().filter(record)
+    assert record.getMessage() == f"succeeded: {value}" and "*" not in record.getMessage()
+    assert value == "2026-12-31T23:48:31+00:00"
+    assert beat_heartbeat_age(dt.datetime.fromtimestamp(moment + 7, tz=dt.UTC)) == pytest.approx(7)
+
+
 # --- from webhook to worker ------------------------------------------------------------------------
 @pytest.mark.worker
 def test_the_request_id_follows_a_webhook_to_the_worker(client, celery_worker, settings):
@@ -185,4 +261,52 @@ def test_the_request_id_follows_a_webhook_to_the_worker(client, celery_worker, s
         lambda: b"[rid-webhook-42]" in celery_worker.log_path.read_bytes()[log_offset:],
         timeout=60,
         message="the worker's log line with the webhook's request id",
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.worker
+def test_the_request_id_follows_a_webhook_through_the_inbound_queue(client, celery_worker, settings):
+    """Issue 18's tester: with the queue (production), the webhook only stores the event and
+    ``manage.py inbound_worker`` applies it later, in another process: its JSON log line for the event
+    and the Celery tasks it enqueues must carry the webhook's X-Request-ID."""
+    from tests.faults.support import InboundWorker, base_env
+    from tickets.reference_data import reference_data_seed
+
+    settings.CURHAT_INBOUND_PROCESSING = "queue"
+    reference_data_seed()
+    channel_account("meta_whatsapp", "wa-rid-queue")
+    body = FIXTURE.read_bytes()
+    response = client.post(
+        "/webhooks/meta_whatsapp/wa-rid-queue/",
+        data=body,
+        content_type="application/json",
+        HTTP_X_HUB_SIGNATURE_256=meta_signature(body, "s"),
+        HTTP_X_REQUEST_ID="rid-antrean-77",
+    )
+    assert response.status_code == 200
+    event = InboundEvent.objects.get()
+    assert event.outcome == InboundEvent.Outcome.PENDING and event.headers["request_id"] == "rid-antrean-77"
+    celery_offset = len(celery_worker.log_path.read_bytes())
+    worker = InboundWorker(base_env(CURHAT_LOG_FORMAT="json", DB_CONN_MAX_AGE="0")).start()
+    try:
+
+        def applied_lines() -> list[dict]:
+            lines = [json.loads(x) for x in worker.log().splitlines() if x.startswith("{")]
+            return [x for x in lines if x["message"] == f"event {event.pk} (meta_whatsapp) applied"]
+
+        wait_for(lambda: applied_lines(), timeout=60, message=f"the inbound worker's line:\n{worker.log()}")
+        assert applied_lines()[0]["request_id"] == "rid-antrean-77"
+        assert applied_lines()[0]["logger"] == "channels.pipeline"
+    finally:
+        worker.stop()
+    # The worker's own lines outside an event carry none of it.
+    started = [x for x in worker.log().splitlines() if "inbound_worker: mulai" in x]
+    assert started and json.loads(started[0])["request_id"] in (None, "-")
+    wait_for(
+        lambda: b"[rid-antrean-77]" in celery_worker.log_path.read_bytes()[celery_offset:],
+        timeout=60,
+        message="a Celery task enqueued by the inbound worker, under the webhook's request id:\n"
+        + celery_worker.log()[-3000:]
+        + worker.log()[-3000:],
     )

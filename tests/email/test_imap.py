@@ -196,6 +196,43 @@ def test_wrong_password_is_recorded_not_raised(dovecot, imap_account, monkeypatc
     assert MailboxState.objects.get(account=imap_account).last_error
 
 
+def test_only_a_successful_poll_counts_as_the_last_poll(monkeypatch):
+    """Issue 18's tester: a failed poll reset curhat_imap_last_poll_age_seconds, so a mailbox that
+    could not be reached for hours looked freshly polled. (No Dovecot needed: the port is closed.)"""
+    import datetime as dt
+    import re
+    import socket
+
+    from django.utils import timezone
+
+    from channels.models import ChannelAccount
+    from curhat.metrics import exposition
+
+    with socket.socket() as probe:  # a port nobody listens on: a real connection refused
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    monkeypatch.setenv("CURHAT_KOTAK_TUTUP_PASSWORD", "rahasia")
+    account = ChannelAccount.objects.create(
+        slug="kotak-tutup",
+        name="Email kantor",
+        channel="email",
+        provider="email_imap",
+        address="curhat@kantor.test",
+        config={"host": "127.0.0.1", "port": closed_port, "security": "none", "username": "u", "timeout": 5},
+    )
+    long_ago = timezone.now() - dt.timedelta(hours=2)
+    MailboxState.objects.create(account=account, folder="INBOX", last_polled_at=long_ago)
+    result = mailbox_poll(account=account)
+    assert "ConnectionRefused" in result.error
+    state = MailboxState.objects.get(account=account)
+    assert state.last_polled_at == long_ago and "ConnectionRefused" in state.last_error
+    text = exposition().decode()
+    age = float(
+        re.search(r'^curhat_imap_last_poll_age_seconds\{mailbox="[^"]*"\} (\S+)$', text, re.M).group(1)
+    )
+    assert age >= 7000
+
+
 def test_beat_task_polls_every_active_mailbox(dovecot, imap_account):
     dovecot.append(mail(1))
     assert tasks.imap_poll_all.delay().get() == 1

@@ -16,6 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.db import close_old_connections, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import translation
 
 from tickets.models import AuditEvent
 from tickets.models.privacy import AUDIT_GENESIS_HASH
@@ -25,6 +26,14 @@ from tickets.privacy.chain import audit_chain_check, audit_chain_verify
 from ..factories import staff_user
 
 ON_POSTGRES = connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The reports below are read in English (the command speaks Indonesian by default: see
+    test_the_command_speaks_indonesian_by_default)."""
+    with translation.override("en"):
+        yield
 
 
 def _rows(n: int) -> list[AuditEvent]:
@@ -236,3 +245,15 @@ def test_the_migration_chains_rows_written_before_it():
     assert report.ok and report.rows == 3
     audit_record(action=AuditEvent.Action.EXPORT)
     assert audit_chain_verify().rows == 4 and audit_chain_verify().ok
+
+
+@pytest.mark.django_db
+def test_the_command_speaks_indonesian_by_default():
+    """Issue 18's tester: audit_verify was the one command answering in English."""
+    rows = _rows(3)
+    with translation.override("id"):
+        code, text = _verify_command()
+        assert code == 0 and text.startswith("OK: 3 baris audit, rantainya utuh; kepala ")
+        _tamper("UPDATE tickets_auditevent SET detail = %s WHERE id = %s", ['{"what": "x"}', rows[1].pk])
+        code, text = _verify_command()
+        assert code == 1 and f"RUSAK pada baris audit id {rows[1].pk}: " in text and "diubah" in text

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.core import checks
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 from tickets.models import AuditEvent
 from tickets.models.privacy import AUDIT_GENESIS_HASH, AUDIT_HASHED_FIELDS, audit_hash
@@ -39,10 +40,18 @@ class ChainReport:
     problem: str = ""
 
     def describe(self) -> str:
+        """One line in the active language (Indonesian; English through the catalogue)."""
         if self.ok:
-            head = f"; head {self.head_id}:{self.head_hash}" if self.head_id is not None else ""
-            return f"OK: {self.rows} audit rows, the chain is intact{head}"
-        return f"BROKEN at audit row id {self.broken_id}: {self.problem}"
+            head = (
+                _("; kepala %(id)s:%(hash)s") % {"id": self.head_id, "hash": self.head_hash}
+                if self.head_id is not None
+                else ""
+            )
+            return _("OK: %(rows)d baris audit, rantainya utuh") % {"rows": self.rows} + head
+        return _("RUSAK pada baris audit id %(id)s: %(problem)s") % {
+            "id": self.broken_id,
+            "problem": self.problem,
+        }
 
 
 def audit_chain_verify(*, using: str = "default", expect_head: tuple[int, str] | None = None) -> ChainReport:
@@ -54,22 +63,23 @@ def audit_chain_verify(*, using: str = "default", expect_head: tuple[int, str] |
     for row in queryset.iterator(chunk_size=2000):
         rows += 1
         if row["prev_hash"] != prev_hash:
-            where = f"row {prev_id}" if prev_id is not None else "the start of the log"
+            where = _("baris %(id)s") % {"id": prev_id} if prev_id is not None else _("awal log")
             return ChainReport(
                 False,
                 rows,
                 broken_id=row["id"],
-                problem=(
-                    f"prev_hash {row['prev_hash'][:12]}… is not the hash of {where} ({prev_hash[:12]}…): "
-                    "a row before it was deleted, inserted or reordered"
-                ),
+                problem=_(
+                    "prev_hash %(got)s… bukan hash %(where)s (%(want)s…): baris sebelumnya dihapus, "
+                    "disisipkan atau diubah urutannya"
+                )
+                % {"got": row["prev_hash"][:12], "where": where, "want": prev_hash[:12]},
             )
         if audit_hash(row, row["prev_hash"]) != row["hash"]:
             return ChainReport(
                 False,
                 rows,
                 broken_id=row["id"],
-                problem="its fields no longer give its stored hash: the row was edited",
+                problem=_("isinya tidak lagi menghasilkan hash yang tersimpan: baris itu diubah"),
             )
         if prev_at is not None and row["at"] < prev_at - TIME_TOLERANCE:
             return ChainReport(
@@ -84,7 +94,7 @@ def audit_chain_verify(*, using: str = "default", expect_head: tuple[int, str] |
         if expect_head is not None and row["id"] == expect_head[0]:
             if row["hash"] != expect_head[1]:
                 return ChainReport(
-                    False, rows, broken_id=row["id"], problem="its hash differs from the recorded head"
+                    False, rows, broken_id=row["id"], problem=_("hash-nya berbeda dari kepala yang dicatat")
                 )
             expected_seen = True
         prev_hash, prev_id, prev_at = row["hash"], row["id"], row["at"]
@@ -93,7 +103,7 @@ def audit_chain_verify(*, using: str = "default", expect_head: tuple[int, str] |
             False,
             rows,
             broken_id=expect_head[0],
-            problem="the recorded head row is missing: rows were cut off the end of the log",
+            problem=_("baris kepala yang dicatat hilang: baris-baris dipotong dari ujung log"),
         )
     return ChainReport(True, rows, head_id=prev_id, head_hash=prev_hash if prev_id is not None else "")
 

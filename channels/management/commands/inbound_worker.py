@@ -5,10 +5,15 @@ On PostgreSQL it LISTENs for the NOTIFY each committed event sends and drains at
 drains every ``CURHAT_INBOUND_IDLE_SECONDS`` whatever it heard (the backstop, and the moment a
 delayed retry falls due). SIGTERM/SIGINT: the current batch is finished, then it exits. A kill -9
 loses nothing: the batch's transaction dies with the connection and another worker takes it.
+
+It reports through logging (JSON lines in production, like web and Celery): each event is applied
+under the request id of the webhook that stored it, so its log lines and the tasks it enqueues carry
+that id. ``--once`` also prints its summary.
 """
 
 from __future__ import annotations
 
+import logging
 import signal
 import time
 from pathlib import Path
@@ -19,6 +24,8 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections, connection
 
 from channels.pipeline import DrainResult, queue_backlog, queue_drain
+
+logger = logging.getLogger("channels.inbound_worker")
 
 CHANNEL = "curhat_inbound"
 # libpq connection parameters Django passes that a plain LISTEN connection needs.
@@ -45,13 +52,12 @@ class Command(BaseCommand):
         idle = settings.CURHAT_INBOUND_IDLE_SECONDS if idle is None else idle
         if once:
             result = queue_drain(batch_size=batch_size)
-            self._report(result)
+            self.stdout.write(self._report(result))
             return
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
-        self.stdout.write(f"inbound_worker: mulai (batch {batch_size or settings.CURHAT_INBOUND_BATCH_SIZE}, "
-                          f"cadangan tiap {idle:g} dtk)")  # fmt: skip
-        self.stdout.flush()
+        logger.info("inbound_worker: mulai (batch %s, cadangan tiap %s dtk)",
+                    batch_size or settings.CURHAT_INBOUND_BATCH_SIZE, f"{idle:g}")  # fmt: skip
         listener = None
         failures = 0
         while not self.stopping:
@@ -63,7 +69,7 @@ class Command(BaseCommand):
                 result = queue_drain(batch_size=batch_size)
                 failures = 0
                 if result.applied or result.retried:
-                    self._report(result)
+                    logger.info("%s", self._report(result))
                 if result.deferred and not result.applied:
                     time.sleep(0.05)  # another worker holds this sender's earlier event
                     continue
@@ -72,8 +78,8 @@ class Command(BaseCommand):
                 # The database is unreachable or restarting: back off, reconnect, go on.
                 failures += 1
                 delay = min(30.0, 0.5 * 2 ** min(failures, 6))
-                self.stderr.write(
-                    f"inbound_worker: basis data tidak tersedia ({exc}); coba lagi {delay:g} dtk"
+                logger.warning(
+                    "inbound_worker: basis data tidak tersedia (%s); coba lagi %s dtk", exc, f"{delay:g}"
                 )
                 close_old_connections()
                 connection.close()
@@ -83,7 +89,7 @@ class Command(BaseCommand):
                 self._sleep(delay)
         if listener is not None:
             listener.close()
-        self.stdout.write("inbound_worker: berhenti")
+        logger.info("inbound_worker: berhenti")
 
     # --- helpers -----------------------------------------------------------------------------------
     def _stop(self, signum, frame) -> None:
@@ -115,10 +121,9 @@ class Command(BaseCommand):
             for _notify in listener.notifies(timeout=min(1.0, left), stop_after=1):
                 return
 
-    def _report(self, result: DrainResult) -> None:
+    def _report(self, result: DrainResult) -> str:
         backlog = queue_backlog()
-        self.stdout.write(
+        return (
             f"inbound_worker: diterapkan {result.applied}, dicoba lagi {result.retried}, "
             f"menunggu {backlog['pending']} (tertua {backlog['oldest_age_seconds']:.1f} dtk)"
         )
-        self.stdout.flush()

@@ -178,6 +178,7 @@ def mailbox_poll(
         return result
     state, _created = MailboxState.objects.get_or_create(account=account, folder=config.folder)
     conn: imaplib.IMAP4 | None = None
+    succeeded = False
     try:
         conn = _connect(config)
         uidvalidity = _select(conn, config.folder)
@@ -212,15 +213,19 @@ def mailbox_poll(
                 if after_each is not None:
                     after_each(uid)
         state.last_error = ""
+        succeeded = True
     except CONNECTION_ERRORS as exc:
         logger.warning("IMAP poll of %s stopped: %s", account.slug, exc)
         result.error = f"{type(exc).__name__}: {exc}"
         state.last_error = result.error[:2000]
     finally:
-        state.last_polled_at = timezone.now()
-        MailboxState.objects.filter(pk=state.pk).update(
-            last_polled_at=state.last_polled_at, last_error=state.last_error
-        )
+        # "Last poll" (the system page, curhat_imap_last_poll_age_seconds) is the last one that got
+        # through: a failed poll records its error and leaves it, so the age keeps growing and the
+        # alert fires while the mailbox is unreachable.
+        fields: dict[str, object] = {"last_error": state.last_error}
+        if succeeded:
+            state.last_polled_at = fields["last_polled_at"] = timezone.now()
+        MailboxState.objects.filter(pk=state.pk).update(**fields)
         if conn is not None:
             try:
                 conn.logout()

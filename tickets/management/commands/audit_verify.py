@@ -6,27 +6,33 @@ end later) and exits 0, or names the first broken link (row id, what differs) an
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tickets.privacy.chain import audit_chain_verify
 
 
 class Command(BaseCommand):
-    help = "Checks the audit log's hash chain; exits non-zero at the first broken link."
+    help = _("Memeriksa rantai hash log audit; keluar dengan kode bukan nol pada mata rantai rusak pertama.")
 
     def add_arguments(self, parser):
         parser.add_argument("--database", default="default")
         parser.add_argument(
             "--expect-head",
             metavar="ID:HASH",
-            help="a head printed by an earlier run: that row must still be there with that hash",
+            help=gettext_lazy(
+                "kepala yang dicetak oleh jalankan sebelumnya: baris itu harus masih ada dengan hash itu"
+            ),
         )
 
     def handle(self, *args, **options):
         expect = None
         if options["expect_head"]:
-            pk, _, digest = options["expect_head"].partition(":")
+            pk, _sep, digest = options["expect_head"].partition(":")
             if not pk.isdigit() or len(digest) != 64:
-                raise CommandError("--expect-head takes ID:HASH as printed by an earlier run")
+                raise CommandError(
+                    _("--expect-head memerlukan ID:HASH seperti yang dicetak jalankan sebelumnya")
+                )
             expect = (int(pk), digest)
         report = audit_chain_verify(using=options["database"], expect_head=expect)
         if not report.ok:

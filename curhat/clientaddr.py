@@ -1,0 +1,31 @@
+"""The client's address, the one way the whole site reads it: behind a reverse proxy REMOTE_ADDR is
+the proxy, so the address comes from the request META key the proxy sets
+(``CURHAT_RATELIMIT_IP_META_KEY``, e.g. ``HTTP_X_REAL_IP``; the same key the rate limits use).
+
+``via_unnamed_proxy`` tells a request that came through a proxy (forwarding headers present) while
+no such key is configured: its REMOTE_ADDR is the proxy's, so nothing may be allowed by address
+(/metrics then needs its token)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
+
+
+def client_meta_key() -> str:
+    return getattr(settings, "RATELIMIT_IP_META_KEY", "") or "REMOTE_ADDR"
+
+
+def client_address(request) -> str:
+    """The client's address as the configured key gives it ("" when the request lacks it). A list
+    (X-Forwarded-For: "a, b") gives its last entry, the one our proxy added (earlier ones are
+    whatever the client sent)."""
+    value = str(request.META.get(client_meta_key(), "") or "")
+    if "," in value:
+        value = value.rsplit(",", 1)[-1]
+    return value.strip()
+
+
+def via_unnamed_proxy(request) -> bool:
+    return client_meta_key() == "REMOTE_ADDR" and any(request.META.get(h) for h in FORWARDING_HEADERS)
