@@ -173,9 +173,8 @@ def message_deliver(*, message_id: int) -> DeliveryOutcome:
 
 
 def _sandbox_send(claim: _Claim, attempt: DeliveryAttempt, message: Message) -> DeliveryOutcome:
-    """The sandbox sends nothing, but keeps the provider's window rule: free text outside the
-    WhatsApp 24-hour window without an approved template fails as the provider would refuse it
-    (it is never shown as sent), and with a template it is recorded as the template."""
+    """Sends nothing but keeps the window rule: free text outside WhatsApp's 24 hours fails as the
+    provider would refuse it without an approved template, and is recorded as the template with one."""
     try:
         sender = senders.sender_for(message.provider)
     except SendError:
