@@ -93,6 +93,76 @@ def test_the_phone_masker_sees_through_them_too(written):
     assert "3456" not in digits and "****" in masked
 
 
+def _digits_of(text: str) -> str:
+    return "".join(str(unicodedata.decimal(c)) for c in text if unicodedata.decimal(c, None) is not None)
+
+
+def _grouped(separator: str) -> str:
+    return separator.join([NIK[0:4], NIK[4:8], NIK[8:12], NIK[12:16]])
+
+
+# The second outside test (brk15): other invisible characters and other separators.
+DISGUISED_MORE = {
+    "LRM between digits": "\u200e".join(NIK),
+    "RLM between digits": "\u200f".join(NIK),
+    "LRI/PDI around digits": "\u2066" + "\u2069\u2066".join(NIK) + "\u2069",
+    "invisible times": "\u2062".join(NIK),
+    "combining grapheme joiner": "\u034f".join(NIK),
+    "Mongolian vowel separator": "\u180e".join(NIK),
+    "VS16 after digits": "\ufe0f".join(NIK),
+    "keycap digits": "".join(c + "\ufe0f\u20e3" for c in NIK),
+    "Hangul filler": "\u3164".join(NIK),
+    "Hangul choseong filler": "\u115f".join(NIK),
+    "braille blank": "\u2800".join(NIK),
+    "en dash groups": _grouped("\u2013"),
+    "em dash groups": _grouped("\u2014"),
+    "minus sign groups": _grouped("\u2212"),
+    "hyphen U+2010 groups": _grouped("\u2010"),
+    "comma groups": _grouped(","),
+    "pipe groups": _grouped("|"),
+    "colon groups": _grouped(":"),
+    "four spaces": _grouped("    "),
+    "line separator": _grouped("\u2028"),
+    "paragraph separator": _grouped("\u2029"),
+    "NEL": _grouped("\u0085"),
+    "vertical tab": _grouped("\x0b"),
+    "form feed": _grouped("\x0c"),
+    "NUL between digits": "\x00".join(NIK),
+    "Ogham space": _grouped("\u1680"),
+    "ideographic space": _grouped("\u3000"),
+    "two separators of two kinds": _grouped(" \u2013\u200e "),
+}
+
+
+@pytest.mark.parametrize("written", DISGUISED_MORE.values(), ids=DISGUISED_MORE.keys())
+def test_the_masker_sees_through_format_characters_dashes_and_other_separators(written):
+    text = f"NIK saya {written} ya"
+    (found,) = find_numbers(text)
+    assert found.value == NIK
+    masked = mask_numbers_in(text)
+    assert NIK not in _digits_of(masked) and MASKED in masked
+    assert masked.startswith("NIK saya ") and masked.endswith(" ya")  # masked where it stood
+    assert NIK not in _digits_of(mask_personal_text(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tanggal 12-01-2020, 11-03-2021 dan 15-02-2022",  # dates, a valid NIK shape when run together
+        "jadwal 12/01/2020 | 11/03/2021",
+        "jam 11:30, 12:45, 13:15, 14:30",
+        "biaya Rp 1,500,000, Rp 2,750,000, Rp 125,000",
+        "nomor 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12",
+        "hubungi 0812-3456-7890 atau 0813-1111-2222",
+        "rekening 1234-5678-9012-3456-7890",
+        "Pasal 7: 3, 7: 2, 0: 1 dan 45: 07",
+    ],
+)
+def test_ordinary_numbers_in_prose_stay_as_they_are(text):
+    assert find_numbers(text) == []
+    assert mask_numbers_in(text) == text
+
+
 _GAPS = ["", " ", "\n", "\r\n", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", " \u200b-", "\u00a0"]
 _FORMS = [str, lambda d: chr(0xFF10 + int(d)), lambda d: chr(0x0660 + int(d)), lambda d: chr(0x06F0 + int(d))]
 
@@ -350,3 +420,53 @@ def test_gunicorns_access_log_keeps_no_query_string_with_our_format(tmp_path):
     assert '"GET /masuk/ HTTP/1.1" 200' in ours, ours
     assert '"GET /inbox/ HTTP/1.1" 302' in ours and '"GET /inbox/baru/ HTTP/1.1" 302' in ours, ours
     assert NIK not in ours and "nik=" not in ours and "q=" not in ours
+
+
+@pytest.mark.django_db
+def test_a_nik_in_the_contacts_name_is_masked_in_lists_and_indexed_for_erasure(client):
+    """A WhatsApp profile named "Andi 7372014507900001": the inbox list, its panel and the API's lists
+    show the name masked, the single ticket and contact show it, and erasure by NIK finds the contact."""
+    reference_data_seed()
+    operator = staff_user("op", group="operator")
+    admin = staff_user("adm", group="admin")
+    disguised = f"Andi {_grouped(chr(0x2013))}"
+    ticket = ticket_ingest(message=inbound(sender="081277770008", name=f"Andi {NIK}", text="Halo")).ticket
+    other = ticket_ingest(message=inbound(sender="081277770009", name=disguised, text="Halo")).ticket
+    client.force_login(operator)
+    for url in ("/inbox/", "/inbox/panel/"):
+        page = client.get(url).content.decode()
+        assert f"Andi {MASKED}" in page and NIK not in _digits_of(page), url
+    tickets = client.get("/api/v1/tickets/").json()["results"]
+    contacts = client.get("/api/v1/contacts/").json()["results"]
+    for rows in (tickets, contacts):
+        text = str(rows)
+        assert f"Andi {MASKED}" in text and NIK not in _digits_of(text)
+    assert client.get(f"/api/v1/tickets/{ticket.pk}/").json()["contact"]["name"] == f"Andi {NIK}"
+    assert client.get(f"/api/v1/contacts/{other.contact_id}/").json()["name"] == disguised
+
+    found = subject_contacts(query=SubjectQuery(nik=NIK))
+    assert [c.pk for c in found] == sorted([ticket.contact_id, other.contact_id])
+    assert subject_erase(contacts=found, actor=admin) == 2
+
+
+@pytest.mark.django_db
+def test_a_disguised_nik_in_an_attachment_name_is_masked_in_the_api_and_the_inbox(client):
+    from tests.test_ingest import PNG
+    from tickets.inbound import InboundAttachment
+    from tickets.models import Attachment
+
+    reference_data_seed()
+    operator = staff_user("op", group="operator")
+    name = f"KTP {chr(0x200E).join(NIK)}.png"
+    photo = InboundAttachment(filename=name, content_type="image/png", content=PNG)
+    ticket = ticket_ingest(message=inbound(sender="081277770010", text="", attachments=(photo,))).ticket
+    attachment = Attachment.objects.get(message__ticket=ticket)
+    client.force_login(operator)
+    page = client.get(f"/inbox/tiket/{ticket.pk}/").content.decode()
+    assert MASKED in page and NIK not in _digits_of(page)
+    download = client.get(f"/inbox/lampiran/{attachment.pk}/")
+    assert NIK not in _digits_of(download["Content-Disposition"])
+    messages = client.get(f"/api/v1/tickets/{ticket.pk}/messages/").json()["results"]
+    (listed,) = messages[0]["attachments"]
+    assert MASKED in listed["original_name"] and NIK not in _digits_of(listed["original_name"])
+    assert [c.pk for c in subject_contacts(query=SubjectQuery(nik=NIK))] == [ticket.contact_id]
