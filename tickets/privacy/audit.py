@@ -67,6 +67,25 @@ DROP TRIGGER IF EXISTS tickets_auditevent_append_only ON tickets_auditevent;
 CREATE TRIGGER tickets_auditevent_append_only BEFORE UPDATE OR DELETE ON tickets_auditevent
     FOR EACH ROW EXECUTE FUNCTION curhat_audit_append_only();
 """
+# PostgreSQL refuses an audit row dated ahead of the clock, even from the app's own role (which may
+# INSERT): later rows would take its time (installed by migration 0013).
+NO_FUTURE_TRIGGER_SQL = """
+CREATE OR REPLACE FUNCTION curhat_audit_no_future() RETURNS trigger AS $$
+BEGIN
+    IF NEW.at > clock_timestamp() + interval '1 minute' THEN
+        RAISE EXCEPTION USING MESSAGE = 'an audit row cannot be dated in the future: ' || NEW.at::text;
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS tickets_auditevent_no_future ON tickets_auditevent;
+CREATE TRIGGER tickets_auditevent_no_future BEFORE INSERT ON tickets_auditevent
+    FOR EACH ROW EXECUTE FUNCTION curhat_audit_no_future();
+"""
+NO_FUTURE_TRIGGER_REVERSE_SQL = """
+DROP TRIGGER IF EXISTS tickets_auditevent_no_future ON tickets_auditevent;
+DROP FUNCTION IF EXISTS curhat_audit_no_future();
+"""
 APPEND_ONLY_TRIGGER_REVERSE_SQL = """
 DROP TRIGGER IF EXISTS tickets_auditevent_append_only ON tickets_auditevent;
 DROP FUNCTION IF EXISTS curhat_audit_append_only();
