@@ -144,6 +144,9 @@ CURHAT_WEBSITE_MAX_FILES = env_int("CURHAT_WEBSITE_MAX_FILES", 3)
 CURHAT_WEBSITE_MAX_FILE_BYTES = env_int("CURHAT_WEBSITE_MAX_FILE_BYTES", 5 * 1024 * 1024)
 # Behind a reverse proxy, the META key holding the client's address (e.g. HTTP_X_REAL_IP).
 RATELIMIT_IP_META_KEY = env("CURHAT_RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
+# When that header is a list (X-Forwarded-For): how many proxies of ours appended to it; the client's
+# address is that many entries from the right (curhat.clientaddr).
+CURHAT_TRUSTED_PROXIES = env_int("CURHAT_TRUSTED_PROXIES", 1)
 
 # --- Replies out: outbox, retries (senders: each package in CURHAT_CHANNEL_PROVIDERS) -------------
 # Tries per reply (per operator retry) before a transient error becomes a failure.

@@ -12,19 +12,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.conf import settings
-
+from curhat.clientaddr import client_ip
 from tickets.models import AuditEvent
 
 logger = logging.getLogger("curhat.audit")
-
-
-def _client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get(getattr(settings, "RATELIMIT_IP_META_KEY", "REMOTE_ADDR")) or request.META.get(
-        "REMOTE_ADDR"
-    )
 
 
 def audit_record(
@@ -49,7 +40,7 @@ def audit_record(
         else ("tickets.ticket" if ticket is not None else ""),
         object_id=str(obj.pk if obj is not None else (ticket.pk if ticket is not None else "")),
         detail=detail or {},
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request),  # the site's one reading of it (curhat.clientaddr)
     )
     event.save()
     logger.info("audit %s by %s on %s", action, event.actor_name, event.ticket_reference or event.object_id)
