@@ -470,3 +470,26 @@ def test_a_disguised_nik_in_an_attachment_name_is_masked_in_the_api_and_the_inbo
     (listed,) = messages[0]["attachments"]
     assert MASKED in listed["original_name"] and NIK not in _digits_of(listed["original_name"])
     assert [c.pk for c in subject_contacts(query=SubjectQuery(nik=NIK))] == [ticket.contact_id]
+
+
+@pytest.mark.django_db
+def test_an_erased_attachment_is_a_404_for_the_official_as_in_the_inbox(client):
+    """brk15: after erasure the official's download raised ValueError (no file): a 500."""
+    from tests.test_ingest import PNG
+    from tickets.inbound import InboundAttachment
+    from tickets.models import Attachment
+
+    reference_data_seed()
+    operator = staff_user("op", group="operator")
+    official = staff_user("kabid", group="official")
+    department = Department.objects.get(code="capil")
+    Official.objects.create(user=official).departments.add(department)
+    photo = InboundAttachment(filename="ktp.png", content_type="image/png", content=PNG)
+    ticket = ticket_ingest(message=inbound(sender="081277770012", text="", attachments=(photo,))).ticket
+    attachment = Attachment.objects.get(message__ticket=ticket)
+    escalation = escalation_create(ticket=ticket, department=department, question="?", requested_by=operator)
+    subject_erase(contacts=subject_contacts(query=SubjectQuery(phone="081277770012")), actor=operator)
+    client.force_login(official)
+    assert client.get(f"/pejabat/eskalasi/{escalation.pk}/lampiran/{attachment.pk}/").status_code == 404
+    client.force_login(operator)
+    assert client.get(f"/inbox/lampiran/{attachment.pk}/").status_code == 404
