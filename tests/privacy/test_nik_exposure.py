@@ -3,12 +3,14 @@ ticket list, and the forms of writing a NIK the masker must know."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
 import unicodedata
+import urllib.error
 import urllib.request
 
 import pytest
@@ -400,6 +402,10 @@ def _access_log_of(tmp_path, *config: str) -> str:
                     # the search in ``next``): neither request line keeps the query.
                     urllib.request.urlopen(f"http://127.0.0.1:{port}/inbox/?q={NIK}", timeout=5)
                     urllib.request.urlopen(f"http://127.0.0.1:{port}/inbox/baru/?q={NIK}&since=0", timeout=5)
+                    for path in (f"/lacak/{NIK}/", f"/lacak/{_grouped('-')}/", "/lacak/%37" + NIK[1:] + "/"):
+                        # A tracking token that is a NIK (404): its path is logged all the same.
+                        with contextlib.suppress(urllib.error.HTTPError):
+                            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5)
                     break
                 except OSError:
                     if time.monotonic() > deadline or process.poll() is not None:
@@ -420,6 +426,8 @@ def test_gunicorns_access_log_keeps_no_query_string_with_our_format(tmp_path):
     assert '"GET /masuk/ HTTP/1.1" 200' in ours, ours
     assert '"GET /inbox/ HTTP/1.1" 302' in ours and '"GET /inbox/baru/ HTTP/1.1" 302' in ours, ours
     assert NIK not in ours and "nik=" not in ours and "q=" not in ours
+    assert f'"GET /lacak/{MASKED}/ HTTP/1.1" 404' in ours, ours  # brk15: the path kept the whole NIK
+    assert _grouped("-") not in ours and "%37" + NIK[1:] not in ours, ours
 
 
 @pytest.mark.django_db
