@@ -255,10 +255,13 @@ CURHAT_RETENTION_DAYS = env_int("CURHAT_RETENTION_DAYS", 730)
 # outcome; the retention sweep deletes older ones (they repeat the citizen's name, number and text).
 CURHAT_INBOUND_EVENT_RETENTION_DAYS = env_int("CURHAT_INBOUND_EVENT_RETENTION_DAYS", 30)
 # The key of the NIK/KK index's hashes (tickets.privacy.nik.number_digest), not SECRET_KEY: rotating the
-# secret key must not break search and erasure by NIK. Required in production (system check
-# tickets.E010); changed with `manage.py nik_rehash --old-key-file FILE`.
-_DEV_NIK_HASH_KEY = "dev-only-nik-hash-key-curhat-adminduk-do-not-use-in-production"
-CURHAT_NIK_HASH_KEY = env_secret("CURHAT_NIK_HASH_KEY", "" if PRODUCTION else _DEV_NIK_HASH_KEY)
+# secret key must not break search and erasure by NIK. Required in production (refused here when
+# unset; system checks tickets.E010–E013: long, not the secret key, not this published development
+# key); changed with `manage.py nik_rehash --old-key-file FILE`.
+CURHAT_NIK_HASH_KEY_DEV_DEFAULT = "dev-only-nik-hash-key-curhat-adminduk-do-not-use-in-production"
+CURHAT_NIK_HASH_KEY = env_secret("CURHAT_NIK_HASH_KEY", "" if PRODUCTION else CURHAT_NIK_HASH_KEY_DEV_DEFAULT)
+if PRODUCTION and not CURHAT_NIK_HASH_KEY:
+    raise ImproperlyConfigured("CURHAT_NIK_HASH_KEY (or CURHAT_NIK_HASH_KEY_FILE) is required in production")
 CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.privacy.tasks", "channels.datadeletion"]
 CELERY_BEAT_SCHEDULE["retention-sweep"] = {
     "task": "tickets.privacy_tasks.retention_sweep_task",

@@ -138,7 +138,7 @@ def audit_chain_check(app_configs=None, databases=None, **kwargs) -> list[checks
                     f"The audit log's hash chain is broken ({alias}): {report.describe()}",
                     hint="Run `manage.py audit_verify`; restore the audit table from a backup and find "
                     "out who changed it.",
-                    id="tickets.E010",
+                    id="tickets.E020",
                 )
             )
     return found
