@@ -501,3 +501,55 @@ def test_an_erased_attachment_is_a_404_for_the_official_as_in_the_inbox(client):
     assert client.get(f"/pejabat/eskalasi/{escalation.pk}/lampiran/{attachment.pk}/").status_code == 404
     client.force_login(operator)
     assert client.get(f"/inbox/lampiran/{attachment.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_erasure_redacts_the_citizens_phone_email_and_nik_in_other_citizens_messages():
+    """brk15: erasing citizen A kept contact B's message naming A's phone and e-mail, and B's raw
+    provider event. Now A's phone, e-mail and NIK are replaced in B's texts (the rest of B's words
+    stay), and raw events naming them are deleted."""
+    from channels.models import InboundEvent
+
+    reference_data_seed()
+    admin = staff_user("adm", group="admin")
+    a_phone = inbound(sender="081277770020", text=f"NIK saya {NIK}, email adik.rina@example.com")
+    a = ticket_ingest(message=a_phone).ticket
+    a_mail = inbound(
+        sender="adik.rina@example.com", sender_kind="email", channel="email", provider="imap", text="Halo"
+    )
+    ticket_ingest(message=a_mail)
+    b_text = (
+        "Saya kakaknya. Nomor adik saya 0812\u20137777\u20130020, e-mail Adik.Rina@example.com, "
+        f"NIK {_grouped(' ')}. Nomor saya sendiri 081299990001, NIK saya 7372031201850002."
+    )
+    b = ticket_ingest(message=inbound(sender="081299990001", text=b_text)).ticket
+    b.subject = "Fwd: adik.rina@example.com"
+    b.save(update_fields=["subject"])
+    InboundEvent.objects.create(
+        provider="meta_whatsapp", body=b'{"from": "6281299990001", "text": {"body": "adik 0812-7777-0020"}}'
+    )
+    InboundEvent.objects.create(provider="meta_whatsapp", body=b'{"from": "6281299990002", "text": "lain"}')
+
+    contacts = subject_contacts(query=SubjectQuery(phone="081277770020", email="adik.rina@example.com"))
+    assert a.contact_id in [c.pk for c in contacts] and b.contact_id not in [c.pk for c in contacts]
+    subject_erase(contacts=contacts, actor=admin)
+
+    body = b.messages.get().body
+    assert body.startswith("Saya kakaknya. Nomor adik saya [dihapus], e-mail [dihapus], NIK [dihapus].")
+    assert "081299990001" in body and "7372031201850002" in body  # B's own data stays
+    b.refresh_from_db()
+    assert b.subject == "Fwd: [dihapus]"
+    assert list(InboundEvent.objects.values_list("body", flat=True)) == [
+        b'{"from": "6281299990002", "text": "lain"}'
+    ]
+    assert subject_contacts(query=SubjectQuery(nik=NIK)) == []  # no index row names it any more
+
+
+def test_redacting_mentions_leaves_other_numbers_as_they_were_written():
+    from tickets.privacy.nik import redact_mentions
+
+    text = "hp ０８１２３４５６７８９０ dan 0813 1111 2222, a@b.id, c@d.id, NIK 7372031201850002"
+    redacted = redact_mentions(
+        text, niks={"7372031201850002"}, phones={"81311112222"}, emails={"c@d.id"}, marker="[x]"
+    )
+    assert redacted == "hp ０８１２３４５６７８９０ dan [x], a@b.id, [x], NIK [x]"

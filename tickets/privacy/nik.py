@@ -98,15 +98,19 @@ def _span(origin: list[int], start: int, end: int) -> tuple[int, int]:
 
 def _sub_normalized(pattern: re.Pattern[str], text: str, replace) -> str:
     """``pattern.sub(replace, …)`` over the normalized view, the replacements put in the original
-    text at the spans the matches took there (the rest of the original text unchanged)."""
+    text at the spans the matches took there (the rest of the original text unchanged; a match for
+    which ``replace`` gives None is left as it was)."""
     view, origin = _normalized(text)
     out, last = [], 0
     for match in pattern.finditer(view):
         if match.end() == match.start():
             continue
+        replacement = replace(match)
+        if replacement is None:  # this match stays as the original text wrote it
+            continue
         start, end = _span(origin, match.start(), match.end())
         out.append(text[last:start])
-        out.append(replace(match))
+        out.append(replacement)
         last = end
     out.append(text[last:])
     return "".join(out)
@@ -209,3 +213,33 @@ def number_digest(digits: str, *, key: str | None = None) -> str:
     if not key:
         raise ImproperlyConfigured("CURHAT_NIK_HASH_KEY (or CURHAT_NIK_HASH_KEY_FILE) is not set")
     return hmac.new(key.encode(), f"nik:{digits}".encode(), hashlib.sha256).hexdigest()
+
+
+def national_number(phone: str) -> str:
+    """The digits of a mobile number without its country or trunk prefix (+62 812…, 0812… → 812…)."""
+    digits = "".join(str(unicodedata.decimal(c)) for c in phone if unicodedata.decimal(c, None) is not None)
+    if digits.startswith("62"):
+        return digits[2:]
+    return digits[1:] if digits.startswith("0") else digits
+
+
+def redact_mentions(text: str, *, niks: set[str], phones: set[str], emails: set[str], marker: str) -> str:
+    """``text`` with the given NIKs (16 digits), mobile numbers (:func:`national_number` form) and
+    e-mail addresses (lower case) replaced by ``marker`` wherever and however they are written (the
+    masker's view: groups, invisible characters, other digits); everything else as it was."""
+    if not text:
+        return text
+    if niks:
+        out, last = [], 0
+        for item in find_numbers(text):
+            if item.value in niks:
+                out += [text[last : item.start], marker]
+                last = item.end
+        text = "".join([*out, text[last:]])
+    if emails:
+        text = _sub_normalized(_EMAIL, text, lambda m: marker if m.group(0).lower() in emails else None)
+    if phones:
+        text = _sub_normalized(
+            _PHONE, text, lambda m: marker if national_number(m.group(0)) in phones else None
+        )
+    return text
