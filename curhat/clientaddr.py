@@ -1,6 +1,7 @@
 """The client's address, the one way the whole site reads it: behind a reverse proxy REMOTE_ADDR is
 the proxy, so the address comes from the request META key the proxy sets
-(``CURHAT_RATELIMIT_IP_META_KEY``, e.g. ``HTTP_X_REAL_IP``; the same key the rate limits use).
+(``CURHAT_RATELIMIT_IP_META_KEY``, e.g. ``HTTP_X_REAL_IP``; setting ``CURHAT_CLIENT_IP_META_KEY``). The rate
+limits (django-ratelimit) read it here too (:func:`ratelimit_ip`).
 
 ``via_unnamed_proxy`` tells a request that came through a proxy (forwarding headers present) while
 no such key is configured: its REMOTE_ADDR is the proxy's, so nothing may be allowed by address
@@ -16,7 +17,7 @@ FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED"
 
 
 def client_meta_key() -> str:
-    return getattr(settings, "RATELIMIT_IP_META_KEY", "") or "REMOTE_ADDR"
+    return getattr(settings, "CURHAT_CLIENT_IP_META_KEY", "") or "REMOTE_ADDR"
 
 
 def client_address(request) -> str:
@@ -43,6 +44,12 @@ def client_ip(request) -> str | None:
         return str(ipaddress.ip_address(str(value or "").strip()))
     except ValueError:
         return None
+
+
+def ratelimit_ip(request) -> str:
+    """django-ratelimit's client address (``RATELIMIT_IP_META_KEY`` names this function): :func:`client_ip`,
+    or REMOTE_ADDR when the header is missing or holds no address (a request around the proxy)."""
+    return client_ip(request) or request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 (an address to count by, not to bind)
 
 
 def via_unnamed_proxy(request) -> bool:

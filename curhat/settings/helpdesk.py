@@ -142,8 +142,11 @@ CURHAT_WEBSITE_RATE_PER_IP = env("CURHAT_WEBSITE_RATE_PER_IP", "10/h")
 CURHAT_WEBSITE_RATE_PER_CONTACT = env("CURHAT_WEBSITE_RATE_PER_CONTACT", "5/h")
 CURHAT_WEBSITE_MAX_FILES = env_int("CURHAT_WEBSITE_MAX_FILES", 3)
 CURHAT_WEBSITE_MAX_FILE_BYTES = env_int("CURHAT_WEBSITE_MAX_FILE_BYTES", 5 * 1024 * 1024)
-# Behind a reverse proxy, the META key holding the client's address (e.g. HTTP_X_REAL_IP).
-RATELIMIT_IP_META_KEY = env("CURHAT_RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
+# Behind a reverse proxy, the META key holding the client's address (e.g. HTTP_X_REAL_IP), read by
+# curhat.clientaddr for the whole site. django-ratelimit asks that module too (a header holding a list
+# or garbage would otherwise be a 500 on every rate-limited POST: sign-in, the public form, webhooks).
+CURHAT_CLIENT_IP_META_KEY = env("CURHAT_RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
+RATELIMIT_IP_META_KEY = "curhat.clientaddr.ratelimit_ip"
 # When that header is a list (X-Forwarded-For): how many proxies of ours appended to it; the client's
 # address is that many entries from the right (curhat.clientaddr).
 CURHAT_TRUSTED_PROXIES = env_int("CURHAT_TRUSTED_PROXIES", 1)

@@ -289,7 +289,7 @@ def test_an_audited_read_behind_a_proxy_records_the_address_or_none(client, sett
     from tests.factories import inbound, staff_user
     from tickets.ingest import ticket_ingest
 
-    settings.RATELIMIT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
+    settings.CURHAT_CLIENT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
     ticket = ticket_ingest(message=inbound(sender="081277770011")).ticket
     client.force_login(staff_user("op", group="operator"))
     response = client.get(f"/inbox/tiket/{ticket.pk}/", HTTP_X_FORWARDED_FOR=forwarded)
@@ -301,7 +301,7 @@ def test_an_audited_read_behind_a_proxy_records_the_address_or_none(client, sett
 def test_a_second_trusted_proxy_moves_the_address_one_entry_left(rf, settings):
     from curhat.clientaddr import client_ip
 
-    settings.RATELIMIT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
+    settings.CURHAT_CLIENT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
     settings.CURHAT_TRUSTED_PROXIES = 2
     request = rf.get("/", HTTP_X_FORWARDED_FOR="9.9.9.9, 1.2.3.4, 10.0.0.2")
     assert client_ip(request) == "1.2.3.4"
