@@ -26,6 +26,7 @@ COPY manage.py gunicorn.conf.py ./
 RUN pip install --no-cache-dir . \
     && DJANGO_SECRET_KEY=build-only python manage.py compilemessages -v0 \
     && CURHAT_PRODUCTION=1 DJANGO_SECRET_KEY=build-only-placeholder-never-used-to-sign-anything-at-run-time \
+       CURHAT_NIK_HASH_KEY=build-only-placeholder-never-used-to-hash-anything \
        python manage.py collectstatic --noinput -v0
 USER curhat
 EXPOSE 8000

@@ -13,6 +13,8 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 # format, whose ``%(r)s`` is the request line with its query string. ``%(U)s`` is the path alone
 # (tests/privacy/test_nik_exposure.py runs a real gunicorn with both formats).
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s "%(a)s"'
+# The path itself may hold a NIK (/lacak/7372014507900001/): masked as every list masks it.
+logger_class = "curhat.gunicorn_logger.MaskedNikLogger"
 
 
 def post_worker_init(worker):

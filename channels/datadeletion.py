@@ -2,8 +2,10 @@
 
 Meta POSTs ``signed_request`` (``<signature>.<payload>``, both base64url; the signature is the
 HMAC-SHA256 of the payload text with the app secret) when a person removes the app and asks for their
-data to be deleted. It is parsed and verified with facebook-sdk against the app secret of each active
-Messenger account (rotated secrets included).
+data to be deleted. It is verified as facebook-sdk's ``parse_signed_request`` does, against the app
+secret of each active Messenger account (rotated secrets included), but the signature first: the
+payload of an unsigned request is never decoded (facebook-sdk parses its JSON before it checks the
+signature, and ``[[[[…`` 6000 deep raised a RecursionError, a 500).
 
 The id Meta sends is the *app-scoped* user id (ASID) of Facebook Login, not the *page-scoped* id
 (PSID) a Messenger message carries: for the same person they differ, and Meta gives no way to turn
@@ -17,18 +19,21 @@ URL and a confirmation code, and the status page shows the request's progress.
 A signed request is accepted once and only while fresh: ``issued_at`` must be within
 ``SIGNED_REQUEST_MAX_AGE`` (and not ahead of our clock by more than ``CLOCK_SKEW``), an ``expires``
 (when given) not past. The same signed request again gets the same confirmation code and starts no
-second erasure (its sha256 is kept, unique).
+second erasure (the sha256 of its decoded signature and its payload is kept, unique: another spelling
+of the same signature, padded or with ``+/`` for ``-_``, is the same request).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 import hmac
+import json
 import logging
 import secrets
 
-import facebook
 from celery import shared_task
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -83,19 +88,54 @@ def signed_request_staleness(data: dict, *, now: dt.datetime | None = None) -> s
     return None
 
 
-def meta_signed_request_parse(signed_request: str) -> tuple[dict, ChannelAccount] | None:
-    """The verified payload and the account whose app secret signed it, or None."""
+def _signed_request_parts(signed_request: str) -> tuple[bytes, bytes] | None:
+    """The signature (decoded) and the payload text (as signed) of ``<signature>.<payload>``."""
     if not signed_request or len(signed_request) > MAX_SIGNED_REQUEST or "." not in signed_request:
         return None
+    encoded_signature, _dot, payload = signed_request.partition(".")
+    try:
+        signature = base64.urlsafe_b64decode(encoded_signature.encode("ascii") + b"==")
+        return signature, payload.encode("ascii")
+    except (binascii.Error, UnicodeError, ValueError):
+        return None
+
+
+def signed_request_digest(signed_request: str) -> str:
+    """What makes two signed requests the same one: the signature's bytes and the payload (a padded
+    or ``+/`` spelling of the same signature is no new request)."""
+    parts = _signed_request_parts(signed_request)
+    if parts is None:
+        return hashlib.sha256(signed_request.encode()).hexdigest()
+    return hashlib.sha256(parts[0] + b"." + parts[1]).hexdigest()
+
+
+def _payload(payload: bytes) -> dict | None:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(payload + b"=" * (-len(payload) % 4)).decode("utf-8"))
+    except (binascii.Error, ValueError, UnicodeError, RecursionError):
+        return None
+    if not isinstance(data, dict) or str(data.get("algorithm") or "").upper() != "HMAC-SHA256":
+        return None
+    return data
+
+
+def meta_signed_request_parse(signed_request: str) -> tuple[dict, ChannelAccount] | None:
+    """The verified payload and the account whose app secret signed it, or None. The signature is
+    checked before the payload is decoded."""
+    parts = _signed_request_parts(signed_request)
+    if parts is None:
+        return None
+    signature, payload = parts
     accounts = ChannelAccount.objects.filter(is_active=True, provider__in=META_PROVIDERS).order_by("id")
     for account in accounts:
         for secret in account.secret_values("app_secret"):
-            try:
-                data = facebook.parse_signed_request(signed_request, secret)
-            except (ValueError, UnicodeError, AttributeError):  # a payload that is not JSON text
-                return None
-            if isinstance(data, dict) and str(data.get("user_id") or "").strip():
+            expected = hmac.new(secret.encode(), payload, hashlib.sha256).digest()
+            if not hmac.compare_digest(signature, expected):
+                continue
+            data = _payload(payload)
+            if data is not None and str(data.get("user_id") or "").strip():
                 return data, account
+            return None
     return None
 
 
@@ -155,7 +195,7 @@ def data_deletion_callback(request):
     if parsed is None:
         return JsonResponse({"error": "signed_request tidak sah atau tidak dapat diverifikasi"}, status=400)
     data, account = parsed
-    request_digest = hashlib.sha256(raw.encode()).hexdigest()
+    request_digest = signed_request_digest(raw)
     seen = DataDeletionRequest.objects.filter(request_digest=request_digest).first()
     if seen is not None:  # the same request again: the same answer, no second erasure
         return _answer(seen)

@@ -2,14 +2,16 @@
 
 A ``channels.InboundEvent`` is the provider's request exactly as it arrived: the citizen's number,
 profile name, e-mail headers and text, kept to replay an event after a fix. On erasure the events that
-name the erased citizen (one of their addresses, in any of the forms providers write them, or one of
-the erased messages' provider ids) are deleted; the retention sweep deletes every event older than
+name the erased citizen (one of their addresses, in any of the forms providers write them, written in
+groups too, as in another citizen's message "nomor adik saya 0812-3456-7890"; one of their NIKs; or
+one of the erased messages' provider ids) are deleted, whenever they arrived; the retention sweep deletes every event older than
 ``CURHAT_INBOUND_EVENT_RETENTION_DAYS``. The tally never reads events.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import unquote_plus
 
 from django.conf import settings
@@ -32,13 +34,19 @@ def _needles(scope: ErasureScope) -> list[str]:
         else:
             found.add(value)
     found.update(pid.lower() for pid in scope.provider_message_ids if len(pid) >= 6)
+    found.update(nik for nik in scope.niks if len(nik) == 16)
     return sorted(found)
+
+
+# Separators between two digits ("0812-3456 7890", "7372.0145…"), and escapes JSON writes for them.
+_DIGIT_GAP = re.compile(r"(?<=\d)(?:[\s.\-/_,|:]|\\[nrt]|\\u200[b-f]|\\u00a0|\u200b|\u200c|\u200d)+(?=\d)")
 
 
 def _event_text(event: InboundEvent) -> str:
     raw = bytes(event.body or b"").decode("utf-8", errors="replace")
     text = f"{raw}\n{event.headers}\n{event.reason}"
-    return f"{text}\n{unquote_plus(text)}".lower()
+    text = f"{text}\n{unquote_plus(text)}".lower()
+    return f"{text}\n{_DIGIT_GAP.sub('', text)}"
 
 
 def events_erase(sender, *, scope: ErasureScope, **kwargs) -> int:
@@ -46,9 +54,9 @@ def events_erase(sender, *, scope: ErasureScope, **kwargs) -> int:
     needles = _needles(scope)
     if not needles:
         return 0
+    # Every event, not only those since the citizen's first message: another citizen may have named
+    # them before (events are kept CURHAT_INBOUND_EVENT_RETENTION_DAYS only).
     events = InboundEvent.objects.all()
-    if scope.since is not None:
-        events = events.filter(received_at__gte=scope.since - dt.timedelta(days=1))
     doomed = [
         event.pk
         for event in events.only("pk", "body", "headers", "reason").iterator(chunk_size=500)

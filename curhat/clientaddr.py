@@ -1,6 +1,7 @@
 """The client's address, the one way the whole site reads it: behind a reverse proxy REMOTE_ADDR is
 the proxy, so the address comes from the request META key the proxy sets
-(``CURHAT_RATELIMIT_IP_META_KEY``, e.g. ``HTTP_X_REAL_IP``; the same key the rate limits use).
+(``CURHAT_RATELIMIT_IP_META_KEY``, e.g. ``HTTP_X_REAL_IP``; setting ``CURHAT_CLIENT_IP_META_KEY``). The rate
+limits (django-ratelimit) read it here too (:func:`ratelimit_ip`).
 
 ``via_unnamed_proxy`` tells a request that came through a proxy (forwarding headers present) while
 no such key is configured: its REMOTE_ADDR is the proxy's, so nothing may be allowed by address
@@ -8,23 +9,47 @@ no such key is configured: its REMOTE_ADDR is the proxy's, so nothing may be all
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 
 FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
 
 
 def client_meta_key() -> str:
-    return getattr(settings, "RATELIMIT_IP_META_KEY", "") or "REMOTE_ADDR"
+    return getattr(settings, "CURHAT_CLIENT_IP_META_KEY", "") or "REMOTE_ADDR"
 
 
 def client_address(request) -> str:
     """The client's address as the configured key gives it ("" when the request lacks it). A list
-    (X-Forwarded-For: "a, b") gives its last entry, the one our proxy added (earlier ones are
-    whatever the client sent)."""
+    (X-Forwarded-For: "a, b") gives the entry our proxies added: with ``CURHAT_TRUSTED_PROXIES`` = 1
+    (the default, one proxy in front of the app) the last one; with 2 (a load balancer, then nginx)
+    the one before it; earlier entries are whatever the client sent. Not checked: see
+    :func:`client_ip`."""
     value = str(request.META.get(client_meta_key(), "") or "")
-    if "," in value:
-        value = value.rsplit(",", 1)[-1]
-    return value.strip()
+    entries = [entry.strip() for entry in value.split(",")]
+    proxies = max(1, int(getattr(settings, "CURHAT_TRUSTED_PROXIES", 1) or 1))
+    return entries[-proxies] if len(entries) >= proxies else entries[0]
+
+
+def client_ip(request) -> str | None:
+    """:func:`client_address` if it is an IP address (what a database column of addresses takes),
+    else None: a header holding garbage is no address. Without the configured key in the request
+    (a direct request to gunicorn, a test client), REMOTE_ADDR."""
+    if request is None:
+        return None
+    meta_key = client_meta_key()
+    value = client_address(request) if request.META.get(meta_key) else request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(str(value or "").strip()))
+    except ValueError:
+        return None
+
+
+def ratelimit_ip(request) -> str:
+    """django-ratelimit's client address (``RATELIMIT_IP_META_KEY`` names this function): :func:`client_ip`,
+    or REMOTE_ADDR when the header is missing or holds no address (a request around the proxy)."""
+    return client_ip(request) or request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 (an address to count by, not to bind)
 
 
 def via_unnamed_proxy(request) -> bool:

@@ -126,9 +126,15 @@ def attachment(request, pk: int, attachment_id: int):
         message__ticket=escalation.ticket,
         download_status=Attachment.DownloadStatus.STORED,
     )
+    if not item.file:  # erased (the row stays, its file gone): as the inbox's download answers
+        raise Http404
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
     audit_read(request, "attachment", ticket=escalation.ticket, obj=item, escalation=escalation.pk)
     response = FileResponse(
-        item.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=attachment_download_name(item),
         content_type=item.content_type or "application/octet-stream",

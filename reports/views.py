@@ -20,7 +20,7 @@ from tickets.workcalendar import office_calendar
 
 from . import charts, exports, metrics, selectors, services
 from .access import admin_or_official_required, admin_required
-from .periods import Period, period_from_params
+from .periods import MAX_YEAR, MIN_YEAR, Period, period_from_params
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
@@ -142,6 +142,11 @@ class TicketExportForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("dari") and data.get("sampai"):
+            years = (data["dari"].year, data["sampai"].year)
+            if not all(MIN_YEAR <= year <= MAX_YEAR for year in years):  # 9999-12-31 + 1 day: overflow
+                raise forms.ValidationError(
+                    _("tahun di luar jangkauan (%(min)s–%(max)s)") % {"min": MIN_YEAR, "max": MAX_YEAR}
+                )
             if data["sampai"] < data["dari"]:
                 raise forms.ValidationError(_("Tanggal akhir sebelum tanggal awal."))
             if (data["sampai"] - data["dari"]).days > 3700:

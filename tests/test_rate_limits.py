@@ -52,3 +52,21 @@ def test_webhook_flood_gets_429_before_anything_is_stored(client, settings):
     settings.CURHAT_WEBHOOK_RATE_PER_IP = ""
     ok = client.post("/webhooks/meta_whatsapp/wa/", body, content_type="application/json", headers=headers)
     assert ok.status_code == 200
+
+
+@pytest.mark.parametrize("forwarded", ["10.9.9.9, 203.0.113.7", "bukan-alamat", None])
+def test_rate_limits_behind_a_proxy_read_the_address_as_the_site_does(client, settings, forwarded):
+    """brk15 (with item 4): CURHAT_RATELIMIT_IP_META_KEY=HTTP_X_FORWARDED_FOR made a list, garbage or
+    a missing header a 500 in django-ratelimit on every rate-limited POST (sign-in here). It reads the
+    address through curhat.clientaddr: the entry our proxy added, REMOTE_ADDR when there is none."""
+    settings.CURHAT_CLIENT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
+    settings.CURHAT_TRACKING_RATE_PER_IP = "2/m"
+    headers = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
+    login = client.post("/masuk/", {"username": "x", "password": "y"}, **headers)
+    assert login.status_code == 200  # the form again, with its error
+    statuses = [client.get(f"/lacak/{'A' * 31}{i}/", **headers).status_code for i in range(3)]
+    assert statuses == [404, 404, 429]
+    if forwarded and "," in forwarded:  # another client (the entry our proxy added) has its own count
+        assert (
+            client.get(f"/lacak/{'B' * 32}/", HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.8").status_code == 404
+        )

@@ -25,4 +25,12 @@ def nik_hash_key_check(app_configs=None, **kwargs) -> list[Error]:
         return [Error("CURHAT_NIK_HASH_KEY is too short.", hint=hint, id="tickets.E011")]
     if key == settings.SECRET_KEY:
         return [Error("CURHAT_NIK_HASH_KEY must not be the secret key.", hint=hint, id="tickets.E012")]
+    if key == getattr(settings, "CURHAT_NIK_HASH_KEY_DEV_DEFAULT", None):
+        return [
+            Error(
+                "CURHAT_NIK_HASH_KEY is the development key published in the settings.",
+                hint=hint,
+                id="tickets.E013",
+            )
+        ]
     return []

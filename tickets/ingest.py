@@ -327,7 +327,11 @@ def _ingest_once(
             created_at=message.timestamp,
         )
         _store_attachments(stored, message)
-        message_numbers_index(message=stored, attachment_names=[a.filename for a in message.attachments])
+        message_numbers_index(
+            message=stored,
+            attachment_names=[a.filename for a in message.attachments],
+            contact_names=[contact.name, message.sender.display_name or ""],
+        )
         result = IngestResult(stored, ticket, contact, created=True, ticket_created=ticket_created)
         for task_path in settings.CURHAT_AFTER_INGEST_TASKS:
             # Publishing costs a broker round trip: only enqueue work that has something to do.

@@ -266,6 +266,12 @@ REST_FRAMEWORK = {
         "tickets.api.renderers.CspBrowsableAPIRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # DRF's defaults, the JSON parser answering a body nested too deep with 400 (not a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "tickets.api.parsers.JSONParserNoRecursion",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Curhat Adminduk API",

@@ -142,8 +142,14 @@ CURHAT_WEBSITE_RATE_PER_IP = env("CURHAT_WEBSITE_RATE_PER_IP", "10/h")
 CURHAT_WEBSITE_RATE_PER_CONTACT = env("CURHAT_WEBSITE_RATE_PER_CONTACT", "5/h")
 CURHAT_WEBSITE_MAX_FILES = env_int("CURHAT_WEBSITE_MAX_FILES", 3)
 CURHAT_WEBSITE_MAX_FILE_BYTES = env_int("CURHAT_WEBSITE_MAX_FILE_BYTES", 5 * 1024 * 1024)
-# Behind a reverse proxy, the META key holding the client's address (e.g. HTTP_X_REAL_IP).
-RATELIMIT_IP_META_KEY = env("CURHAT_RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
+# Behind a reverse proxy, the META key holding the client's address (e.g. HTTP_X_REAL_IP), read by
+# curhat.clientaddr for the whole site. django-ratelimit asks that module too (a header holding a list
+# or garbage would otherwise be a 500 on every rate-limited POST: sign-in, the public form, webhooks).
+CURHAT_CLIENT_IP_META_KEY = env("CURHAT_RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
+RATELIMIT_IP_META_KEY = "curhat.clientaddr.ratelimit_ip"
+# When that header is a list (X-Forwarded-For): how many proxies of ours appended to it; the client's
+# address is that many entries from the right (curhat.clientaddr).
+CURHAT_TRUSTED_PROXIES = env_int("CURHAT_TRUSTED_PROXIES", 1)
 
 # --- Replies out: outbox, retries (senders: each package in CURHAT_CHANNEL_PROVIDERS) -------------
 # Tries per reply (per operator retry) before a transient error becomes a failure.
@@ -252,10 +258,13 @@ CURHAT_RETENTION_DAYS = env_int("CURHAT_RETENTION_DAYS", 730)
 # outcome; the retention sweep deletes older ones (they repeat the citizen's name, number and text).
 CURHAT_INBOUND_EVENT_RETENTION_DAYS = env_int("CURHAT_INBOUND_EVENT_RETENTION_DAYS", 30)
 # The key of the NIK/KK index's hashes (tickets.privacy.nik.number_digest), not SECRET_KEY: rotating the
-# secret key must not break search and erasure by NIK. Required in production (system check
-# tickets.E010); changed with `manage.py nik_rehash --old-key-file FILE`.
-_DEV_NIK_HASH_KEY = "dev-only-nik-hash-key-curhat-adminduk-do-not-use-in-production"
-CURHAT_NIK_HASH_KEY = env_secret("CURHAT_NIK_HASH_KEY", "" if PRODUCTION else _DEV_NIK_HASH_KEY)
+# secret key must not break search and erasure by NIK. Required in production (refused here when
+# unset; system checks tickets.E010–E013: long, not the secret key, not this published development
+# key); changed with `manage.py nik_rehash --old-key-file FILE`.
+CURHAT_NIK_HASH_KEY_DEV_DEFAULT = "dev-only-nik-hash-key-curhat-adminduk-do-not-use-in-production"
+CURHAT_NIK_HASH_KEY = env_secret("CURHAT_NIK_HASH_KEY", "" if PRODUCTION else CURHAT_NIK_HASH_KEY_DEV_DEFAULT)
+if PRODUCTION and not CURHAT_NIK_HASH_KEY:
+    raise ImproperlyConfigured("CURHAT_NIK_HASH_KEY (or CURHAT_NIK_HASH_KEY_FILE) is required in production")
 CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.privacy.tasks", "channels.datadeletion"]
 CELERY_BEAT_SCHEDULE["retention-sweep"] = {
     "task": "tickets.privacy_tasks.retention_sweep_task",

@@ -200,3 +200,22 @@ def test_dates_at_the_ends_of_the_calendar_are_a_400(people, name, value):
     refused = token_client(people["operator"]).get("/api/v1/tickets/", {name: value})
     assert refused.status_code == 400
     assert name in refused.json()
+
+
+def test_a_format_suffix_and_a_deeply_nested_body_are_answered_not_500s(people):
+    """brk15: GET /api/v1/tickets/N/messages.json raised TypeError (unexpected kwarg 'format'), and a
+    JSON body 6000 "[" deep raised RecursionError: both were 500s."""
+    ticket = ticket_ingest(message=inbound(text="Akta anak salah nama")).ticket
+    operator = token_client(people["operator"])
+    response = operator.get(f"/api/v1/tickets/{ticket.pk}/messages.json")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
+    assert [m["body"] for m in response.json()["results"]] == ["Akta anak salah nama"]
+    escalation = operator.post(
+        "/api/v1/escalations/", {"ticket": ticket.reference, "department": "capil", "question": "?"}
+    ).json()
+    official = token_client(people["official"])
+    for url in (f"/api/v1/escalations/{escalation['id']}/answer/", f"/api/v1/tickets/{ticket.pk}/messages/"):
+        client = official if "escalations" in url else operator
+        nested = client.post(url, data=b"[" * 6000, content_type="application/json")
+        assert nested.status_code == 400, url
+        assert "JSON" in nested.json()["detail"]

@@ -225,3 +225,46 @@ def test_a_replayed_signed_request_gets_the_same_code_and_erases_nothing_twice(
             reverse("channels:data_deletion"), {"signed_request": signed_request(PSID, nonce="2")}
         )
     assert again.status_code == 200 and again.json() != answers[0][0]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"[" * 6000, b'{"a":' * 1500 + b"1" + b"}" * 1500, b'{"algorithm": 5, "user_id": "1"}', b"[1,2]"],
+    ids=["deep list", "deep object", "algorithm a number", "a list"],
+)
+def test_a_deeply_nested_or_odd_payload_is_refused_not_a_500(client, messenger_citizen, payload):
+    """brk15: facebook-sdk decoded the JSON before it checked the signature, and 6000 "[" raised a
+    RecursionError (a 500). Unsigned, such a payload is never decoded; signed, it is refused."""
+    encoded = _b64url(payload)
+    signed = _b64url(hmac.new(APP_SECRET.encode(), encoded.encode(), hashlib.sha256).digest())
+    for raw in (f"AAAA.{encoded}", f"{signed}.{encoded}"):
+        response = client.post(reverse("channels:data_deletion"), {"signed_request": raw})
+        assert response.status_code == 400, raw[:20]
+    assert not DataDeletionRequest.objects.exists()
+
+
+def test_another_spelling_of_the_same_signature_is_the_same_request(
+    client, messenger_citizen, django_capture_on_commit_callbacks
+):
+    """brk15: a padded signature, or one with "+/" for "-_", verified as the same bytes but counted as
+    a new request (a second confirmation code, a second erasure run)."""
+    request = next(  # a signature that has a "-" or "_" to spell as "+" or "/"
+        r
+        for r in (signed_request(PSID, nonce=str(n)) for n in range(100))
+        if {"-", "_"} & set(r.split(".")[0])
+    )
+    signature, payload = request.split(".")
+    plus = signature.replace("-", "+").replace("_", "/")
+    spellings = [
+        request,
+        f"{signature}=.{payload}",
+        f"{plus}.{payload}",
+        f"{signature[:5]}*{signature[5:]}.{payload}",
+    ]
+    codes = set()
+    for raw in spellings:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("channels:data_deletion"), {"signed_request": raw})
+        assert response.status_code == 200, raw
+        codes.add(response.json()["confirmation_code"])
+    assert len(codes) == 1 and DataDeletionRequest.objects.count() == 1

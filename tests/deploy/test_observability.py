@@ -179,16 +179,16 @@ def test_metrics_networks_are_not_bypassed_through_a_reverse_proxy(client, setti
     settings.CURHAT_METRICS_TOKEN, settings.CURHAT_METRICS_ALLOWED_NETWORKS = "tok-uji", ["127.0.0.0/8"]
     through_proxy = {"HTTP_X_FORWARDED_FOR": "203.0.113.9", "HTTP_X_REAL_IP": "203.0.113.9"}
     # No client-address key configured: a proxied request is allowed by its token only.
-    settings.RATELIMIT_IP_META_KEY = "REMOTE_ADDR"
+    settings.CURHAT_CLIENT_IP_META_KEY = "REMOTE_ADDR"
     assert client.get("/metrics", **through_proxy).status_code == 403
     assert client.get("/metrics", **through_proxy, HTTP_AUTHORIZATION="Bearer tok-uji").status_code == 200
     assert client.get("/metrics").status_code == 200  # Prometheus on the internal network, direct
     # The proxy's key configured (as for the rate limits): the client's own address decides.
-    settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
+    settings.CURHAT_CLIENT_IP_META_KEY = "HTTP_X_REAL_IP"
     assert client.get("/metrics", **through_proxy).status_code == 403
     assert client.get("/metrics", HTTP_X_REAL_IP="127.0.0.5").status_code == 200
     assert client.get("/metrics").status_code == 403  # no address from the proxy: not allowed
-    settings.RATELIMIT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
+    settings.CURHAT_CLIENT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
     assert client.get("/metrics", HTTP_X_FORWARDED_FOR="127.0.0.1, 203.0.113.9").status_code == 403
     assert client.get("/metrics", HTTP_X_FORWARDED_FOR="203.0.113.9, 127.0.0.1").status_code == 200
 

@@ -86,7 +86,7 @@ def test_an_edited_detail_is_the_first_broken_link():
     code, text = _verify_command()
     assert code == 1 and f"BROKEN at audit row id {rows[2].pk}" in text
     errors = audit_chain_check(databases=["default"])
-    assert [e.id for e in errors] == ["tickets.E010"] and str(rows[2].pk) in errors[0].msg
+    assert [e.id for e in errors] == ["tickets.E020"] and str(rows[2].pk) in errors[0].msg
 
 
 @pytest.mark.django_db
@@ -152,6 +152,39 @@ def test_a_backdated_row_appended_by_the_app_role_is_reported():
     assert "backdated" in report.problem
     code, text = _verify_command()
     assert code == 1 and f"id {backdated.pk}" in text
+
+
+@pytest.mark.django_db
+def test_a_future_dated_row_is_refused_and_reported_and_never_lifts_later_rows():
+    """brk15: the app's role appended one row dated a year ahead with a valid hash; every genuine row
+    after it took that time and audit_verify said OK. PostgreSQL refuses the INSERT (trigger); where a
+    row got in anyway (SQLite, or a table restored without the trigger) audit_verify reports it, and
+    later rows keep the clock's time."""
+    from django.db import DatabaseError
+    from django.utils import timezone
+
+    _rows(2)
+    future = timezone.now() + dt.timedelta(days=365)
+    if ON_POSTGRES:
+        with pytest.raises(DatabaseError, match="future"), transaction.atomic():
+            _append_as_the_app_role(future)
+        assert audit_chain_verify().ok
+        with transaction.atomic(), connection.cursor() as cursor:  # as if restored without the trigger
+            cursor.execute("ALTER TABLE tickets_auditevent DISABLE TRIGGER tickets_auditevent_no_future")
+            forged = _append_as_the_app_role(future)
+            cursor.execute("ALTER TABLE tickets_auditevent ENABLE TRIGGER tickets_auditevent_no_future")
+    else:
+        forged = _append_as_the_app_role(future)
+    report = audit_chain_verify()
+    assert (report.ok, report.broken_id) == (False, forged.pk) and "future" in report.problem
+    code, text = _verify_command()
+    assert code == 1 and f"id {forged.pk}" in text
+
+    genuine = audit_record(action=AuditEvent.Action.EXPORT)
+    genuine.refresh_from_db()
+    assert genuine.at <= timezone.now()  # not lifted to the forged time
+    with pytest.raises(ValueError, match="future"):
+        AuditEvent(action="export", actor_name="sistem", at=future).save()
 
 
 @pytest.mark.django_db

@@ -47,6 +47,12 @@ EVIL_NAME = '=HYPERLINK("http://evil.example/x","klik")'
         ("\u00a0=1", "'\u00a0=1"),
         ("\u3000=1", "'\u3000=1"),
         ("\uff1d1+2", "'\uff1d1+2"),  # a full-width equals sign
+        ("Ani\ufffeX", "AniX"),  # XML 1.0 noncharacters: the workbook would not open (brk15)
+        ("Budi\uffffY", "BudiY"),
+        ("Cici\ud800Z", "CiciZ"),  # a lone surrogate
+        ("\u200b=HYPERLINK(1)", "'\u200b=HYPERLINK(1)"),  # invisible blanks before the sign
+        ("\u2000=1+2", "'\u2000=1+2"),
+        ("\ufeff=1+2", "'\ufeff=1+2"),
         (" -", " -"),
         ("  ", "  "),
         ("Budi = Andi", "Budi = Andi"),
@@ -75,6 +81,18 @@ def evil_tickets():
     b = make_tickets([(at_wita(2021, 3, 6, 9), "email")], contact=bell, topic=topic, subject="-\x01x")
     c = make_tickets([(at_wita(2021, 3, 7, 9), "email")], contact=spaced, topic=topic, subject="\t @x")
     return a + b + c
+
+
+@pytest.mark.parametrize("name", ["Ani\ufffeX", "Budi\uffffY", "Cici\ud800Z"])
+def test_a_cell_with_a_noncharacter_still_makes_a_workbook_that_opens(name):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append([cell_text(name)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    assert load_workbook(buffer).active["A1"].value == name[:-2] + name[-1]
 
 
 def _export(admin_client, fmt):

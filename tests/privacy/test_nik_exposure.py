@@ -3,12 +3,14 @@ ticket list, and the forms of writing a NIK the masker must know."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
 import unicodedata
+import urllib.error
 import urllib.request
 
 import pytest
@@ -91,6 +93,76 @@ def test_the_phone_masker_sees_through_them_too(written):
     assert masked.startswith("hubungi ") and masked.endswith(" ya")
     digits = "".join(str(unicodedata.decimal(c)) for c in masked if unicodedata.decimal(c, None) is not None)
     assert "3456" not in digits and "****" in masked
+
+
+def _digits_of(text: str) -> str:
+    return "".join(str(unicodedata.decimal(c)) for c in text if unicodedata.decimal(c, None) is not None)
+
+
+def _grouped(separator: str) -> str:
+    return separator.join([NIK[0:4], NIK[4:8], NIK[8:12], NIK[12:16]])
+
+
+# The second outside test (brk15): other invisible characters and other separators.
+DISGUISED_MORE = {
+    "LRM between digits": "\u200e".join(NIK),
+    "RLM between digits": "\u200f".join(NIK),
+    "LRI/PDI around digits": "\u2066" + "\u2069\u2066".join(NIK) + "\u2069",
+    "invisible times": "\u2062".join(NIK),
+    "combining grapheme joiner": "\u034f".join(NIK),
+    "Mongolian vowel separator": "\u180e".join(NIK),
+    "VS16 after digits": "\ufe0f".join(NIK),
+    "keycap digits": "".join(c + "\ufe0f\u20e3" for c in NIK),
+    "Hangul filler": "\u3164".join(NIK),
+    "Hangul choseong filler": "\u115f".join(NIK),
+    "braille blank": "\u2800".join(NIK),
+    "en dash groups": _grouped("\u2013"),
+    "em dash groups": _grouped("\u2014"),
+    "minus sign groups": _grouped("\u2212"),
+    "hyphen U+2010 groups": _grouped("\u2010"),
+    "comma groups": _grouped(","),
+    "pipe groups": _grouped("|"),
+    "colon groups": _grouped(":"),
+    "four spaces": _grouped("    "),
+    "line separator": _grouped("\u2028"),
+    "paragraph separator": _grouped("\u2029"),
+    "NEL": _grouped("\u0085"),
+    "vertical tab": _grouped("\x0b"),
+    "form feed": _grouped("\x0c"),
+    "NUL between digits": "\x00".join(NIK),
+    "Ogham space": _grouped("\u1680"),
+    "ideographic space": _grouped("\u3000"),
+    "two separators of two kinds": _grouped(" \u2013\u200e "),
+}
+
+
+@pytest.mark.parametrize("written", DISGUISED_MORE.values(), ids=DISGUISED_MORE.keys())
+def test_the_masker_sees_through_format_characters_dashes_and_other_separators(written):
+    text = f"NIK saya {written} ya"
+    (found,) = find_numbers(text)
+    assert found.value == NIK
+    masked = mask_numbers_in(text)
+    assert NIK not in _digits_of(masked) and MASKED in masked
+    assert masked.startswith("NIK saya ") and masked.endswith(" ya")  # masked where it stood
+    assert NIK not in _digits_of(mask_personal_text(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tanggal 12-01-2020, 11-03-2021 dan 15-02-2022",  # dates, a valid NIK shape when run together
+        "jadwal 12/01/2020 | 11/03/2021",
+        "jam 11:30, 12:45, 13:15, 14:30",
+        "biaya Rp 1,500,000, Rp 2,750,000, Rp 125,000",
+        "nomor 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12",
+        "hubungi 0812-3456-7890 atau 0813-1111-2222",
+        "rekening 1234-5678-9012-3456-7890",
+        "Pasal 7: 3, 7: 2, 0: 1 dan 45: 07",
+    ],
+)
+def test_ordinary_numbers_in_prose_stay_as_they_are(text):
+    assert find_numbers(text) == []
+    assert mask_numbers_in(text) == text
 
 
 _GAPS = ["", " ", "\n", "\r\n", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", " \u200b-", "\u00a0"]
@@ -330,6 +402,10 @@ def _access_log_of(tmp_path, *config: str) -> str:
                     # the search in ``next``): neither request line keeps the query.
                     urllib.request.urlopen(f"http://127.0.0.1:{port}/inbox/?q={NIK}", timeout=5)
                     urllib.request.urlopen(f"http://127.0.0.1:{port}/inbox/baru/?q={NIK}&since=0", timeout=5)
+                    for path in (f"/lacak/{NIK}/", f"/lacak/{_grouped('-')}/", "/lacak/%37" + NIK[1:] + "/"):
+                        # A tracking token that is a NIK (404): its path is logged all the same.
+                        with contextlib.suppress(urllib.error.HTTPError):
+                            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5)
                     break
                 except OSError:
                     if time.monotonic() > deadline or process.poll() is not None:
@@ -350,3 +426,130 @@ def test_gunicorns_access_log_keeps_no_query_string_with_our_format(tmp_path):
     assert '"GET /masuk/ HTTP/1.1" 200' in ours, ours
     assert '"GET /inbox/ HTTP/1.1" 302' in ours and '"GET /inbox/baru/ HTTP/1.1" 302' in ours, ours
     assert NIK not in ours and "nik=" not in ours and "q=" not in ours
+    assert f'"GET /lacak/{MASKED}/ HTTP/1.1" 404' in ours, ours  # brk15: the path kept the whole NIK
+    assert _grouped("-") not in ours and "%37" + NIK[1:] not in ours, ours
+
+
+@pytest.mark.django_db
+def test_a_nik_in_the_contacts_name_is_masked_in_lists_and_indexed_for_erasure(client):
+    """A WhatsApp profile named "Andi 7372014507900001": the inbox list, its panel and the API's lists
+    show the name masked, the single ticket and contact show it, and erasure by NIK finds the contact."""
+    reference_data_seed()
+    operator = staff_user("op", group="operator")
+    admin = staff_user("adm", group="admin")
+    disguised = f"Andi {_grouped(chr(0x2013))}"
+    ticket = ticket_ingest(message=inbound(sender="081277770008", name=f"Andi {NIK}", text="Halo")).ticket
+    other = ticket_ingest(message=inbound(sender="081277770009", name=disguised, text="Halo")).ticket
+    client.force_login(operator)
+    for url in ("/inbox/", "/inbox/panel/"):
+        page = client.get(url).content.decode()
+        assert f"Andi {MASKED}" in page and NIK not in _digits_of(page), url
+    tickets = client.get("/api/v1/tickets/").json()["results"]
+    contacts = client.get("/api/v1/contacts/").json()["results"]
+    for rows in (tickets, contacts):
+        text = str(rows)
+        assert f"Andi {MASKED}" in text and NIK not in _digits_of(text)
+    assert client.get(f"/api/v1/tickets/{ticket.pk}/").json()["contact"]["name"] == f"Andi {NIK}"
+    assert client.get(f"/api/v1/contacts/{other.contact_id}/").json()["name"] == disguised
+
+    found = subject_contacts(query=SubjectQuery(nik=NIK))
+    assert [c.pk for c in found] == sorted([ticket.contact_id, other.contact_id])
+    assert subject_erase(contacts=found, actor=admin) == 2
+
+
+@pytest.mark.django_db
+def test_a_disguised_nik_in_an_attachment_name_is_masked_in_the_api_and_the_inbox(client):
+    from tests.test_ingest import PNG
+    from tickets.inbound import InboundAttachment
+    from tickets.models import Attachment
+
+    reference_data_seed()
+    operator = staff_user("op", group="operator")
+    name = f"KTP {chr(0x200E).join(NIK)}.png"
+    photo = InboundAttachment(filename=name, content_type="image/png", content=PNG)
+    ticket = ticket_ingest(message=inbound(sender="081277770010", text="", attachments=(photo,))).ticket
+    attachment = Attachment.objects.get(message__ticket=ticket)
+    client.force_login(operator)
+    page = client.get(f"/inbox/tiket/{ticket.pk}/").content.decode()
+    assert MASKED in page and NIK not in _digits_of(page)
+    download = client.get(f"/inbox/lampiran/{attachment.pk}/")
+    assert NIK not in _digits_of(download["Content-Disposition"])
+    messages = client.get(f"/api/v1/tickets/{ticket.pk}/messages/").json()["results"]
+    (listed,) = messages[0]["attachments"]
+    assert MASKED in listed["original_name"] and NIK not in _digits_of(listed["original_name"])
+    assert [c.pk for c in subject_contacts(query=SubjectQuery(nik=NIK))] == [ticket.contact_id]
+
+
+@pytest.mark.django_db
+def test_an_erased_attachment_is_a_404_for_the_official_as_in_the_inbox(client):
+    """brk15: after erasure the official's download raised ValueError (no file): a 500."""
+    from tests.test_ingest import PNG
+    from tickets.inbound import InboundAttachment
+    from tickets.models import Attachment
+
+    reference_data_seed()
+    operator = staff_user("op", group="operator")
+    official = staff_user("kabid", group="official")
+    department = Department.objects.get(code="capil")
+    Official.objects.create(user=official).departments.add(department)
+    photo = InboundAttachment(filename="ktp.png", content_type="image/png", content=PNG)
+    ticket = ticket_ingest(message=inbound(sender="081277770012", text="", attachments=(photo,))).ticket
+    attachment = Attachment.objects.get(message__ticket=ticket)
+    escalation = escalation_create(ticket=ticket, department=department, question="?", requested_by=operator)
+    subject_erase(contacts=subject_contacts(query=SubjectQuery(phone="081277770012")), actor=operator)
+    client.force_login(official)
+    assert client.get(f"/pejabat/eskalasi/{escalation.pk}/lampiran/{attachment.pk}/").status_code == 404
+    client.force_login(operator)
+    assert client.get(f"/inbox/lampiran/{attachment.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_erasure_redacts_the_citizens_phone_email_and_nik_in_other_citizens_messages():
+    """brk15: erasing citizen A kept contact B's message naming A's phone and e-mail, and B's raw
+    provider event. Now A's phone, e-mail and NIK are replaced in B's texts (the rest of B's words
+    stay), and raw events naming them are deleted."""
+    from channels.models import InboundEvent
+
+    reference_data_seed()
+    admin = staff_user("adm", group="admin")
+    a_phone = inbound(sender="081277770020", text=f"NIK saya {NIK}, email adik.rina@example.com")
+    a = ticket_ingest(message=a_phone).ticket
+    a_mail = inbound(
+        sender="adik.rina@example.com", sender_kind="email", channel="email", provider="imap", text="Halo"
+    )
+    ticket_ingest(message=a_mail)
+    b_text = (
+        "Saya kakaknya. Nomor adik saya 0812\u20137777\u20130020, e-mail Adik.Rina@example.com, "
+        f"NIK {_grouped(' ')}. Nomor saya sendiri 081299990001, NIK saya 7372031201850002."
+    )
+    b = ticket_ingest(message=inbound(sender="081299990001", text=b_text)).ticket
+    b.subject = "Fwd: adik.rina@example.com"
+    b.save(update_fields=["subject"])
+    InboundEvent.objects.create(
+        provider="meta_whatsapp", body=b'{"from": "6281299990001", "text": {"body": "adik 0812-7777-0020"}}'
+    )
+    InboundEvent.objects.create(provider="meta_whatsapp", body=b'{"from": "6281299990002", "text": "lain"}')
+
+    contacts = subject_contacts(query=SubjectQuery(phone="081277770020", email="adik.rina@example.com"))
+    assert a.contact_id in [c.pk for c in contacts] and b.contact_id not in [c.pk for c in contacts]
+    subject_erase(contacts=contacts, actor=admin)
+
+    body = b.messages.get().body
+    assert body.startswith("Saya kakaknya. Nomor adik saya [dihapus], e-mail [dihapus], NIK [dihapus].")
+    assert "081299990001" in body and "7372031201850002" in body  # B's own data stays
+    b.refresh_from_db()
+    assert b.subject == "Fwd: [dihapus]"
+    assert list(InboundEvent.objects.values_list("body", flat=True)) == [
+        b'{"from": "6281299990002", "text": "lain"}'
+    ]
+    assert subject_contacts(query=SubjectQuery(nik=NIK)) == []  # no index row names it any more
+
+
+def test_redacting_mentions_leaves_other_numbers_as_they_were_written():
+    from tickets.privacy.nik import redact_mentions
+
+    text = "hp ０８１２３４５６７８９０ dan 0813 1111 2222, a@b.id, c@d.id, NIK 7372031201850002"
+    redacted = redact_mentions(
+        text, niks={"7372031201850002"}, phones={"81311112222"}, emails={"c@d.id"}, marker="[x]"
+    )
+    assert redacted == "hp ０８１２３４５６７８９０ dan [x], a@b.id, [x], NIK [x]"

@@ -113,8 +113,12 @@ def _check(tmp_path, **env: str) -> subprocess.CompletedProcess:
 
 def test_production_refuses_to_start_without_its_own_nik_hash_key(tmp_path):
     without = {k: v for k, v in PRODUCTION_ENV.items() if k != "CURHAT_NIK_HASH_KEY"}
-    result = _check(tmp_path, **without)
-    assert result.returncode != 0 and "tickets.E010" in result.stderr
+    result = _check(tmp_path, **without)  # refused as the settings load, not only by a check
+    assert result.returncode != 0 and "ImproperlyConfigured" in result.stderr
+    assert "CURHAT_NIK_HASH_KEY" in result.stderr
+    published = "dev-only-nik-hash-key-curhat-adminduk-do-not-use-in-production"  # in the settings
+    dev = _check(tmp_path, **{**without, "CURHAT_NIK_HASH_KEY": published})
+    assert dev.returncode != 0 and "tickets.E013" in dev.stderr
     same = _check(tmp_path, **{**without, "CURHAT_NIK_HASH_KEY": PRODUCTION_ENV["DJANGO_SECRET_KEY"]})
     assert same.returncode != 0 and "tickets.E012" in same.stderr
     short = _check(tmp_path, **{**without, "CURHAT_NIK_HASH_KEY": "short"})

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from tickets.identities import mask_identity
 from tickets.models import Attachment, CannedAnswer, Channel, Contact, ContactIdentity, Message, Ticket
+from tickets.privacy.filenames import attachment_display_name
 from tickets.privacy.nik import mask_personal_text
 
 
@@ -41,10 +42,15 @@ class ContactSerializer(serializers.ModelSerializer):
 
 class ContactListSerializer(serializers.ModelSerializer):
     identities = MaskedIdentitySerializer(many=True, read_only=True)
+    # A profile name is the citizen's free text ("Andi 7372014507900001"): masked like a subject.
+    name = serializers.SerializerMethodField()
 
     class Meta:
         model = Contact
         fields = ("id", "name", "identities", "created_at")
+
+    def get_name(self, contact: Contact) -> str:
+        return mask_personal_text(contact.name)
 
 
 class TicketListSerializer(serializers.ModelSerializer):
@@ -85,6 +91,9 @@ class TicketDetailSerializer(TicketListSerializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
+    # The citizen's file name ("KTP 7372014507900001.jpg") as pages show it: masked.
+    original_name = serializers.SerializerMethodField()
+
     class Meta:
         model = Attachment
         fields = (
@@ -96,6 +105,9 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "download_status",
             "download_error",
         )
+
+    def get_original_name(self, attachment: Attachment) -> str:
+        return attachment_display_name(attachment)
 
 
 class MessageSerializer(serializers.ModelSerializer):

@@ -164,7 +164,7 @@ class TicketViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(responses=MessageSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=TimelinePagination)
-    def messages(self, request, pk=None):
+    def messages(self, request, pk=None, **kwargs):  # kwargs: "format" of messages.json
         ticket = self.get_object()
         messages = ticket.messages.select_related("author").prefetch_related("attachments")
         page = self.paginate_queryset(messages)
@@ -172,7 +172,7 @@ class TicketViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=MessageCreateSerializer, responses={201: MessageSerializer})
     @messages.mapping.post
-    def create_message(self, request, pk=None):
+    def create_message(self, request, pk=None, **kwargs):
         from tickets.relay.notes import message_note_create
         from tickets.relay.outbox import message_reply_create, reply_refusal
 

@@ -31,6 +31,10 @@ from .tickets import Ticket, Topic
 AUDIT_GENESIS_HASH = "0" * 64
 # pg_advisory_xact_lock key serializing audit inserts (any fixed number; "audit" in ASCII).
 AUDIT_CHAIN_LOCK_KEY = 0x6175646974
+# How far ahead of the clock an audit row's time may be (clocks of two app hosts differ a little). A
+# row dated further ahead is refused (AuditEvent.save; on PostgreSQL a trigger, tickets.privacy.audit),
+# and one that got in anyway is reported by audit_verify: later rows would otherwise take its time.
+AUDIT_FUTURE_SKEW = dt.timedelta(minutes=1)
 AUDIT_HASHED_FIELDS = (
     "at",
     "actor_id",
@@ -154,9 +158,13 @@ class AuditEvent(models.Model):
             self.prev_hash = head[0] if head else AUDIT_GENESIS_HASH
             # Times never go back along the chain (audit_verify checks it: a row appended later with
             # an earlier time was backdated). A writer that took its time before another writer's row
-            # but the lock after it takes that row's time.
+            # but the lock after it takes that row's time, never a time past the clock: a head dated
+            # in the future was forged (audit_verify reports it) and must not carry later rows along.
+            latest = timezone.now() + AUDIT_FUTURE_SKEW
+            if self.at > latest:
+                raise ValueError(f"an audit row cannot be dated in the future ({self.at.isoformat()})")
             if head is not None and self.at < head[1]:
-                self.at = head[1]
+                self.at = min(head[1], latest - AUDIT_FUTURE_SKEW)
             self.hash = audit_hash(self.hashed_values(), self.prev_hash)
             super().save(*args, **kwargs)
 

@@ -12,19 +12,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.conf import settings
-
+from curhat.clientaddr import client_ip
 from tickets.models import AuditEvent
 
 logger = logging.getLogger("curhat.audit")
-
-
-def _client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get(getattr(settings, "RATELIMIT_IP_META_KEY", "REMOTE_ADDR")) or request.META.get(
-        "REMOTE_ADDR"
-    )
 
 
 def audit_record(
@@ -49,7 +40,7 @@ def audit_record(
         else ("tickets.ticket" if ticket is not None else ""),
         object_id=str(obj.pk if obj is not None else (ticket.pk if ticket is not None else "")),
         detail=detail or {},
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request),  # the site's one reading of it (curhat.clientaddr)
     )
     event.save()
     logger.info("audit %s by %s on %s", action, event.actor_name, event.ticket_reference or event.object_id)
@@ -66,6 +57,25 @@ $$ LANGUAGE plpgsql;
 DROP TRIGGER IF EXISTS tickets_auditevent_append_only ON tickets_auditevent;
 CREATE TRIGGER tickets_auditevent_append_only BEFORE UPDATE OR DELETE ON tickets_auditevent
     FOR EACH ROW EXECUTE FUNCTION curhat_audit_append_only();
+"""
+# PostgreSQL refuses an audit row dated ahead of the clock, even from the app's own role (which may
+# INSERT): later rows would take its time (installed by migration 0013).
+NO_FUTURE_TRIGGER_SQL = """
+CREATE OR REPLACE FUNCTION curhat_audit_no_future() RETURNS trigger AS $$
+BEGIN
+    IF NEW.at > clock_timestamp() + interval '1 minute' THEN
+        RAISE EXCEPTION USING MESSAGE = 'an audit row cannot be dated in the future: ' || NEW.at::text;
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS tickets_auditevent_no_future ON tickets_auditevent;
+CREATE TRIGGER tickets_auditevent_no_future BEFORE INSERT ON tickets_auditevent
+    FOR EACH ROW EXECUTE FUNCTION curhat_audit_no_future();
+"""
+NO_FUTURE_TRIGGER_REVERSE_SQL = """
+DROP TRIGGER IF EXISTS tickets_auditevent_no_future ON tickets_auditevent;
+DROP FUNCTION IF EXISTS curhat_audit_no_future();
 """
 APPEND_ONLY_TRIGGER_REVERSE_SQL = """
 DROP TRIGGER IF EXISTS tickets_auditevent_append_only ON tickets_auditevent;

@@ -11,8 +11,10 @@ The app's database role may INSERT (it writes the log), so it can append a row w
 any content. A row it backdates shows: times never go back along the chain (rows take the head's
 time if theirs is earlier, under the chain's lock), so a row whose time is more than
 ``TIME_TOLERANCE`` before the previous row's is reported. (The tolerance admits rows written before
-that rule, by writers racing for the lock.) A row appended with the current time cannot be told from
-a real one by the chain: see docs/threat-model.md.
+that rule, by writers racing for the lock.) A row dated ahead of the clock (by more than
+``AUDIT_FUTURE_SKEW``) is reported too: it would otherwise hide rows backdated behind it (PostgreSQL
+refuses such rows by a trigger, AuditEvent.save everywhere). A row appended with the current time cannot
+be told from a real one by the chain: see docs/threat-model.md.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from dataclasses import dataclass
 
 from django.core import checks
 from django.db import DatabaseError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tickets.models import AuditEvent
-from tickets.models.privacy import AUDIT_GENESIS_HASH, AUDIT_HASHED_FIELDS, audit_hash
+from tickets.models.privacy import AUDIT_FUTURE_SKEW, AUDIT_GENESIS_HASH, AUDIT_HASHED_FIELDS, audit_hash
 
 TIME_TOLERANCE = dt.timedelta(minutes=1)
 
@@ -60,6 +63,7 @@ def audit_chain_verify(*, using: str = "default", expect_head: tuple[int, str] |
     columns = ("id", "prev_hash", "hash", *AUDIT_HASHED_FIELDS)
     queryset = AuditEvent.objects.using(using).order_by("id").values(*columns)
     expected_seen = False
+    latest = timezone.now() + AUDIT_FUTURE_SKEW
     for row in queryset.iterator(chunk_size=2000):
         rows += 1
         if row["prev_hash"] != prev_hash:
@@ -90,6 +94,17 @@ def audit_chain_verify(*, using: str = "default", expect_head: tuple[int, str] |
                     f"its time {row['at'].isoformat()} is before the time of row {prev_id} "
                     f"({prev_at.isoformat()}): a row appended later with an earlier time (backdated)"
                 ),
+            )
+        if row["at"] > latest:
+            return ChainReport(
+                False,
+                rows,
+                broken_id=row["id"],
+                problem=_(
+                    "waktunya %(at)s di masa depan: baris yang ditanggalkan ke depan (baris sesudahnya "
+                    "akan ikut waktunya dan menyembunyikan baris yang ditanggalkan mundur)"
+                )
+                % {"at": row["at"].isoformat()},
             )
         if expect_head is not None and row["id"] == expect_head[0]:
             if row["hash"] != expect_head[1]:
@@ -123,7 +138,7 @@ def audit_chain_check(app_configs=None, databases=None, **kwargs) -> list[checks
                     f"The audit log's hash chain is broken ({alias}): {report.describe()}",
                     hint="Run `manage.py audit_verify`; restore the audit table from a backup and find "
                     "out who changed it.",
-                    id="tickets.E010",
+                    id="tickets.E020",
                 )
             )
     return found

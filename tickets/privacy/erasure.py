@@ -34,5 +34,8 @@ class ErasureScope:
     identities: list[tuple[str, str]] = field(default_factory=list)
     # The providers' ids of the erased messages (in and out): raw events and status callbacks name them.
     provider_message_ids: list[str] = field(default_factory=list)
-    # The earliest moment the erased data can have arrived.
+    # The earliest moment the erased data can have arrived (from the citizen themselves: others can
+    # have named them earlier).
     since: dt.datetime | None = None
+    # On request: the NIKs the citizen's own tickets wrote (16 digits); raw events naming one go too.
+    niks: list[str] = field(default_factory=list)

@@ -52,14 +52,21 @@ def audit_read_once(request, what: str, *, ticket, **detail: Any) -> AuditEvent 
 
 class AuditedAdminReads:
     """Django admin mix-in for models holding personal data: each list page and each object page an
-    admin opens is audit-logged (the objects' ids; the ticket when the object belongs to one)."""
+    admin opens is audit-logged (the objects' ids; the ticket when the object belongs to one), and so
+    are the object's history (its change messages name the fields and the object) and its delete
+    confirmation (the object and everything that would go with it)."""
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)  # type: ignore[misc]
-        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        context = getattr(response, "context_data", None) or {}
+        changelist = context.get("cl")
+        label = self.model._meta.label_lower  # type: ignore[attr-defined]
         if request.method == "GET" and response.status_code == 200 and changelist is not None:
-            label = self.model._meta.label_lower  # type: ignore[attr-defined]
             audit_read(request, f"admin:{label}:list", ids=[obj.pk for obj in changelist.result_list])
+        elif response.status_code == 200 and "deletable_objects" in context:
+            # The "delete selected" action's confirmation page: the objects and all that goes with them.
+            ids = [obj.pk for obj in context.get("queryset") or ()]
+            audit_read(request, f"admin:{label}:delete_selected", ids=ids)
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -71,4 +78,29 @@ class AuditedAdminReads:
             ticket = original if isinstance(original, Ticket) else getattr(original, "ticket", None)
             label = self.model._meta.label_lower  # type: ignore[attr-defined]
             audit_read(request, f"admin:{label}", ticket=ticket, obj=original)
+        return response
+
+    def _audit_object_page(self, request, response, view: str, object_id) -> None:
+        if request.method != "GET" or response.status_code != 200:
+            return
+        context = getattr(response, "context_data", None) or {}
+        shown = context.get("object")
+        if shown is None:
+            shown = self.get_object(request, object_id)  # type: ignore[attr-defined]
+        if shown is None:
+            return
+        from tickets.models import Ticket
+
+        ticket = shown if isinstance(shown, Ticket) else getattr(shown, "ticket", None)
+        label = self.model._meta.label_lower  # type: ignore[attr-defined]
+        audit_read(request, f"admin:{label}:{view}", ticket=ticket, obj=shown)
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+        self._audit_object_page(request, response, "history", object_id)
+        return response
+
+    def delete_view(self, request, object_id, extra_context=None):
+        response = super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+        self._audit_object_page(request, response, "delete", object_id)
         return response

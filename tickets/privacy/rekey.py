@@ -15,6 +15,7 @@ from django.db import transaction
 
 from tickets.models import Message, NumberMention
 from tickets.privacy.nik import find_numbers, mask_number, number_digest
+from tickets.privacy.subjects import indexed_text
 
 
 class WrongOldKey(Exception):
@@ -30,10 +31,13 @@ class RehashResult:
 
 
 def _message_numbers(message: Message) -> set[tuple[str, str]]:
-    names = " | ".join(a.original_name for a in message.attachments.all())
-    return {
-        (n.kind, n.value) for n in find_numbers(f"{message.body}\n|\n{names}")
-    }  # "|": no number runs across
+    names = [message.ticket.contact.name] if message.direction == Message.Direction.IN else []
+    text = indexed_text(
+        body=message.body,
+        attachment_names=[a.original_name for a in message.attachments.all()],
+        contact_names=names,
+    )
+    return {(n.kind, n.value) for n in find_numbers(text)}
 
 
 def nik_rehash(*, old_key: str, new_key: str, dry_run: bool = False) -> RehashResult:
@@ -41,8 +45,10 @@ def nik_rehash(*, old_key: str, new_key: str, dry_run: bool = False) -> RehashRe
     changes nothing) when rows exist and the old key explains none of them."""
     result = RehashResult()
     with transaction.atomic():
-        messages = Message.objects.exclude(ticket__anonymized_at__isnull=False).prefetch_related(
-            "attachments", "number_mentions"
+        messages = (
+            Message.objects.exclude(ticket__anonymized_at__isnull=False)
+            .prefetch_related("attachments", "number_mentions")
+            .select_related("ticket__contact")
         )
         for message in messages.iterator(chunk_size=500):
             numbers = _message_numbers(message)

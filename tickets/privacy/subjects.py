@@ -43,7 +43,15 @@ from tickets.models import (
 from tickets.privacy.archive import safe_entry_name
 from tickets.privacy.audit import audit_record
 from tickets.privacy.erasure import ErasureScope, personal_data_erased, retention_swept
-from tickets.privacy.nik import find_numbers, is_valid_nik, mask_number, number_digest
+from tickets.privacy.nik import (
+    KIND_NIK,
+    find_numbers,
+    is_valid_nik,
+    mask_number,
+    national_number,
+    number_digest,
+    redact_mentions,
+)
 
 ERASED_TEXT = "[dihapus]"
 
@@ -51,15 +59,24 @@ ERASED_TEXT = "[dihapus]"
 # --- NIK/KK index ---------------------------------------------------------------------------------------
 
 
-def message_numbers_index(*, message, attachment_names: list[str] | None = None) -> list[NumberMention]:
+def indexed_text(*, body: str, attachment_names: Iterable[str], contact_names: Iterable[str] = ()) -> str:
+    """What the NIK/KK index reads of a message: its text, its attachments' names and the names the
+    citizen goes by (a WhatsApp profile named "Andi 7372014507900001"), "|" between them so no number
+    runs across two of them."""
+    return "\n|\n".join([body or "", " | ".join(attachment_names), " | ".join(n for n in contact_names if n)])
+
+
+def message_numbers_index(
+    *, message, attachment_names: list[str] | None = None, contact_names: Iterable[str] | None = None
+) -> list[NumberMention]:
     """Index the NIK/KK numbers of a message (and of its attachments' names, read from the message's
-    attachments unless the caller already has them)."""
+    attachments unless the caller already has them, and of the contact's name for a citizen's message)."""
     if attachment_names is None:
         attachment_names = [a.original_name for a in message.attachments.all()]
-    names = " | ".join(attachment_names)
-    found = {
-        (n.kind, n.value) for n in find_numbers(f"{message.body}\n|\n{names}")
-    }  # "|": no number runs across
+    if contact_names is None:
+        contact_names = [message.ticket.contact.name] if message.direction == Message.Direction.IN else []
+    text = indexed_text(body=message.body, attachment_names=attachment_names, contact_names=contact_names)
+    found = {(n.kind, n.value) for n in find_numbers(text)}
     mentions = [
         NumberMention(
             ticket_id=message.ticket_id,
@@ -99,7 +116,9 @@ def retention_days(*, channel: str, topic_id: int | None) -> int:
     return settings.CURHAT_RETENTION_DAYS
 
 
-def _erasure_scope(*, reason: str, tickets: list, contacts: list) -> ErasureScope:
+def _erasure_scope(
+    *, reason: str, tickets: list, contacts: list, niks: list[str] | None = None
+) -> ErasureScope:
     """What other apps need to find their copies (tickets.privacy.erasure); read before blanking."""
     identities = ContactIdentity.objects.filter(contact__in=contacts).values_list("kind", "value")
     message_ids = Message.objects.filter(ticket__in=tickets).exclude(provider_message_id="")
@@ -113,6 +132,7 @@ def _erasure_scope(*, reason: str, tickets: list, contacts: list) -> ErasureScop
             | set(attempt_ids.values_list("provider_message_id", flat=True))
         ),
         since=min([t.created_at for t in tickets] + [c.created_at for c in contacts], default=None),
+        niks=niks or [],
     )
 
 
@@ -295,13 +315,97 @@ def subject_export(*, contacts: list, actor, request=None) -> bytes:
     return buffer.getvalue()
 
 
+@dataclass(frozen=True)
+class Mentions:
+    """What names the citizen in someone else's text: the NIKs their own tickets wrote (KK numbers
+    are a family's, shared), their phone numbers (national form) and e-mail addresses."""
+
+    niks: frozenset[str]
+    phones: frozenset[str]
+    emails: frozenset[str]
+
+
+def _subject_mentions(*, contacts: list, tickets: list) -> Mentions:
+    identities = ContactIdentity.objects.filter(contact__in=contacts).values_list("kind", "value")
+    phones = {national_number(v) for k, v in identities if k == ContactIdentity.Kind.PHONE}
+    emails = {v.lower() for k, v in identities if k == ContactIdentity.Kind.EMAIL}
+    names = [c.name for c in contacts]
+    niks: set[str] = set()
+    messages = Message.objects.filter(ticket__in=tickets, direction=Message.Direction.IN)
+    for message in messages.prefetch_related("attachments"):
+        text = indexed_text(
+            body=message.body,
+            attachment_names=[a.original_name for a in message.attachments.all()],
+            contact_names=names,
+        )
+        niks |= {n.value for n in find_numbers(text) if n.kind == KIND_NIK}
+    for ticket in tickets:
+        niks |= {n.value for n in find_numbers(ticket.subject) if n.kind == KIND_NIK}
+    return Mentions(frozenset(niks), frozenset(p for p in phones if len(p) >= 8), frozenset(emails))
+
+
+def _redact_mentions_elsewhere(*, mentions: Mentions, tickets: list) -> int:
+    """Other citizens' messages and subjects that name the erased citizen (a brother's message with
+    their phone number, an e-mail forwarding their address, their NIK): those mentions are replaced
+    by the erased marker; the rest of the text stays (it is the other citizen's). Returns how many
+    texts changed."""
+    if not (mentions.niks or mentions.phones or mentions.emails):
+        return 0
+    digests = [number_digest(n) for n in mentions.niks]
+    near = Q(pk__in=NumberMention.objects.filter(digest__in=digests).values("message_id"))
+    for phone in mentions.phones:
+        near |= Q(body__contains=phone[-4:])
+    for email in mentions.emails:
+        near |= Q(body__icontains=email)
+    marker = ERASED_TEXT
+    changed = 0
+    others = Message.objects.exclude(ticket__in=tickets).exclude(body=ERASED_TEXT).filter(near)
+    for message in others.only("pk", "body").iterator(chunk_size=500):
+        body = redact_mentions(
+            message.body,
+            niks=set(mentions.niks),
+            phones=set(mentions.phones),
+            emails=set(mentions.emails),
+            marker=marker,
+        )
+        if body != message.body:
+            Message.objects.filter(pk=message.pk).update(body=body)
+            changed += 1
+    near_subject = Q(pk__in=[])
+    for phone in mentions.phones:
+        near_subject |= Q(subject__contains=phone[-4:])
+    for email in mentions.emails:
+        near_subject |= Q(subject__icontains=email)
+    for number in mentions.niks:
+        near_subject |= Q(subject__contains=number[-4:])
+    for ticket in (
+        Ticket.objects.exclude(pk__in=[t.pk for t in tickets]).filter(near_subject).only("pk", "subject")
+    ):
+        subject = redact_mentions(
+            ticket.subject,
+            niks=set(mentions.niks),
+            phones=set(mentions.phones),
+            emails=set(mentions.emails),
+            marker=marker,
+        )
+        if subject != ticket.subject:
+            Ticket.objects.filter(pk=ticket.pk).update(subject=subject[:255])
+            changed += 1
+    NumberMention.objects.filter(digest__in=digests).delete()  # no text names those numbers any more
+    return changed
+
+
 @transaction.atomic
 def subject_erase(*, contacts: list, actor, request=None) -> int:
-    """Erase a citizen's data on request: every ticket's content, their names and identities. The
-    tickets themselves stay (anonymous) so the office's monthly counts do not change. Audit-logged."""
+    """Erase a citizen's data on request: every ticket's content, their names and identities, and the
+    mentions of their NIK, phone number and e-mail address in other citizens' messages and subjects
+    (raw provider events naming them are deleted by channels). The tickets themselves stay
+    (anonymous) so the office's monthly counts do not change. Audit-logged."""
     tickets = list(Ticket.objects.filter(contact__in=contacts, anonymized_at__isnull=True))
-    scope = _erasure_scope(reason="request", tickets=tickets, contacts=contacts)
+    mentions = _subject_mentions(contacts=contacts, tickets=tickets)
+    scope = _erasure_scope(reason="request", tickets=tickets, contacts=contacts, niks=sorted(mentions.niks))
     personal_data_erased.send(sender="subject_erase", scope=scope)
+    redacted = _redact_mentions_elsewhere(mentions=mentions, tickets=tickets)
     for ticket in tickets:
         _erase_ticket_content(ticket)
     for contact in contacts:
@@ -310,6 +414,10 @@ def subject_erase(*, contacts: list, actor, request=None) -> int:
         action=AuditEvent.Action.SUBJECT_ERASE,
         actor=actor,
         request=request,
-        detail={"contacts": [c.pk for c in contacts], "tickets": [t.reference for t in tickets]},
+        detail={
+            "contacts": [c.pk for c in contacts],
+            "tickets": [t.reference for t in tickets],
+            "mentions_redacted": redacted,
+        },
     )
     return len(tickets)

@@ -27,7 +27,7 @@ from tickets.identities import mask_identity
 from tickets.inbox.extensions import waiting_filter
 from tickets.inbox.selectors.search import ticket_search_filter
 from tickets.models import ContactIdentity, Message, Ticket, TicketReadState, Topic
-from tickets.privacy.nik import mask_numbers_in
+from tickets.privacy.nik import mask_numbers_in, mask_personal_text
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -69,6 +69,7 @@ class InboxRow:
     preview: str = ""  # the start of the last message to or from the citizen, NIK/KK numbers masked
     preview_outbound: bool = False  # that message was ours
     after_closing: bool = False  # closed, and the citizen wrote since (a thank-you: tickets.closing)
+    contact_name: str = ""  # NIK/KK numbers, e-mail addresses and phone numbers masked
 
 
 @dataclass
@@ -231,6 +232,7 @@ def _row(ticket: WithAnnotations[Ticket, _RowData]) -> InboxRow:
         and ticket.last_inbound_at is not None
         and ticket.closed_at is not None
         and ticket.last_inbound_at > ticket.closed_at,
+        mask_personal_text(ticket.contact.name),
     )
 
 
