@@ -19,6 +19,7 @@ from tickets.inbox.services import ticket_mark_unread
 from tickets.knowledge.routing import official_route
 from tickets.models import AuditEvent, CannedAnswer, Department, Message, Official, Ticket
 from tickets.privacy.audit import audit_record
+from tickets.relay.outbox import reply_length_error
 from tickets.roles import official_profile
 from tickets.workcalendar import office_calendar
 
@@ -149,6 +150,12 @@ def escalation_answer(*, escalation: Escalation, user, answer: str) -> Escalatio
     answer = (answer or "").strip()
     if not answer:
         raise ValidationError(_("Jawaban tidak boleh kosong."), code="answer_empty")
+    # The answer goes to the citizen as one message on the ticket's channel: refused here, with the
+    # channel's limit, rather than accepted and then refused by the relay (or the provider). Held
+    # for approval too, so the operator never gets an answer that cannot be sent.
+    too_long = reply_length_error(ticket=escalation.ticket, body=answer)
+    if too_long is not None:
+        raise too_long
     now = timezone.now()
     escalation.answer, escalation.answered_by, escalation.answered_at = answer, user, now
     if escalation.official_id is None:

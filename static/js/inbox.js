@@ -344,6 +344,54 @@
       });
     }
 
+    // Drafts: the reply being written is kept per ticket in this tab's sessionStorage (never in
+    // localStorage: office PCs are shared), restored on coming back, dropped once it was sent. A
+    // refused reply comes back from the server in the box, with the reason next to it.
+    var DRAFT_KEY = "curhat-draft-" + root.dataset.ticketId;
+    var SENT_KEY = "curhat-draft-sending-" + root.dataset.ticketId;
+    var counter = document.getElementById("reply-count");
+    var leavingInbox = true;   // false while going to another ticket (the draft is kept meanwhile)
+    var submitting = false;
+    function store(key, value) {
+      try { if (value) { sessionStorage.setItem(key, value); } else { sessionStorage.removeItem(key); } } catch (e) { /* not kept */ }
+    }
+    function stored(key) { try { return sessionStorage.getItem(key) || ""; } catch (e) { return ""; } }
+    function limit() {
+      var chosen = channel && channel.options[channel.selectedIndex];
+      return parseInt((chosen && chosen.dataset.limit) || reply.getAttribute("maxlength"), 10) || 4096;
+    }
+    function count() {
+      var max = limit();
+      reply.setAttribute("maxlength", String(max));
+      if (!counter) { return; }
+      counter.textContent = counter.dataset.template.replace("%(count)s", String(reply.value.length)).replace("%(limit)s", String(max));
+      counter.classList.toggle("over", reply.value.length > max);
+    }
+    if (reply.dataset.refused === "1") {
+      store(SENT_KEY, "");
+      store(DRAFT_KEY, reply.value);   // the server gave the refused text back: that is the draft
+    } else if (stored(SENT_KEY)) {
+      store(SENT_KEY, "");             // the reply went (the page came back without it)
+      store(DRAFT_KEY, "");
+    } else if (!reply.value && stored(DRAFT_KEY)) {
+      reply.value = stored(DRAFT_KEY);
+    }
+    reply.addEventListener("input", function () { store(DRAFT_KEY, reply.value); count(); });
+    if (channel) { channel.addEventListener("change", count); }
+    count();
+    replyForm.addEventListener("submit", function () { submitting = true; store(SENT_KEY, "1"); });
+    noteForm.addEventListener("submit", function () { submitting = true; });
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href]");
+      if (link && link.origin === location.origin && link.pathname.indexOf("/inbox/tiket/") !== -1) { leavingInbox = false; }
+    }, true);
+    window.addEventListener("beforeunload", function (event) {
+      var typed = reply.value.trim() || note.value.trim();
+      if (submitting || !typed || !leavingInbox) { leavingInbox = true; return; }
+      event.preventDefault();
+      event.returnValue = "";
+    });
+
     // The details pane: collapsible beside the conversation; on a narrow screen, one pane at a time.
     var toggle = document.getElementById("details-toggle");
     function sideShown() {
@@ -427,7 +475,7 @@
       }
       else if (event.key === "j") { target = neighbour(1); }
       else if (event.key === "k") { target = neighbour(-1); }
-      if (target) { event.preventDefault(); location.href = target; }
+      if (target) { event.preventDefault(); leavingInbox = false; location.href = target; }
     });
 
     setInterval(poll, interval);
