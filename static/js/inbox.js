@@ -368,6 +368,10 @@
       counter.classList.toggle("over", reply.value.length > max);
     }
     if (reply.dataset.refused === "1") {
+      // The refused reply's page answers the POST: its address becomes the ticket's again.
+      if (root.dataset.pageUrl && location.pathname !== root.dataset.pageUrl) {
+        try { history.replaceState(null, "", root.dataset.pageUrl); } catch (e) { /* keeps the address */ }
+      }
       store(SENT_KEY, "");
       store(DRAFT_KEY, reply.value);   // the server gave the refused text back: that is the draft
     } else if (stored(SENT_KEY)) {

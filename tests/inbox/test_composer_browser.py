@@ -141,3 +141,87 @@ def test_the_composer_says_free_text_cannot_go_outside_the_window(live_server, c
     page.goto("about:blank")
     page.context.close()
     assert problems == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("size", [(360, 740), (1366, 800)])
+def test_typed_replies_are_never_lost(live_server, chromium, office, size):  # noqa: F811
+    """Tester (issue 16, round 2): a 5,000-character reply was refused and the composer came back
+    empty; switching tickets lost the draft. The refused text comes back with the reason next to the
+    box and the channel's limit in a counter; a draft is kept per ticket in this tab's
+    sessionStorage (never localStorage: shared office PCs), restored on return and dropped once
+    sent; leaving with unsent text asks first."""
+    problems: list[str] = []
+    page = _page(chromium, size, problems)
+    base = live_server.url
+    ticket = office["ticket"]
+    _login(page, base, "rina")
+    page.goto(f"{base}/inbox/tiket/{ticket.pk}/")
+    page.wait_for_function("document.documentElement.classList.contains('js')")
+    reply = page.locator("#reply-body")
+    assert reply.get_attribute("maxlength") == "4096"
+    assert page.locator("#reply-count").inner_text() == "0 dari 4096 karakter"
+
+    # Too long (set past the box's maxlength, as a paste through a script would): refused, kept.
+    long_text = "Persyaratan pindah: " + "kata " * 1000
+    page.evaluate(
+        "text => { const box = document.getElementById('reply-body'); box.value = text; }", long_text
+    )
+    page.evaluate("document.getElementById('reply-form').submit()")
+    page.wait_for_selector("#reply-error")
+    page.wait_for_function("document.documentElement.classList.contains('js')")
+    assert "batasnya 4.096 karakter" in page.locator("#reply-error").inner_text()
+    # The address is the ticket's again (a reload or "back" does not post the reply again).
+    assert page.evaluate("location.pathname") == f"/inbox/tiket/{ticket.pk}/"
+    assert reply.input_value() == long_text.strip() or reply.input_value() == long_text
+    assert "dari 4096 karakter" in page.locator("#reply-count").inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"reply-too-long-{size[0]}.png"))
+
+    # A draft survives going to another ticket and back.
+    reply.fill("")
+    reply.click()
+    page.keyboard.type("Baik Bu, berkasnya kami cek dulu.")
+    assert page.locator("#reply-count").inner_text() == "33 dari 4096 karakter"
+    from tickets.models import Ticket
+
+    other = Ticket.objects.exclude(pk=ticket.pk).order_by("pk").first()
+    page.evaluate(
+        "href => { const a = document.createElement('a'); a.href = href; a.id = 'to-other';"
+        " a.textContent = 'lain'; document.body.appendChild(a); }",
+        f"/inbox/tiket/{other.pk}/",
+    )
+    page.locator("#to-other").click()  # a link within the inbox: no question, the draft is kept
+    page.wait_for_url(f"**/inbox/tiket/{other.pk}/")
+    page.wait_for_function("document.documentElement.classList.contains('js')")
+    assert page.locator("#reply-body").input_value() == ""  # drafts are per ticket
+    page.evaluate(
+        "href => { const a = document.createElement('a'); a.href = href; a.id = 'to-first';"
+        " a.textContent = 'kembali'; document.body.appendChild(a); }",
+        f"/inbox/tiket/{ticket.pk}/",
+    )
+    page.locator("#to-first").click()
+    page.wait_for_url(f"**/inbox/tiket/{ticket.pk}/")
+    page.wait_for_function("document.documentElement.classList.contains('js')")
+    assert page.locator("#reply-body").input_value() == "Baik Bu, berkasnya kami cek dulu."
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.indexOf('draft') !== -1)") == []
+
+    # Leaving the page (closing the tab) with unsent text asks first.
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.locator("#reply-body").click()
+    page.keyboard.type(" Terima kasih.")
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"] and not page.is_closed()
+
+    # Sent: the draft goes.
+    page.click("#reply-send")
+    page.wait_for_url(f"**/inbox/tiket/{ticket.pk}/")
+    page.wait_for_function("document.documentElement.classList.contains('js')")
+    assert page.locator("#reply-body").input_value() == ""
+    assert page.evaluate(f"sessionStorage.getItem('curhat-draft-{ticket.pk}')") is None
+    page.goto("about:blank")
+    page.context.close()
+    refused = f"HTTP 400: {base}/inbox/tiket/{ticket.pk}/balas/"  # the too-long reply, on purpose
+    assert [p for p in problems if not p.endswith(refused)] == []
