@@ -62,8 +62,16 @@
         if (empty) { empty.remove(); }
         data.rows.slice().reverse().forEach(function (row) {
           var old = document.getElementById("tiket-" + row.id);
-          if (old) { old.remove(); }
-          tbody.insertBefore(fragment(row.html), tbody.firstChild);
+          var fresh = fragment(row.html);
+          if (old) {
+            // A ticked row stays ticked (and current) when its newer version replaces it.
+            var was = old.querySelector("input[type=checkbox]");
+            var box = fresh.querySelector("input[type=checkbox]");
+            if (was && box) { box.checked = was.checked; }
+            if (old.classList.contains("current")) { fresh.classList.add("current"); }
+            old.remove();
+          }
+          tbody.insertBefore(fresh, tbody.firstChild);
         });
         note.textContent = data.rows.length + " " + root.dataset.updatedText;
         rememberOrder();

@@ -225,3 +225,33 @@ def test_typed_replies_are_never_lost(live_server, chromium, office, size):  # n
     page.context.close()
     refused = f"HTTP 400: {base}/inbox/tiket/{ticket.pk}/balas/"  # the too-long reply, on purpose
     assert [p for p in problems if not p.endswith(refused)] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ticked_rows_stay_ticked_when_the_live_list_replaces_them(live_server, chromium, office, monkeypatch):  # noqa: F811
+    """Tester (issue 16, round 2): two tickets ticked for a bulk action; a citizen writes on one; the
+    live refresh put the newer row in place of the old one and the tick was gone."""
+    from tickets.inbox.views import common as inbox_views_common
+    from tickets.ingest import ticket_ingest
+    from tickets.models import Ticket
+
+    from ..factories import inbound
+
+    monkeypatch.setattr(inbox_views_common, "POLL_INTERVAL_MS", 700)
+    problems: list[str] = []
+    page = _page(chromium, (1366, 800), problems)
+    _login(page, live_server.url, "rina")
+    page.goto(f"{live_server.url}/inbox/")
+    first, second = Ticket.objects.filter(contact__name__startswith="Warga").order_by("-pk")[:2]
+    page.check(f"input[name=tickets][value='{first.pk}']")
+    page.check(f"input[name=tickets][value='{second.pk}']")
+    sender = first.contact.identities.first().value
+    ticket_ingest(message=inbound(sender=sender, name=first.contact.name, text="Satu lagi, Pak"))
+    page.locator(f"#tiket-{first.pk}", has_text="Satu lagi, Pak").wait_for(timeout=15_000)
+    ticked = page.evaluate("[...document.querySelectorAll('input[name=tickets]:checked')].map(e => e.value)")
+    assert sorted(ticked) == sorted([str(first.pk), str(second.pk)])
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "list-ticks-kept-1366.png"))
+    page.goto("about:blank")
+    page.context.close()
+    assert [p for p in problems if " 503:" not in p] == []
