@@ -30,11 +30,12 @@ operator_required = staff_required(message=gettext_lazy("Halaman ini untuk opera
 
 RECENT_MESSAGES = 2
 
+# Lazy: translated per request in the visitor's language, not once at import.
 STATUS_TABS = [
-    (Escalation.Status.OPEN, _("Menunggu jawaban")),
-    (Escalation.Status.AWAITING_APPROVAL, _("Menunggu persetujuan")),
-    (Escalation.Status.RETURNED, _("Dikembalikan")),
-    (Escalation.Status.ANSWERED, _("Dijawab")),
+    (Escalation.Status.OPEN, gettext_lazy("Menunggu jawaban")),
+    (Escalation.Status.AWAITING_APPROVAL, gettext_lazy("Menunggu persetujuan")),
+    (Escalation.Status.RETURNED, gettext_lazy("Dikembalikan")),
+    (Escalation.Status.ANSWERED, gettext_lazy("Dijawab")),
 ]
 
 
