@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tickets.identities import name_without_bidi
 from tickets.inbox.services import ticket_mark_unread
 from tickets.knowledge.routing import official_route
 from tickets.models import AuditEvent, CannedAnswer, Department, Message, Official, Ticket
@@ -52,7 +53,7 @@ def holding_text(*, ticket: Ticket, department: Department) -> str:
     canned = CannedAnswer.objects.filter(shortcut=HOLDING_CANNED_SHORTCUT, is_active=True).first()
     template = canned.body if canned else settings.CURHAT_ESCALATION_HOLDING_TEXT
     return (
-        template.replace("{nama}", ticket.contact.name or _("Bapak/Ibu"))
+        template.replace("{nama}", name_without_bidi(ticket.contact.name) or _("Bapak/Ibu"))
         .replace("{nomor_tiket}", ticket.reference)
         .replace("{bidang}", department.name)
     )

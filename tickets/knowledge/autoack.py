@@ -27,6 +27,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from tickets.identities import name_without_bidi
 from tickets.knowledge.classifier import message_classify
 from tickets.knowledge.entries import (
     entry_public_url,
@@ -82,7 +83,7 @@ def autoack_body(
     values = {
         "kantor": settings.CURHAT_OFFICE_NAME,
         "nomor_tiket": ticket.reference,
-        "nama": ticket.contact.name or "Bapak/Ibu",
+        "nama": name_without_bidi(ticket.contact.name) or "Bapak/Ibu",
         "jam_layanan": office_hours_label(),
     }
     parts = [template.format_map(_Defaulting(values)).strip()]
