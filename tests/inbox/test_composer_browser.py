@@ -255,3 +255,28 @@ def test_ticked_rows_stay_ticked_when_the_live_list_replaces_them(live_server, c
     page.goto("about:blank")
     page.context.close()
     assert [p for p in problems if " 503:" not in p] == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("size", [(1366, 800), (1920, 1080)])
+def test_the_list_preview_has_its_own_line(live_server, chromium, office, size):  # noqa: F811
+    """Tester (issue 16, round 2): the preview shared one clamped line with the reference and showed
+    about one word at 1366/1920. It has its own line now, up to two."""
+    problems: list[str] = []
+    page = _page(chromium, size, problems)
+    _login(page, live_server.url, "rina")
+    page.goto(f"{live_server.url}/inbox/")
+    row = page.locator(f"#tiket-{office['ticket'].pk}")
+    link = row.locator("a.ticket-link").bounding_box()
+    preview = row.locator(".preview-line").bounding_box()
+    assert preview["y"] >= link["y"] + link["height"] - 1  # below the reference
+    assert preview["width"] >= 200  # room for a sentence, not a word
+    assert "Ini pesan terakhir saya." in row.locator(".preview-line").inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"list-preview-{size[0]}.png"))
+    page.goto(f"{live_server.url}/inbox/tiket/{office['ticket'].pk}/")
+    page.locator("#pane-rows tr.ticket-row").first.wait_for()
+    page.screenshot(path=str(SHOTS / f"pane-preview-{size[0]}.png"))
+    page.goto("about:blank")
+    page.context.close()
+    assert problems == []
