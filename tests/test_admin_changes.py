@@ -37,7 +37,7 @@ def _fields(form, data: dict) -> None:
         value = bound.value()
         widget = bound.field.widget
         if isinstance(widget, MultiWidget):
-            for i, part in enumerate(widget.decompress(value)):
+            for i, part in enumerate(widget.decompress(value) or ()):
                 data[f"{bound.html_name}_{i}"] = "" if part is None else str(part)
         elif isinstance(value, bool):
             if value:
