@@ -356,7 +356,6 @@
     // localStorage: office PCs are shared), restored on coming back, dropped once it was sent. A
     // refused reply comes back from the server in the box, with the reason next to it.
     var DRAFT_KEY = "curhat-draft-" + root.dataset.ticketId;
-    var SENT_KEY = "curhat-draft-sending-" + root.dataset.ticketId;
     var counter = document.getElementById("reply-count");
     var leavingInbox = true;   // false while going to another ticket (the draft is kept meanwhile)
     var submitting = false;
@@ -380,19 +379,18 @@
       if (root.dataset.pageUrl && location.pathname !== root.dataset.pageUrl) {
         try { history.replaceState(null, "", root.dataset.pageUrl); } catch (e) { /* keeps the address */ }
       }
-      store(SENT_KEY, "");
       store(DRAFT_KEY, reply.value);   // the server gave the refused text back: that is the draft
-    } else if (stored(SENT_KEY)) {
-      store(SENT_KEY, "");             // the reply went (the page came back without it)
-      store(DRAFT_KEY, "");
+    } else if (document.querySelector("#flash li.reply-sent")) {
+      store(DRAFT_KEY, "");            // the reply was queued: its draft is done with
     } else if (!reply.value && stored(DRAFT_KEY)) {
       reply.value = stored(DRAFT_KEY);
     }
     reply.addEventListener("input", function () { store(DRAFT_KEY, reply.value); count(); });
     if (channel) { channel.addEventListener("change", count); }
     count();
-    replyForm.addEventListener("submit", function () { submitting = true; store(SENT_KEY, "1"); });
-    noteForm.addEventListener("submit", function () { submitting = true; });
+    // Any form of this page (reply, note, claim, status, escalation) comes back to this ticket, where
+    // the draft is restored: no question when one is sent.
+    document.addEventListener("submit", function () { submitting = true; }, true);
     document.addEventListener("click", function (event) {
       var link = event.target.closest && event.target.closest("a[href]");
       if (link && link.origin === location.origin && link.pathname.indexOf("/inbox/tiket/") !== -1) { leavingInbox = false; }

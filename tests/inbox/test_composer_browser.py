@@ -167,7 +167,7 @@ def test_typed_replies_are_never_lost(live_server, chromium, office, size):  # n
     page.evaluate(
         "text => { const box = document.getElementById('reply-body'); box.value = text; }", long_text
     )
-    page.evaluate("document.getElementById('reply-form').submit()")
+    page.evaluate("document.getElementById('reply-form').requestSubmit()")
     page.wait_for_selector("#reply-error")
     page.wait_for_function("document.documentElement.classList.contains('js')")
     assert "batasnya 4.096 karakter" in page.locator("#reply-error").inner_text()
@@ -214,6 +214,13 @@ def test_typed_replies_are_never_lost(live_server, chromium, office, size):  # n
     page.close(run_before_unload=True)
     page.wait_for_timeout(500)
     assert dialogs == ["beforeunload"] and not page.is_closed()
+
+    # Claiming the ticket (any form of the page) asks nothing and keeps the draft.
+    with page.expect_navigation():
+        page.evaluate("document.getElementById('claim-btn').form.requestSubmit()")
+    page.wait_for_function("document.documentElement.classList.contains('js')")
+    assert page.locator("#reply-body").input_value() == "Baik Bu, berkasnya kami cek dulu. Terima kasih."
+    assert dialogs == ["beforeunload"]
 
     # Sent: the draft goes.
     page.click("#reply-send")

@@ -91,7 +91,8 @@ def ticket_reply(request, ticket_id: int):
         )
     except ValidationError as error:
         return _reply_refused(request, ticket, "; ".join(error.messages))
-    messages.success(request, _("Balasan masuk antrean pengiriman."))
+    # "reply-sent": the composer's script drops this ticket's saved draft (inbox.js).
+    messages.success(request, _("Balasan masuk antrean pengiriman."), extra_tags="reply-sent")
     return _back_to(ticket)
 
 
