@@ -70,6 +70,13 @@ def test_the_api_refuses_a_reply_longer_than_the_channel_takes(op_client):
         content_type="application/json",
     )
     assert response.status_code == 400 and "2.000" in response.content.decode()
+    # Longer than any channel takes: the same message, with this channel's limit.
+    response = op_client.post(
+        f"/api/v1/tickets/{ticket.pk}/messages/",
+        {"direction": "out", "body": "z" * 5000},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "batasnya 2.000 karakter" in response.content.decode()
     assert not _replies(ticket).exists()
 
 
@@ -95,6 +102,12 @@ def test_an_officials_answer_is_held_to_the_tickets_channel_limit(client, office
         content_type="application/json",
     )
     assert api.status_code == 400 and "2.000" in api.content.decode()
+    api = client.post(
+        f"/api/v1/escalations/{escalation.pk}/answer/",
+        {"answer": "b" * 5000},
+        content_type="application/json",
+    )
+    assert api.status_code == 400 and "batasnya 2.000 karakter" in api.content.decode()
     escalation.refresh_from_db()
     assert escalation.status == Escalation.Status.OPEN and not escalation.answer
     assert not _replies(ticket).exists()
