@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 ICON = Path(__file__).resolve().parent.parent / "static" / "favicon.ico"
 
@@ -17,7 +17,7 @@ def _icon() -> bytes:
     return ICON.read_bytes()
 
 
-@require_GET
+@require_safe
 def favicon(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(_icon(), content_type="image/vnd.microsoft.icon")
     response["Cache-Control"] = "public, max-age=86400"

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from tickets.models import Department, Official
+from tickets.admin import AuditedAdminChanges
+from tickets.models import AuditEvent, Department, Official
 from tickets.privacy.reads import AuditedAdminReads
 
 from .models import Escalation, EscalationEvent
@@ -40,9 +41,51 @@ class EscalationEventInline(admin.TabularInline):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(AuditedAdminReads, admin.ModelAdmin):
+class EscalationAdmin(AuditedAdminChanges, AuditedAdminReads, admin.ModelAdmin):
+    """Escalations. Once the official has answered (or the answer was relayed to the citizen) the
+    escalation is a record: shown, never edited or deleted here. Any change to an open one is audited."""
+
     inlines = [EscalationEventInline]
     list_display = ("ticket", "department", "official", "status", "created_at", "due_at", "answered_at")
     list_filter = ("status", "department")
     search_fields = ("ticket__reference", "question", "answer")
-    raw_id_fields = ("ticket", "official", "requested_by", "answered_by")
+    raw_id_fields = ("ticket", "official", "requested_by", "answered_by", "relayed_message")
+    audited_fields = {
+        name: AuditEvent.Action.ESCALATION
+        for name in (
+            "ticket",
+            "department",
+            "official",
+            "question",
+            "answer",
+            "return_note",
+            "status",
+            "requested_by",
+            "answered_by",
+            "due_at",
+            "answered_at",
+            "relayed_message",
+        )
+    }
+    audit_delete_action = AuditEvent.Action.ESCALATION
+
+    def _audit_ticket(self, obj):
+        return obj.ticket
+
+    @staticmethod
+    def is_record(obj) -> bool:
+        return obj is not None and (
+            obj.answered_at is not None
+            or obj.relayed_message_id is not None
+            or obj.status in (Escalation.Status.ANSWERED, Escalation.Status.AWAITING_APPROVAL)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return not self.is_record(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self.is_record(obj) and super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # The list's bulk delete checks the permission without an object: answered ones are kept.
+        super().delete_queryset(request, [obj for obj in queryset if not self.is_record(obj)])

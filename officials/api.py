@@ -85,7 +85,9 @@ class EscalationCreateSerializer(serializers.Serializer):
 
 
 class AnswerSerializer(serializers.Serializer):
-    answer = serializers.CharField(max_length=4096)
+    # Only a sanity cap: the ticket's channel limit (Facebook 2,000, SMS 1,600, WhatsApp 4,096) is
+    # checked by escalation_answer, whose refusal names that limit.
+    answer = serializers.CharField(max_length=20_000)
 
 
 class ReturnSerializer(serializers.Serializer):

@@ -15,10 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tickets.identities import name_without_bidi
 from tickets.inbox.services import ticket_mark_unread
 from tickets.knowledge.routing import official_route
 from tickets.models import AuditEvent, CannedAnswer, Department, Message, Official, Ticket
 from tickets.privacy.audit import audit_record
+from tickets.relay.outbox import reply_length_error
 from tickets.roles import official_profile
 from tickets.workcalendar import office_calendar
 
@@ -51,7 +53,7 @@ def holding_text(*, ticket: Ticket, department: Department) -> str:
     canned = CannedAnswer.objects.filter(shortcut=HOLDING_CANNED_SHORTCUT, is_active=True).first()
     template = canned.body if canned else settings.CURHAT_ESCALATION_HOLDING_TEXT
     return (
-        template.replace("{nama}", ticket.contact.name or _("Bapak/Ibu"))
+        template.replace("{nama}", name_without_bidi(ticket.contact.name) or _("Bapak/Ibu"))
         .replace("{nomor_tiket}", ticket.reference)
         .replace("{bidang}", department.name)
     )
@@ -149,6 +151,12 @@ def escalation_answer(*, escalation: Escalation, user, answer: str) -> Escalatio
     answer = (answer or "").strip()
     if not answer:
         raise ValidationError(_("Jawaban tidak boleh kosong."), code="answer_empty")
+    # The answer goes to the citizen as one message on the ticket's channel: refused here, with the
+    # channel's limit, rather than accepted and then refused by the relay (or the provider). Held
+    # for approval too, so the operator never gets an answer that cannot be sent.
+    too_long = reply_length_error(ticket=escalation.ticket, body=answer)
+    if too_long is not None:
+        raise too_long
     now = timezone.now()
     escalation.answer, escalation.answered_by, escalation.answered_at = answer, user, now
     if escalation.official_id is None:

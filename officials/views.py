@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from tickets.models import Attachment, Ticket
 from tickets.privacy.filenames import attachment_download_name
 from tickets.privacy.reads import audit_read
+from tickets.relay.senders import text_limit
 from tickets.roles import official_profile, official_required, staff_required
 
 from . import selectors, services
@@ -29,11 +30,12 @@ operator_required = staff_required(message=gettext_lazy("Halaman ini untuk opera
 
 RECENT_MESSAGES = 2
 
+# Lazy: translated per request in the visitor's language, not once at import.
 STATUS_TABS = [
-    (Escalation.Status.OPEN, _("Menunggu jawaban")),
-    (Escalation.Status.AWAITING_APPROVAL, _("Menunggu persetujuan")),
-    (Escalation.Status.RETURNED, _("Dikembalikan")),
-    (Escalation.Status.ANSWERED, _("Dijawab")),
+    (Escalation.Status.OPEN, gettext_lazy("Menunggu jawaban")),
+    (Escalation.Status.AWAITING_APPROVAL, gettext_lazy("Menunggu persetujuan")),
+    (Escalation.Status.RETURNED, gettext_lazy("Dikembalikan")),
+    (Escalation.Status.ANSWERED, gettext_lazy("Dijawab")),
 ]
 
 
@@ -94,7 +96,11 @@ def detail(request, pk: int):
             else:
                 messages.error(request, _("Tindakan tidak dikenal."))
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            if action == "answer" and getattr(exc, "code", "") == "too_long":
+                answer_form.add_error("answer", exc)  # next to the box, the text kept in it
+            else:
+                messages.error(request, " ".join(exc.messages))
+    answer_form.fields["answer"].widget.attrs["maxlength"] = text_limit(escalation.ticket.channel)
     audit_read(request, "escalation", ticket=escalation.ticket, obj=escalation)
     timeline = list(selectors.ticket_public_timeline(ticket=escalation.ticket))
     return render(

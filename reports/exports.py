@@ -7,7 +7,8 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -23,17 +24,24 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 # Excel's own custom format: thousands with the locale's separator, zero printed as "-".
 COUNT_FORMAT = '#,##0;-#,##0;"-"'
 
+# What the numbers are counted from: on the pages in the visitor's language (lazy), in the
+# office's export (its title, "PERIODE ...") always in Bahasa Indonesia (basis_title_office).
 BASIS_TITLES = {
-    "sistem": "dihitung dari tiket",
-    "historis": "angka historis (impor/isian admin, bukan hitungan sistem)",
-    "gabungan": "gabungan: hitungan sistem + angka historis",
+    "sistem": gettext_lazy("dihitung dari tiket"),
+    "historis": gettext_lazy("angka historis (impor/isian admin, bukan hitungan sistem)"),
+    "gabungan": gettext_lazy("gabungan: hitungan sistem + angka historis"),
 }
+
+
+def basis_title_office(basis: str) -> str:
+    with translation.override("id"):
+        return str(BASIS_TITLES[basis])
 
 
 def tally_title(tally: Tally, office_name: str) -> str:
     return (
         f"REKAPITULASI KONSULTASI CURHAT ADMINDUK {office_name.upper()} "
-        f"PERIODE {tally.period.label().upper()} ({BASIS_TITLES[tally.basis]})"
+        f"PERIODE {tally.period.label().upper()} ({basis_title_office(tally.basis)})"
     )
 
 

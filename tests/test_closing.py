@@ -49,6 +49,18 @@ NOT_CLOSING = [
     "Sudah 2 minggu, terima kasih",  # a duration: a digit
     "terima kasih, akta kelahiran anak kedua saya kapan bisa diambil",
     "makasih, KTP elektronik istri saya di kecamatan tercetak keliru",  # mostly not thanks
+    # A new life event or service need after the thanks (tester, issue 16 round 2): a new ticket.
+    "Terima kasih, suami saya meninggal",
+    "Terima kasih, anak saya lahir kemarin",
+    "Terima kasih. Saya pindah ke Makassar",
+    "Makasih, KTP dicuri",
+    "ok. KK saya robek",
+    "siap. Anak saya perlu KIA",
+    "Terima kasih, istri saya melahirkan",
+    "Terima kasih, data KK ganda",
+    "Makasih, e-KTP saya",
+    "Oke, surat pindah",
+    "Terima kasih, akta nikah",
 ]
 
 
@@ -78,6 +90,18 @@ def test_the_length_limit_and_word_lists_are_settings(settings):
     assert is_closing_message("matur nuwun, nanti ke kantor")
     settings.CURHAT_CLOSING_COMPLAINT_WORDS = ("kantor",)
     assert not is_closing_message("matur nuwun, nanti ke kantor")
+    settings.CURHAT_CLOSING_COMPLAINT_WORDS = ()
+    assert is_closing_message("matur nuwun, nanti ke kantor")
+    settings.CURHAT_CLOSING_SERVICE_WORDS = ("nanti",)
+    assert not is_closing_message("matur nuwun, nanti ke kantor")
+
+
+def test_service_and_life_event_words_disqualify_but_plain_thanks_still_attach(settings):
+    assert is_closing_message("Terima kasih, besok saya ke kantor.")
+    assert is_closing_message("Oke makasih banyak pak")
+    assert not is_closing_message("Terima kasih, suami saya meninggal")
+    settings.CURHAT_CLOSING_SERVICE_WORDS = ()  # the list is the setting: emptied, the rule is as before
+    assert is_closing_message("Terima kasih, suami saya meninggal")
 
 
 def test_a_complaint_ending_in_thanks_opens_a_new_ticket(closed, django_capture_on_commit_callbacks):

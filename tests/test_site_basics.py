@@ -48,6 +48,14 @@ def test_favicon_is_served_and_linked(client):
         assert '<link rel="icon" href="/static/favicon.ico"' in client.get(page).content.decode()
 
 
+def test_favicon_answers_head(client):
+    """Tester (issue 16, round 2): HEAD /favicon.ico was 405 (monitors and caches ask with HEAD)."""
+    response = client.head("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/vnd.microsoft.icon"
+    assert client.post("/favicon.ico").status_code == 405
+
+
 def test_anonymous_api_docs_go_to_the_sign_in_page(client):
     response = client.get("/api/docs/")
     assert response.status_code == 302

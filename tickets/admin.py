@@ -25,6 +25,65 @@ from tickets.privacy.chain import audit_chain_verify
 from tickets.privacy.reads import AuditedAdminReads
 
 
+def _plain(value):
+    """A field's value as the audit row keeps it (a related object by its id)."""
+    return getattr(value, "pk", value) if value is not None else None
+
+
+class AuditedAdminChanges:
+    """Every change saved in the admin to the fields named in ``audited_fields`` (field -> audit
+    action) leaves an audit row (UU PDP: who changed what, when), with the old and new values; a
+    deletion too. The inbox's own changes are audited where they are made (tickets.inbox)."""
+
+    audited_fields: dict[str, str] = {}
+
+    def _audit_ticket(self, obj):
+        return obj
+
+    def save_model(self, request, obj, form, change):
+        before = {}
+        if change and obj.pk is not None:
+            stored = type(obj)._default_manager.filter(pk=obj.pk).first()
+            if stored is not None:
+                before = {name: _plain(getattr(stored, name)) for name in self.audited_fields}
+        super().save_model(request, obj, form, change)
+        by_action: dict[str, dict] = {}
+        for name, action in self.audited_fields.items():
+            old, new = before.get(name), _plain(getattr(obj, name))
+            if change and old == new:
+                continue
+            if not change and new in (None, ""):
+                continue
+            by_action.setdefault(action, {})[name] = [
+                old if old is None or isinstance(old, int | str) else str(old),
+                new if new is None or isinstance(new, int | str) else str(new),
+            ]
+        for action, changes in by_action.items():
+            audit_record(
+                action=action,
+                ticket=self._audit_ticket(obj),
+                obj=obj,
+                detail={"via": "admin", "created": not change, "changes": changes},
+                request=request,
+            )
+
+    def delete_model(self, request, obj):
+        audit_record(
+            action=self.audit_delete_action,
+            ticket=self._audit_ticket(obj),
+            obj=obj,
+            detail={"via": "admin", "deleted": True},
+            request=request,
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    audit_delete_action = AuditEvent.Action.TICKET_STATUS
+
+
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     list_display = ("name", "code", "department", "sort_order", "is_active")
@@ -60,7 +119,7 @@ class MessageInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(AuditedAdminReads, admin.ModelAdmin):
+class TicketAdmin(AuditedAdminChanges, AuditedAdminReads, admin.ModelAdmin):
     list_display = (
         "reference",
         "contact",
@@ -75,9 +134,22 @@ class TicketAdmin(AuditedAdminReads, admin.ModelAdmin):
     search_fields = ("reference", "contact__name", "contact__identities__value")
     date_hierarchy = "created_at"
     raw_id_fields = ("contact", "assignee", "merged_into", "account")
-    readonly_fields = ("reference", "created_at", "last_activity_at", "last_inbound_at", "first_response_at")
+    # The channel is the one the citizen used (the tally's column, where replies go): not editable.
+    readonly_fields = (
+        "reference",
+        "channel",
+        "created_at",
+        "last_activity_at",
+        "last_inbound_at",
+        "first_response_at",
+    )
     list_select_related = ("contact", "topic", "department", "assignee")
     inlines = [MessageInline]
+    audited_fields = {
+        "status": AuditEvent.Action.TICKET_STATUS,
+        "assignee": AuditEvent.Action.TICKET_ASSIGN,
+        "department": AuditEvent.Action.TICKET_ASSIGN,
+    }
 
 
 class AttachmentInline(admin.TabularInline):

@@ -11,13 +11,17 @@ The rule, deliberately small and explicit so an operator can predict it:
 4. it contains none of ``QUESTION_WORDS`` (a question written without "?": "gimana syarat KK") and
    none of ``COMPLAINT_WORDS`` ("belum jadi juga", "lama", "kecewa", "kok"): a complaint that ends
    in "terima kasih" is a complaint (issue 16: "Kenapa KK saya belum jadi juga, sudah 2 minggu.
-   terima kasih" was filed silently on the closed ticket);
+   terima kasih" was filed silently on the closed ticket), and none of ``SERVICE_WORDS``: a
+   document (KK, KTP, KIA, akta, surat pindah) or a life event or need ("meninggal", "lahir",
+   "pindah", "dicuri", "robek", "perlu") is a new consultation ("Terima kasih, suami saya
+   meninggal" opens a new ticket);
 5. it is mostly thanks: besides the closing phrases and ``COURTESY_WORDS`` (forms of address,
    "ya", "banyak"), at most ``CURHAT_CLOSING_MAX_OTHER_WORDS`` words remain (default 4: "Terima
    kasih, besok saya ke kantor." leaves "besok saya ke kantor").
 
 The word lists can be replaced from the settings (``CURHAT_CLOSING_PHRASES``,
-``CURHAT_CLOSING_QUESTION_WORDS``, ``CURHAT_CLOSING_COMPLAINT_WORDS``, ``CURHAT_CLOSING_COURTESY_WORDS``);
+``CURHAT_CLOSING_QUESTION_WORDS``, ``CURHAT_CLOSING_COMPLAINT_WORDS``, ``CURHAT_CLOSING_SERVICE_WORDS``,
+``CURHAT_CLOSING_COURTESY_WORDS``);
 ``CURHAT_CLOSED_GRACE_HOURS`` (default 24, 0 switches the rule off) says how long after closing a
 message counts. A message that joins a closed ticket makes it unread again and shows it in the
 inbox's default view, marked "Pesan setelah ditutup", for the same grace period
@@ -139,6 +143,71 @@ COMPLAINT_WORDS: tuple[str, ...] = (
     "katanya",
     "janji",
 )
+# Documents the office issues and life events or needs that bring a citizen to it: any of them after
+# a thank-you is a new consultation ("Terima kasih, anak saya lahir kemarin", "ok. KK saya robek").
+SERVICE_WORDS: tuple[str, ...] = (
+    # documents
+    "kk",
+    "kartu keluarga",
+    "ktp",
+    "ektp",
+    "e ktp",
+    "kia",
+    "akta",
+    "akte",
+    "surat pindah",
+    "skpwni",
+    "nik",
+    "dokumen",
+    "suket",
+    "surat keterangan",
+    # life events
+    "meninggal",
+    "wafat",
+    "kematian",
+    "lahir",
+    "melahirkan",
+    "kelahiran",
+    "pindah",
+    "pindahan",
+    "nikah",
+    "menikah",
+    "pernikahan",
+    "kawin",
+    "perkawinan",
+    "cerai",
+    "bercerai",
+    "perceraian",
+    "hilang",
+    "dicuri",
+    "kecurian",
+    "rusak",
+    "robek",
+    "sobek",
+    "basah",
+    "terbakar",
+    "ganda",
+    "salah",
+    "ubah",
+    "perubahan",
+    "ganti",
+    "diganti",
+    "pergantian",
+    "hapus",
+    # needs and requests
+    "perlu",
+    "butuh",
+    "mau",
+    "ingin",
+    "pengen",
+    "bisa",
+    "tolong",
+    "mohon",
+    "minta",
+    "urus",
+    "cetak",
+    "daftar",
+)
 # Words that go with a thank-you without adding anything to it (forms of address, fillers).
 COURTESY_WORDS: tuple[str, ...] = (
     "pak",
@@ -215,7 +284,8 @@ def is_closing_message(text: str) -> bool:
     phrases = _setting("CURHAT_CLOSING_PHRASES", None) or CLOSING_PHRASES
     questions = _setting("CURHAT_CLOSING_QUESTION_WORDS", None) or QUESTION_WORDS
     complaints = _setting("CURHAT_CLOSING_COMPLAINT_WORDS", COMPLAINT_WORDS)
-    if any(_contains(normalized, word) for word in (*questions, *complaints)):
+    services = _setting("CURHAT_CLOSING_SERVICE_WORDS", SERVICE_WORDS)
+    if any(_contains(normalized, word) for word in (*questions, *complaints, *services)):
         return False
     if not any(_contains(normalized, phrase) for phrase in phrases):
         return False

@@ -154,3 +154,14 @@ def contact_identity_change_apply(*, change: IdentityChange) -> ContactIdentity 
         if ContactIdentity.objects.filter(kind=change.kind, value=new).exists():
             return None
         return ContactIdentity.objects.create(contact=contact, kind=change.kind, value=new)
+
+
+# Bidirectional embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069): in a name
+# they reorder what follows ("KTP\u202efdp.exe" reads "KTPexe.pdf"). Names are stored and sent
+# without them; message texts are kept as written and shown isolated (dir="auto").
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def name_without_bidi(name: str | None) -> str:
+    """A contact's name without bidi controls, its spacing tidied."""
+    return " ".join(BIDI_CONTROLS.sub("", name or "").split())

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from tickets.identities import normalize_identity
+from tickets.identities import name_without_bidi, normalize_identity
 from tickets.inbound import InboundMessage
 from tickets.models import (
     Attachment,
@@ -147,6 +147,7 @@ def _find_or_create_contact(kind: str, value: str, display_name: str) -> tuple[C
     """(contact, created). An existing contact is locked for the rest of the transaction: two messages
     from one citizen arriving at once are threaded one after the other, so they cannot both open a
     new ticket."""
+    display_name = name_without_bidi(display_name)  # no reordering controls in a stored name
     identity = ContactIdentity.objects.filter(kind=kind, value=value).first()
     if identity is not None:
         contact = Contact.objects.select_for_update().get(pk=identity.contact_id)

@@ -62,8 +62,16 @@
         if (empty) { empty.remove(); }
         data.rows.slice().reverse().forEach(function (row) {
           var old = document.getElementById("tiket-" + row.id);
-          if (old) { old.remove(); }
-          tbody.insertBefore(fragment(row.html), tbody.firstChild);
+          var fresh = fragment(row.html);
+          if (old) {
+            // A ticked row stays ticked (and current) when its newer version replaces it.
+            var was = old.querySelector("input[type=checkbox]");
+            var box = fresh.querySelector("input[type=checkbox]");
+            if (was && box) { box.checked = was.checked; }
+            if (old.classList.contains("current")) { fresh.classList.add("current"); }
+            old.remove();
+          }
+          tbody.insertBefore(fresh, tbody.firstChild);
         });
         note.textContent = data.rows.length + " " + root.dataset.updatedText;
         rememberOrder();
@@ -344,6 +352,56 @@
       });
     }
 
+    // Drafts: the reply being written is kept per ticket in this tab's sessionStorage (never in
+    // localStorage: office PCs are shared), restored on coming back, dropped once it was sent. A
+    // refused reply comes back from the server in the box, with the reason next to it.
+    var DRAFT_KEY = "curhat-draft-" + root.dataset.ticketId;
+    var counter = document.getElementById("reply-count");
+    var leavingInbox = true;   // false while going to another ticket (the draft is kept meanwhile)
+    var submitting = false;
+    function store(key, value) {
+      try { if (value) { sessionStorage.setItem(key, value); } else { sessionStorage.removeItem(key); } } catch (e) { /* not kept */ }
+    }
+    function stored(key) { try { return sessionStorage.getItem(key) || ""; } catch (e) { return ""; } }
+    function limit() {
+      var chosen = channel && channel.options[channel.selectedIndex];
+      return parseInt((chosen && chosen.dataset.limit) || reply.getAttribute("maxlength"), 10) || 4096;
+    }
+    function count() {
+      var max = limit();
+      reply.setAttribute("maxlength", String(max));
+      if (!counter) { return; }
+      counter.textContent = counter.dataset.template.replace("%(count)s", String(reply.value.length)).replace("%(limit)s", String(max));
+      counter.classList.toggle("over", reply.value.length > max);
+    }
+    if (reply.dataset.refused === "1") {
+      // The refused reply's page answers the POST: its address becomes the ticket's again.
+      if (root.dataset.pageUrl && location.pathname !== root.dataset.pageUrl) {
+        try { history.replaceState(null, "", root.dataset.pageUrl); } catch (e) { /* keeps the address */ }
+      }
+      store(DRAFT_KEY, reply.value);   // the server gave the refused text back: that is the draft
+    } else if (document.querySelector("#flash li.reply-sent")) {
+      store(DRAFT_KEY, "");            // the reply was queued: its draft is done with
+    } else if (!reply.value && stored(DRAFT_KEY)) {
+      reply.value = stored(DRAFT_KEY);
+    }
+    reply.addEventListener("input", function () { store(DRAFT_KEY, reply.value); count(); });
+    if (channel) { channel.addEventListener("change", count); }
+    count();
+    // Any form of this page (reply, note, claim, status, escalation) comes back to this ticket, where
+    // the draft is restored: no question when one is sent.
+    document.addEventListener("submit", function () { submitting = true; }, true);
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href]");
+      if (link && link.origin === location.origin && link.pathname.indexOf("/inbox/tiket/") !== -1) { leavingInbox = false; }
+    }, true);
+    window.addEventListener("beforeunload", function (event) {
+      var typed = reply.value.trim() || note.value.trim();
+      if (submitting || !typed || !leavingInbox) { leavingInbox = true; return; }
+      event.preventDefault();
+      event.returnValue = "";
+    });
+
     // The details pane: collapsible beside the conversation; on a narrow screen, one pane at a time.
     var toggle = document.getElementById("details-toggle");
     function sideShown() {
@@ -427,7 +485,7 @@
       }
       else if (event.key === "j") { target = neighbour(1); }
       else if (event.key === "k") { target = neighbour(-1); }
-      if (target) { event.preventDefault(); location.href = target; }
+      if (target) { event.preventDefault(); leavingInbox = false; location.href = target; }
     });
 
     setInterval(poll, interval);

@@ -141,3 +141,149 @@ def test_the_composer_says_free_text_cannot_go_outside_the_window(live_server, c
     page.goto("about:blank")
     page.context.close()
     assert problems == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("size", [(360, 740), (1366, 800)])
+def test_typed_replies_are_never_lost(live_server, chromium, office, size):  # noqa: F811
+    """Tester (issue 16, round 2): a 5,000-character reply was refused and the composer came back
+    empty; switching tickets lost the draft. The refused text comes back with the reason next to the
+    box and the channel's limit in a counter; a draft is kept per ticket in this tab's
+    sessionStorage (never localStorage: shared office PCs), restored on return and dropped once
+    sent; leaving with unsent text asks first."""
+    problems: list[str] = []
+    page = _page(chromium, size, problems)
+    base = live_server.url
+    ticket = office["ticket"]
+    _login(page, base, "rina")
+    page.goto(f"{base}/inbox/tiket/{ticket.pk}/")
+    page.wait_for_function("document.documentElement.classList.contains('js')")
+    reply = page.locator("#reply-body")
+    assert reply.get_attribute("maxlength") == "4096"
+    assert page.locator("#reply-count").inner_text() == "0 dari 4096 karakter"
+
+    # Too long (set past the box's maxlength, as a paste through a script would): refused, kept.
+    long_text = "Persyaratan pindah: " + "kata " * 1000
+    page.evaluate(
+        "text => { const box = document.getElementById('reply-body'); box.value = text; }", long_text
+    )
+    page.evaluate("document.getElementById('reply-form').requestSubmit()")
+    page.wait_for_selector("#reply-error")
+    page.wait_for_function("document.documentElement.classList.contains('js')")
+    assert "batasnya 4.096 karakter" in page.locator("#reply-error").inner_text()
+    # The address is the ticket's again (a reload or "back" does not post the reply again).
+    assert page.evaluate("location.pathname") == f"/inbox/tiket/{ticket.pk}/"
+    assert reply.input_value() == long_text.strip() or reply.input_value() == long_text
+    assert "dari 4096 karakter" in page.locator("#reply-count").inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"reply-too-long-{size[0]}.png"))
+
+    # A draft survives going to another ticket and back.
+    reply.fill("")
+    reply.click()
+    page.keyboard.type("Baik Bu, berkasnya kami cek dulu.")
+    assert page.locator("#reply-count").inner_text() == "33 dari 4096 karakter"
+    from tickets.models import Ticket
+
+    other = Ticket.objects.exclude(pk=ticket.pk).order_by("pk").first()
+    page.evaluate(
+        "href => { const a = document.createElement('a'); a.href = href; a.id = 'to-other';"
+        " a.textContent = 'lain'; document.body.appendChild(a); }",
+        f"/inbox/tiket/{other.pk}/",
+    )
+    page.locator("#to-other").click()  # a link within the inbox: no question, the draft is kept
+    page.wait_for_url(f"**/inbox/tiket/{other.pk}/")
+    page.wait_for_function("document.documentElement.classList.contains('js')")
+    assert page.locator("#reply-body").input_value() == ""  # drafts are per ticket
+    page.evaluate(
+        "href => { const a = document.createElement('a'); a.href = href; a.id = 'to-first';"
+        " a.textContent = 'kembali'; document.body.appendChild(a); }",
+        f"/inbox/tiket/{ticket.pk}/",
+    )
+    page.locator("#to-first").click()
+    page.wait_for_url(f"**/inbox/tiket/{ticket.pk}/")
+    page.wait_for_function("document.documentElement.classList.contains('js')")
+    assert page.locator("#reply-body").input_value() == "Baik Bu, berkasnya kami cek dulu."
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.indexOf('draft') !== -1)") == []
+
+    # Leaving the page (closing the tab) with unsent text asks first.
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.locator("#reply-body").click()
+    page.keyboard.type(" Terima kasih.")
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"] and not page.is_closed()
+
+    # Claiming the ticket (any form of the page) asks nothing and keeps the draft.
+    with page.expect_navigation():
+        page.evaluate("document.getElementById('claim-btn').form.requestSubmit()")
+    page.wait_for_function("document.documentElement.classList.contains('js')")
+    assert page.locator("#reply-body").input_value() == "Baik Bu, berkasnya kami cek dulu. Terima kasih."
+    assert dialogs == ["beforeunload"]
+
+    # Sent: the draft goes.
+    page.click("#reply-send")
+    page.wait_for_url(f"**/inbox/tiket/{ticket.pk}/")
+    page.wait_for_function("document.documentElement.classList.contains('js')")
+    assert page.locator("#reply-body").input_value() == ""
+    assert page.evaluate(f"sessionStorage.getItem('curhat-draft-{ticket.pk}')") is None
+    page.goto("about:blank")
+    page.context.close()
+    refused = f"HTTP 400: {base}/inbox/tiket/{ticket.pk}/balas/"  # the too-long reply, on purpose
+    assert [p for p in problems if not p.endswith(refused)] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ticked_rows_stay_ticked_when_the_live_list_replaces_them(live_server, chromium, office, monkeypatch):  # noqa: F811
+    """Tester (issue 16, round 2): two tickets ticked for a bulk action; a citizen writes on one; the
+    live refresh put the newer row in place of the old one and the tick was gone."""
+    from tickets.inbox.views import common as inbox_views_common
+    from tickets.ingest import ticket_ingest
+    from tickets.models import Ticket
+
+    from ..factories import inbound
+
+    monkeypatch.setattr(inbox_views_common, "POLL_INTERVAL_MS", 700)
+    problems: list[str] = []
+    page = _page(chromium, (1366, 800), problems)
+    _login(page, live_server.url, "rina")
+    page.goto(f"{live_server.url}/inbox/")
+    first, second = Ticket.objects.filter(contact__name__startswith="Warga").order_by("-pk")[:2]
+    page.check(f"input[name=tickets][value='{first.pk}']")
+    page.check(f"input[name=tickets][value='{second.pk}']")
+    sender = first.contact.identities.first().value
+    ticket_ingest(message=inbound(sender=sender, name=first.contact.name, text="Satu lagi, Pak"))
+    page.locator(f"#tiket-{first.pk}", has_text="Satu lagi, Pak").wait_for(timeout=15_000)
+    ticked = page.evaluate("[...document.querySelectorAll('input[name=tickets]:checked')].map(e => e.value)")
+    assert sorted(ticked) == sorted([str(first.pk), str(second.pk)])
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "list-ticks-kept-1366.png"))
+    page.goto("about:blank")
+    page.context.close()
+    assert [p for p in problems if " 503:" not in p] == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("size", [(1366, 800), (1920, 1080)])
+def test_the_list_preview_has_its_own_line(live_server, chromium, office, size):  # noqa: F811
+    """Tester (issue 16, round 2): the preview shared one clamped line with the reference and showed
+    about one word at 1366/1920. It has its own line now, up to two."""
+    problems: list[str] = []
+    page = _page(chromium, size, problems)
+    _login(page, live_server.url, "rina")
+    page.goto(f"{live_server.url}/inbox/")
+    row = page.locator(f"#tiket-{office['ticket'].pk}")
+    link = row.locator("a.ticket-link").bounding_box()
+    preview = row.locator(".preview-line").bounding_box()
+    assert preview["y"] >= link["y"] + link["height"] - 1  # below the reference
+    assert preview["width"] >= 200  # room for a sentence, not a word
+    assert "Ini pesan terakhir saya." in row.locator(".preview-line").inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"list-preview-{size[0]}.png"))
+    page.goto(f"{live_server.url}/inbox/tiket/{office['ticket'].pk}/")
+    page.locator("#pane-rows tr.ticket-row").first.wait_for()
+    page.screenshot(path=str(SHOTS / f"pane-preview-{size[0]}.png"))
+    page.goto("about:blank")
+    page.context.close()
+    assert problems == []

@@ -218,6 +218,23 @@ def test_poll_returns_new_activity_since_the_cursor(op_client):
     assert op_client.get(reverse("inbox:poll"), {"since": since, "channel": "email"}).json()["rows"] == []
 
 
+def test_poll_shows_a_message_timestamped_before_the_page_but_applied_after(op_client):
+    """A provider's timestamp lags (Meta: whole seconds, up to ~20 s late, more after an outage): the
+    poll's "since" is when the change was written here, not the message's own time."""
+    old = make_ticket(sender="081233330000", text="Halo")
+    Ticket.objects.filter(pk=old.pk).update(
+        last_activity_at=timezone.now() - dt.timedelta(minutes=5),
+        updated_at=timezone.now() - dt.timedelta(minutes=5),
+    )
+    since = op_client.get(reverse("inbox:list")).context["since"]
+    lagged = timezone.now() - dt.timedelta(seconds=20)
+    fresh = make_ticket(sender="081233331111", text="Pesan terlambat", timestamp=lagged)
+    continued = make_ticket(sender="081233330000", text="Satu lagi", timestamp=lagged)
+    assert continued.pk == old.pk
+    data = op_client.get(reverse("inbox:poll"), {"since": since}).json()
+    assert {row["id"] for row in data["rows"]} == {fresh.pk, old.pk}
+
+
 def test_bulk_assign_topic_close(op_client, operator2):
     a, b, c = (make_ticket(sender=f"08140000{n:04d}") for n in range(3))
     url = reverse("inbox:bulk")

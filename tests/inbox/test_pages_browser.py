@@ -196,3 +196,54 @@ def test_the_officials_send_button_is_reachable_on_a_phone(live_server, chromium
     page.goto("about:blank")
     page.context.close()
     assert problems == []
+
+
+# Every word in a table cell that the browser laid out on more than one line (split on spaces,
+# hyphens and slashes, where a line may break anyway).
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('main td, main th')) {
+    if (cell.closest('.long-text') || !cell.offsetParent) continue;
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const re = /[^\\s\\-\\/]{4,}/g;
+      let m;
+      while ((m = re.exec(node.data))) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("size", [(390, 844), (1366, 800)])
+def test_table_cells_keep_their_words_whole(live_server, chromium, office, size):  # noqa: F811
+    """Tester (issue 16, round 2): table cells broke words mid-word ("JANU/ARI", "Telepo/n") on the
+    reports and the officials' queue, as curhat.css let every cell wrap anywhere."""
+    staff_user("kepala", group="admin", superuser=True, first_name="Kepala", last_name="Dinas")
+    base = live_server.url
+    problems: list[str] = []
+    for username, paths in (
+        ("kepala", ["/laporan/", "/laporan/layanan/", "/laporan/eskalasi/"]),
+        ("kabid.capil", ["/pejabat/"]),
+    ):
+        page = _page(chromium, size, problems)
+        _login(page, base, username)
+        for path in paths:
+            page.goto(base + path)
+            page.wait_for_load_state("load")
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            name = path.strip("/").replace("/", "-") or "root"
+            page.screenshot(path=str(SHOTS / f"cells-{name}-{size[0]}.png"), full_page=True)
+            assert page.evaluate(BROKEN_WORDS) == [], (path, size)
+            # Wide tables scroll inside their own box (.table-scroll); the page itself never sideways.
+            assert page.evaluate("document.documentElement.scrollWidth") <= size[0], (path, size)
+        page.goto("about:blank")
+        page.context.close()
+    assert problems == []

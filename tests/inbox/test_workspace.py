@@ -68,7 +68,7 @@ def test_row_previews_the_last_message_with_numbers_masked(op_client, operator):
     outbox.message_reply_create(ticket=ticket, author=operator, body="Silakan datang   ke\nloket 3")
     Ticket.objects.filter(pk=ticket.pk).update(first_response_at=None)
     row = op_client.get(reverse("inbox:pane")).json()["rows"][0]["html"]
-    assert '<span class="preview">Kantor: Silakan datang ke loket 3</span>' in row
+    assert '<span class="preview" dir="auto">Kantor: Silakan datang ke loket 3</span>' in row
     assert "catatan internal" not in row
     assert "Belum dibalas" in row  # no first answer from a person recorded yet
 
@@ -85,8 +85,8 @@ def test_row_previews_the_citizens_question_not_the_automatic_acknowledgement(
     op_client.get(reverse("inbox:pane"))
     with django_assert_num_queries(LIST_QUERIES):  # the same one rows query
         row = op_client.get(reverse("inbox:pane")).json()["rows"][0]["html"]
-    assert '<span class="preview">Syarat pindah domisili apa saja?</span>' in row
+    assert '<span class="preview" dir="auto">Syarat pindah domisili apa saja?</span>' in row
     assert "segera membalas" not in row
     outbox.message_reply_create(ticket=ticket, author=operator, body="Bawa KK dan KTP")
     row = op_client.get(reverse("inbox:pane")).json()["rows"][0]["html"]
-    assert '<span class="preview">Kantor: Bawa KK dan KTP</span>' in row
+    assert '<span class="preview" dir="auto">Kantor: Bawa KK dan KTP</span>' in row

@@ -174,11 +174,25 @@ class TicketViewSet(AuditedReads, viewsets.ReadOnlyModelViewSet):
     @messages.mapping.post
     def create_message(self, request, pk=None, **kwargs):
         from tickets.relay.notes import message_note_create
-        from tickets.relay.outbox import message_reply_create, reply_refusal
+        from tickets.relay.outbox import message_reply_create, reply_length_error, reply_refusal
 
         ticket = self.get_object()
         serializer = MessageCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            # A reply longer than any channel takes: refused with this channel's own limit.
+            raw = request.data.get("body") if hasattr(request.data, "get") else None
+            if (
+                "body" in serializer.errors
+                and isinstance(raw, str)
+                and request.data.get("direction") == "out"
+            ):
+                channel = request.data.get("channel")
+                too_long = reply_length_error(
+                    ticket=ticket, body=raw, channel=channel if channel in Channel.values else None
+                )
+                if too_long is not None:
+                    raise ValidationError({"body": too_long.messages})
+            raise ValidationError(serializer.errors)
         data = serializer.validated_data
         try:
             if data["direction"] == "note":

@@ -27,6 +27,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from tickets.identities import name_without_bidi
 from tickets.knowledge.classifier import message_classify
 from tickets.knowledge.entries import (
     entry_public_url,
@@ -43,9 +44,6 @@ from tickets.workcalendar import office_calendar
 
 logger = logging.getLogger(__name__)
 
-# Longest text a provider takes in one message (Messenger Send API: 2,000 characters; WhatsApp
-# text: 4,096; Twilio SMS: 1,600 joined segments).
-TEXT_LIMITS = {"facebook": 2000, "whatsapp": 4096, "phone": 1600, "sms": 1600}
 WEEKDAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 
@@ -85,7 +83,7 @@ def autoack_body(
     values = {
         "kantor": settings.CURHAT_OFFICE_NAME,
         "nomor_tiket": ticket.reference,
-        "nama": ticket.contact.name or "Bapak/Ibu",
+        "nama": name_without_bidi(ticket.contact.name) or "Bapak/Ibu",
         "jam_layanan": office_hours_label(),
     }
     parts = [template.format_map(_Defaulting(values)).strip()]
@@ -94,8 +92,8 @@ def autoack_body(
     if entry is not None:
         parts.append("Sambil menunggu, berikut persyaratan yang biasanya diperlukan:")
         parts.append(entry_render_for_channel(entry, ticket.channel))
-        limit = TEXT_LIMITS.get(senders.reply_channel(ticket.channel))
-        if limit and len("\n\n".join(parts)) > limit:
+        limit = senders.text_limit(ticket.channel)
+        if len("\n\n".join(parts)) > limit:
             # An admin's long entry must not make the provider refuse the whole acknowledgement:
             # send the checklist without the notes, or only the link.
             parts[-1] = entry_render_whatsapp(entry, with_notes=False)

@@ -159,6 +159,8 @@ class Ticket(ChoiceDisplayMixin, models.Model):
             models.Index(fields=("status", "-last_activity_at", "-id"), name="ticket_inbox_idx"),
             models.Index(fields=("assignee", "status", "-last_activity_at"), name="ticket_assignee_idx"),
             models.Index(fields=("-last_activity_at", "-id"), name="ticket_activity_idx"),
+            # The inbox's live refresh: tickets changed (stored) since the last poll.
+            models.Index(fields=("updated_at",), name="ticket_updated_idx"),
             # Monthly tally: range over created_at, grouped by channel.
             models.Index(fields=("created_at", "channel"), name="ticket_tally_idx"),
             # Threading: the contact's latest ticket on a channel.

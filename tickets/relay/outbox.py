@@ -48,6 +48,28 @@ def reply_refusal(*, ticket: Ticket, channel: str | None = None) -> str:
     )
 
 
+def reply_length_error(*, ticket: Ticket, body: str, channel: str | None = None) -> ValidationError | None:
+    """The refusal of a reply longer than its channel takes (senders.TEXT_LIMITS), or None."""
+    reply_channel = senders.reply_channel(channel or ticket.channel)
+    limit = senders.text_limit(reply_channel)
+    length = len((body or "").replace("\r\n", "\n").strip())
+    if length <= limit:
+        return None
+    label = str(Channel(reply_channel).label) if reply_channel in Channel.values else reply_channel
+    return ValidationError(
+        _(
+            "Pesan terlalu panjang untuk %(channel)s: %(length)s karakter, batasnya %(limit)s karakter. "
+            "Persingkat pesannya atau bagi menjadi beberapa balasan."
+        ),
+        code="too_long",
+        params={
+            "channel": label,
+            "length": f"{length:,}".replace(",", "."),
+            "limit": f"{limit:,}".replace(",", "."),
+        },
+    )
+
+
 def message_reply_create(
     *,
     ticket: Ticket,
@@ -71,6 +93,9 @@ def message_reply_create(
         raise ValidationError(
             _("Kanal tidak dikenal: %(channel)s"), code="channel", params={"channel": channel}
         )
+    too_long = reply_length_error(ticket=ticket, body=body, channel=reply_channel)
+    if too_long is not None:
+        raise too_long
     account = _reply_account(ticket, reply_channel)
     provider = account.provider if account else senders.default_provider(reply_channel)
     now = timezone.now()

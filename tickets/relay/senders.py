@@ -141,6 +141,19 @@ def reply_channel(channel: str) -> str:
     return REPLY_CHANNEL.get(channel, channel)
 
 
+# Longest text a provider takes in one message (Messenger Send API: 2,000 characters; WhatsApp
+# text: 4,096; Twilio SMS: 1,600 joined segments), by reply channel. The one list: the operator's
+# composer, the API, the officials' answers and the automatic acknowledgement all ask text_limit().
+TEXT_LIMITS = {"facebook": 2000, "whatsapp": 4096, "phone": 1600, "sms": 1600}
+# Channels without a provider limit (e-mail, the website's status page) take this much.
+DEFAULT_TEXT_LIMIT = 4096
+
+
+def text_limit(channel: str) -> int:
+    """Longest reply (characters) that goes out on ``channel`` (a ticket's channel or a reply channel)."""
+    return TEXT_LIMITS.get(reply_channel(channel), DEFAULT_TEXT_LIMIT)
+
+
 def default_provider(channel: str) -> str:
     """The provider a reply on ``channel`` goes through when the office has no account on it
     (the first one serving the channel; '' when none does)."""

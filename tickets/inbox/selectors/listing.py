@@ -272,7 +272,12 @@ def inbox_page(*, user, query: InboxQuery, cursor: str = "", size: int = DEFAULT
 
 
 def inbox_changes(*, user, query: InboxQuery, since: dt.datetime, limit: int = 50) -> list[InboxRow]:
-    """Tickets of this view with activity after ``since`` (newest first): what polling adds."""
-    tickets = inbox_filter(user=user, query=query).filter(last_activity_at__gt=since)
+    """Tickets of this view changed after ``since`` (newest activity first): what polling adds.
+
+    ``since`` is compared with ``updated_at``, written by this server when the change is stored,
+    never with ``last_activity_at``: that is the provider's own time of the message (whole seconds
+    for Meta, often 20 s late, days after an outage), so a message stored after the page was
+    drawn but stamped before it would never be polled (issue 16)."""
+    tickets = inbox_filter(user=user, query=query).filter(updated_at__gt=since)
     found = _with_row_data(tickets, user=user).order_by("-last_activity_at", "-id")[:limit]
     return [_row(ticket) for ticket in found]

@@ -149,6 +149,7 @@ class ReplyChannelOption:
     # senders.WINDOW_*: free text, the approved template instead, or nothing can go (refused).
     state: str = "freeform"
     notes: list[str] = field(default_factory=list)
+    limit: int = 4096  # the longest text the channel takes (senders.text_limit)
 
 
 # Which channel reaches a contact through which identity kind.
@@ -181,6 +182,7 @@ def reply_channel_options(*, ticket: Ticket, identity_kinds: list[str]) -> list[
                 freeform=state == senders.WINDOW_FREEFORM,
                 default=channel == own,
                 state=state,
+                limit=senders.text_limit(channel),
             )
         )
     return options

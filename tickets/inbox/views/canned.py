@@ -6,6 +6,7 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from tickets.identities import name_without_bidi
 from tickets.inbox.selectors import reference
 from tickets.inbox.views.common import (
     bad_request,
@@ -18,7 +19,10 @@ from tickets.roles import staff_required
 
 def fill_canned(ticket: Ticket, answers: list[CannedAnswer]) -> list[dict[str, object]]:
     """The answers as the ticket page and the search list them, placeholders filled in."""
-    values = {"{nama}": ticket.contact.name or _("Bapak/Ibu"), "{nomor_tiket}": ticket.reference}
+    values = {
+        "{nama}": name_without_bidi(ticket.contact.name) or _("Bapak/Ibu"),
+        "{nomor_tiket}": ticket.reference,
+    }
     filled = []
     for answer in answers:
         body = answer.body

@@ -40,7 +40,12 @@ logger = logging.getLogger(__name__)
 @require_GET
 @staff_required()
 def ticket_detail(request, ticket_id: int):
-    ticket = ticket_or_404(ticket_id)
+    return ticket_page_response(request, ticket_or_404(ticket_id))
+
+
+def ticket_page_response(request, ticket: Ticket, *, reply_body: str = "", reply_error: str = "", status=200):
+    """The ticket page; after a refused reply with the operator's text back in the composer and the
+    reason next to it (nothing typed is lost)."""
     # What other apps add (officials: escalations), each read once for its entries and its panel.
     sections = extensions.ticket_sections(ticket=ticket)
     timeline = ticket_page.ticket_timeline(ticket=ticket, extra=[e for s in sections for e in s.timeline])
@@ -78,9 +83,11 @@ def ticket_detail(request, ticket_id: int):
         # The workspace's list pane: the list the operator came from, fetched after the page.
         "pane_url": _pane_url(request, back_url),
         "panels": [section.panel for section in sections if section.panel is not None],
+        "reply_body": reply_body,
+        "reply_error": reply_error,
         **link_context(),
     }
-    return render(request, "tickets/inbox/ticket.html", context)
+    return render(request, "tickets/inbox/ticket.html", context, status=status)
 
 
 def _status_actions(ticket: Ticket) -> list[tuple[str, str]]:

@@ -25,6 +25,7 @@ from tickets.inbox.views.common import (
     audit,
     ticket_or_404,
 )
+from tickets.inbox.views.ticket import ticket_page_response
 from tickets.models import Message, Ticket
 from tickets.relay import notes, outbox
 from tickets.roles import staff_required
@@ -51,17 +52,36 @@ def _service_error(request, ticket: Ticket, error: ValidationError):
     return _back_to(ticket)
 
 
+def _reply_refused(request, ticket: Ticket, reason: str):
+    """A refused reply: 400 for scripts; for people the ticket page again, the text they typed back
+    in the composer and the reason next to it (issue 16: a 5,000-character reply came back empty)."""
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"error": reason}, status=400)
+    return ticket_page_response(
+        request, ticket, reply_body=request.POST.get("body", ""), reply_error=reason, status=400
+    )
+
+
 @require_POST
 @staff_required()
 def ticket_reply(request, ticket_id: int):
     ticket = ticket_or_404(ticket_id)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        return _form_error(request, ticket, form)
+        body_errors = form.errors.get("body")
+        if body_errors and form.data.get("body", "").strip():
+            # Longer than any channel takes: say it with this channel's limit.
+            too_long = outbox.reply_length_error(
+                ticket=ticket, body=form.data["body"], channel=form.data.get("channel") or None
+            )
+            if too_long is not None:
+                return _reply_refused(request, ticket, "; ".join(too_long.messages))
+        reason = "; ".join(str(error) for errors in form.errors.values() for error in errors)
+        return _reply_refused(request, ticket, reason)
     channel = form.cleaned_data.get("channel") or None
     refusal = outbox.reply_refusal(ticket=ticket, channel=channel)
     if refusal:
-        return _service_error(request, ticket, ValidationError(refusal, code="window_closed"))
+        return _reply_refused(request, ticket, refusal)
     try:
         outbox.message_reply_create(
             ticket=ticket,
@@ -70,8 +90,9 @@ def ticket_reply(request, ticket_id: int):
             channel=channel,
         )
     except ValidationError as error:
-        return _service_error(request, ticket, error)
-    messages.success(request, _("Balasan masuk antrean pengiriman."))
+        return _reply_refused(request, ticket, "; ".join(error.messages))
+    # "reply-sent": the composer's script drops this ticket's saved draft (inbox.js).
+    messages.success(request, _("Balasan masuk antrean pengiriman."), extra_tags="reply-sent")
     return _back_to(ticket)
 
 
