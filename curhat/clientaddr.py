@@ -29,3 +29,20 @@ def client_address(request) -> str:
 
 def via_unnamed_proxy(request) -> bool:
     return client_meta_key() == "REMOTE_ADDR" and any(request.META.get(h) for h in FORWARDING_HEADERS)
+
+
+def missing_client_address(request) -> str:
+    """The header the proxy should have set but this request lacks ("" when it has it, or when the
+    address is REMOTE_ADDR): such a request reached gunicorn around the proxy (or the proxy does not
+    set it), so no per-address limit can count it. django-ratelimit raises ImproperlyConfigured then;
+    curhat.middleware answers 400 naming the header."""
+    key = client_meta_key()
+    if key == "REMOTE_ADDR" or request.META.get(key):
+        return ""
+    return header_name(key)
+
+
+def header_name(meta_key: str) -> str:
+    """HTTP_X_REAL_IP -> X-Real-Ip (the header as a proxy is configured with)."""
+    name = meta_key.removeprefix("HTTP_")
+    return "-".join(part.capitalize() for part in name.split("_"))

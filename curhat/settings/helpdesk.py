@@ -238,8 +238,9 @@ CELERY_BEAT_SCHEDULE["autoack-sweep"] = {
 CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.knowledge.tasks"]
 
 # --- Security and personal-data protection -----------------------------------------------------------
-# Sign-in attempts per IP address (django-ratelimit; refused with 403), besides django-axes' lockout.
-CURHAT_LOGIN_RATE = env("CURHAT_LOGIN_RATE", "20/m")
+# Sign-in attempts per IP address on /masuk/ and /admin/login/ together (django-ratelimit; refused
+# with 403), besides django-axes' lockout. "count/period" (checked at start: curhat.E003).
+CURHAT_LOGIN_RATE = env_rate("CURHAT_LOGIN_RATE", "20/m")
 # Tracking-page views per IP (found or not), and webhook posts per IP and provider ("off": no cap;
 # providers retry a 429, so nothing is lost, but keep it well above a provider's burst).
 CURHAT_TRACKING_RATE_PER_IP = env_rate("CURHAT_TRACKING_RATE_PER_IP", "60/m")
