@@ -74,3 +74,18 @@ def env_rate(name: str, default: str) -> str:
     (or 0/none) switches the limit off, which the code reads as ""."""
     raw = env(name, default).strip()
     return "" if raw.lower() in {"off", "0", "none", "no"} else raw
+
+
+def host_entry_problem(entry: str) -> str:
+    """Why an ALLOWED_HOSTS entry can never match a request's host ("" when it can): Django compares
+    the host without its port, so "https://name", "name:8443" or "name/path" turns every request away. One of "scheme", "port",
+"path"."""
+    if "://" in entry:
+        return "scheme"
+    if "/" in entry:
+        return "path"
+    if entry.startswith("["):
+        return "" if entry.endswith("]") else "port"
+    if ":" in entry:
+        return "port"
+    return ""
