@@ -37,7 +37,7 @@ urlpatterns = [
     path("admin/sistem/", admin.site.admin_view(system_page), name="system"),
     path("favicon.ico", favicon, name="favicon"),
     # The admin's own sign-in form counts against the same per-address limit as /masuk/ (issue 18).
-    path("admin/login/", sign_in_limited(admin.site.login), name="admin-login"),
+    path("admin/login/", sign_in_limited(admin.site.login)),  # reversed as admin:login
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("curhat.api_urls")),

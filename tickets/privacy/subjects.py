@@ -44,6 +44,7 @@ from tickets.privacy.archive import safe_entry_name
 from tickets.privacy.audit import audit_record
 from tickets.privacy.erasure import ErasureScope, personal_data_erased, retention_swept
 from tickets.privacy.nik import find_numbers, is_valid_nik, mask_number, number_digest
+from tickets.privacy.rekey import key_record_first_hash
 
 ERASED_TEXT = "[dihapus]"
 
@@ -71,6 +72,7 @@ def message_numbers_index(*, message, attachment_names: list[str] | None = None)
         for kind, value in sorted(found)
     ]
     if mentions:
+        key_record_first_hash()  # which key made the hashes (check tickets.E013)
         NumberMention.objects.bulk_create(mentions, ignore_conflicts=True)
     return mentions
 
