@@ -11,6 +11,7 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from tickets import checks  # noqa: F401  (registers the NIK hash key check)
+        from tickets.privacy import keycheck  # noqa: F401  (registers the stored hashes' key check)
         from tickets.inbox.selectors import reference  # noqa: F401  (registers its reference data loaders)
         from tickets.knowledge import entries  # noqa: F401  (registers the knowledge entries' loader)
         from tickets.privacy import (

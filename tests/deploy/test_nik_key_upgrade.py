@@ -11,7 +11,7 @@ from django.core.management.base import SystemCheckError
 
 from tests.factories import inbound
 from tests.support import ROOT
-from tickets.checks import nik_hashes_key_check
+from tickets.privacy.keycheck import nik_hashes_key_check
 from tickets.ingest import ticket_ingest
 from tickets.models import NikHashKeyRecord
 from tickets.privacy.nik import key_fingerprint
