@@ -25,9 +25,15 @@ DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION) and not PRODUCTION
 _DEV_SECRET = "dev-only-insecure-key-curhat-adminduk-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env_secret("DJANGO_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if not SECRET_KEY:
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) is required in production")
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY (atau DJANGO_SECRET_KEY_FILE) wajib diisi di produksi / "
+        "DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) is required in production"
+    )
 if PRODUCTION and len(SECRET_KEY) < 50:
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters long in production")
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY minimal 50 karakter di produksi / "
+        "DJANGO_SECRET_KEY must be at least 50 characters long in production"
+    )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -316,7 +322,10 @@ CURHAT_METRICS_ALLOWED_NETWORKS = env_list("CURHAT_METRICS_ALLOWED_NETWORKS")
 # "json" (the default in production): one JSON object per line with the request id; "plain" otherwise.
 CURHAT_LOG_FORMAT = env("CURHAT_LOG_FORMAT", "json" if PRODUCTION else "plain")
 if CURHAT_LOG_FORMAT not in {"json", "plain"}:
-    raise ImproperlyConfigured(f"CURHAT_LOG_FORMAT must be json or plain, got {CURHAT_LOG_FORMAT!r}")
+    raise ImproperlyConfigured(
+        f"CURHAT_LOG_FORMAT harus json atau plain, bukan {CURHAT_LOG_FORMAT!r} / "
+        f"CURHAT_LOG_FORMAT must be json or plain, got {CURHAT_LOG_FORMAT!r}"
+    )
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = logging_config(LOG_LEVEL, CURHAT_LOG_FORMAT)
 

@@ -73,7 +73,10 @@ CURHAT_INBOUND_PROCESSING = env(
     "queue" if DATABASE_IS_POSTGRES and not CELERY_TASK_ALWAYS_EAGER else "inline",
 )
 if CURHAT_INBOUND_PROCESSING not in ("queue", "inline"):
-    raise ImproperlyConfigured("CURHAT_INBOUND_PROCESSING must be 'queue' or 'inline'")
+    raise ImproperlyConfigured(
+        "CURHAT_INBOUND_PROCESSING harus 'queue' atau 'inline' / "
+        "CURHAT_INBOUND_PROCESSING must be 'queue' or 'inline'"
+    )
 CURHAT_INBOUND_BATCH_SIZE = env_int("CURHAT_INBOUND_BATCH_SIZE", 20)
 CURHAT_INBOUND_INLINE_BATCHES = env_int("CURHAT_INBOUND_INLINE_BATCHES", 1)
 CURHAT_INBOUND_BACKSTOP_BATCHES = env_int("CURHAT_INBOUND_BACKSTOP_BATCHES", 50)
