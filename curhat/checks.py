@@ -63,7 +63,9 @@ def allowed_hosts_check(app_configs=None, **kwargs) -> list[Error]:
         if problem:
             errors.append(
                 Error(
-                    _("DJANGO_ALLOWED_HOSTS berisi %(entry)r: %(problem)s. Setiap permintaan akan ditolak (400).")
+                    _(
+                        "DJANGO_ALLOWED_HOSTS berisi %(entry)r: %(problem)s. Setiap permintaan akan ditolak (400)."
+                    )
                     % {"entry": entry, "problem": problem},
                     hint=_(
                         "Tulis nama host saja, tanpa skema (https://), port (:8443) atau jalur, "
@@ -83,7 +85,8 @@ def rates_check(app_configs=None, **kwargs) -> list[Error]:
         if value and not RATE_RE.fullmatch(value):
             errors.append(
                 Error(
-                    _("%(name)s=%(value)r bukan laju yang sah (jumlah/periode).") % {"name": name, "value": value},
+                    _("%(name)s=%(value)r bukan laju yang sah (jumlah/periode).")
+                    % {"name": name, "value": value},
                     hint=_(
                         "Tulis jumlah/periode dengan periode s, m, h atau d, mis. 20/m atau 100/5m; "
                         "off mematikan batasnya."

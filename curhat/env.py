@@ -85,8 +85,8 @@ def env_rate(name: str, default: str) -> str:
 
 def host_entry_problem(entry: str) -> str:
     """Why an ALLOWED_HOSTS entry can never match a request's host ("" when it can): Django compares
-    the host without its port, so "https://name", "name:8443" or "name/path" turns every request away. One of "scheme", "port",
-"path"."""
+        the host without its port, so "https://name", "name:8443" or "name/path" turns every request away. One of "scheme", "port",
+    "path"."""
     if "://" in entry:
         return "scheme"
     if "/" in entry:

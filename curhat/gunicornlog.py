@@ -9,7 +9,6 @@ path, never the query)."""
 
 from __future__ import annotations
 
-import logging
 import traceback
 
 from gunicorn import glogging
@@ -40,6 +39,8 @@ class JsonLogger(glogging.Logger):
             "user_agent": atoms["a"],
         }
         try:
-            self.access_log.info(self.cfg.access_log_format, atoms, extra={"request_id": request_id, "http": http})
+            self.access_log.info(
+                self.cfg.access_log_format, atoms, extra={"request_id": request_id, "http": http}
+            )
         except Exception:
             self.error(traceback.format_exc())

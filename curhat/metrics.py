@@ -16,8 +16,8 @@ neither setting the endpoint does not exist (404).
 from __future__ import annotations
 
 import hmac
-import math
 import ipaddress
+import math
 import os
 
 from django.conf import settings

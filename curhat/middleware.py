@@ -68,7 +68,9 @@ class CacheOutageMiddleware:
 def _bypassed_proxy(request, header: str) -> HttpResponse:
     """A rate-limited request without the client-address header the proxy sets (django-ratelimit
     cannot count it and raised ImproperlyConfigured): 400 with the reason, not a 500."""
-    logger.warning("%s %s: no %s header (request bypassed the reverse proxy?)", request.method, request.path, header)
+    logger.warning(
+        "%s %s: no %s header (request bypassed the reverse proxy?)", request.method, request.path, header
+    )
     reason = _(
         "Permintaan ini tidak membawa header %(header)s yang dipasang proxy balik, jadi tidak dapat "
         "dihitung per alamat. Akses situs melalui alamat resminya (bukan langsung ke server aplikasi)."

@@ -12,7 +12,6 @@ from .metrics import metrics
 from .system import system_page
 
 
-
 def sign_in_limited(view):
     """Per-address rate limit on sign-in attempts (CURHAT_LOGIN_RATE), besides django-axes' lockout per
     username and address: one counter for /masuk/ and /admin/login/, so the two forms do not double an

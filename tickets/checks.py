@@ -27,6 +27,9 @@ def nik_hash_key_check(app_configs=None, **kwargs) -> list[Error]:
     if len(key) < MIN_NIK_HASH_KEY_LENGTH:
         return [Error(_("CURHAT_NIK_HASH_KEY terlalu pendek."), hint=hint, id="tickets.E011")]
     if key == settings.SECRET_KEY:
-        return [Error(_("CURHAT_NIK_HASH_KEY tidak boleh sama dengan kunci rahasia."), hint=hint, id="tickets.E012")]
+        return [
+            Error(
+                _("CURHAT_NIK_HASH_KEY tidak boleh sama dengan kunci rahasia."), hint=hint, id="tickets.E012"
+            )
+        ]
     return []
-

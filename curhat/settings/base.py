@@ -42,8 +42,12 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # request's own host and scheme are not that URL). Unset in production: https:// and the first allowed
 # host name that is a host name (not "*", nor an entry with a scheme or port, which check curhat.E002
 # refuses); the deploy check (channels.E003) refuses an http:// or loopback one in production.
-_PUBLIC_HOSTS = [h.lstrip(".") for h in ALLOWED_HOSTS if h.lstrip(".") not in {"", "*"} and not host_entry_problem(h)]
-_DEFAULT_PUBLIC_BASE_URL = f"https://{_PUBLIC_HOSTS[0]}" if PRODUCTION and _PUBLIC_HOSTS else "http://127.0.0.1:8000"
+_PUBLIC_HOSTS = [
+    h.lstrip(".") for h in ALLOWED_HOSTS if h.lstrip(".") not in {"", "*"} and not host_entry_problem(h)
+]
+_DEFAULT_PUBLIC_BASE_URL = (
+    f"https://{_PUBLIC_HOSTS[0]}" if PRODUCTION and _PUBLIC_HOSTS else "http://127.0.0.1:8000"
+)
 PUBLIC_BASE_URL = env("CURHAT_PUBLIC_BASE_URL", _DEFAULT_PUBLIC_BASE_URL).rstrip("/")
 
 DATA_DIR = Path(env("CURHAT_DATA_DIR", str(BASE_DIR / "var")))

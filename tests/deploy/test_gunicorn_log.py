@@ -20,7 +20,9 @@ from ..support import ROOT
 NIK = "7372014507900001"
 
 
-def _gunicorn_log(tmp_path, requests: list[tuple[str, dict[str, str]]], **env_extra: str) -> tuple[str, list[str]]:
+def _gunicorn_log(
+    tmp_path, requests: list[tuple[str, dict[str, str]]], **env_extra: str
+) -> tuple[str, list[str]]:
     """Run gunicorn with gunicorn.conf.py, make ``requests`` (path, headers); return its output and the
     X-Request-ID of each response."""
     port = _free_port()
@@ -68,7 +70,11 @@ def test_gunicorn_logs_json_with_the_request_id_in_production_format(tmp_path):
     access = [line for line in lines if line["logger"] == "gunicorn.access"]
     assert [line["request_id"] for line in access] == ids, output
     first = access[0]
-    assert first["http"]["path"] == "/masuk/" and first["http"]["status"] == 200 and first["http"]["method"] == "GET"
+    assert (
+        first["http"]["path"] == "/masuk/"
+        and first["http"]["status"] == 200
+        and first["http"]["method"] == "GET"
+    )
     assert '"GET /masuk/ HTTP/1.1" 200' in first["message"]
     assert first["time"].endswith("+00:00")
     # gunicorn's own lines (start, worker boot) are JSON too, in UTC.

@@ -23,8 +23,7 @@ pytestmark = pytest.mark.django_db
 def _samples(name: str) -> dict[str, float]:
     text = exposition().decode()
     return {
-        labels: float(value)
-        for labels, value in re.findall(rf"^{name}(\{{[^}}]*\}})? (\S+)$", text, re.M)
+        labels: float(value) for labels, value in re.findall(rf"^{name}(\{{[^}}]*\}})? (\S+)$", text, re.M)
     }
 
 

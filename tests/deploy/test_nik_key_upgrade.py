@@ -11,9 +11,9 @@ from django.core.management.base import SystemCheckError
 
 from tests.factories import inbound
 from tests.support import ROOT
-from tickets.privacy.keycheck import nik_hashes_key_check
 from tickets.ingest import ticket_ingest
 from tickets.models import NikHashKeyRecord
+from tickets.privacy.keycheck import nik_hashes_key_check
 from tickets.privacy.nik import key_fingerprint
 from tickets.privacy.subjects import SubjectQuery, subject_contacts
 from tickets.reference_data import reference_data_seed
@@ -49,7 +49,7 @@ def test_upgrade_from_secret_key_hashes_is_reported_until_nik_rehash(settings, r
 
     errors = nik_hashes_key_check()
     assert _ids(errors) == ["tickets.E013"] and "--old-key-is-secret-key" in errors[0].hint
-    with pytest.raises(SystemCheckError, match="tickets.E013"):
+    with pytest.raises(SystemCheckError, match=r"tickets\.E013"):
         call_command("check")
 
     call_command("nik_rehash", "--old-key-is-secret-key")

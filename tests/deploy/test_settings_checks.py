@@ -27,7 +27,11 @@ def _check_deploy(tmp_path, **extra: str) -> subprocess.CompletedProcess:
     ("extra", "check_id", "named"),
     [
         ({"DJANGO_DEBUG": "1"}, "curhat.E001", "DJANGO_DEBUG"),  # DEBUG in production: debug pages
-        ({"DJANGO_ALLOWED_HOSTS": "https://curhat.example.go.id"}, "curhat.E002", "https://curhat.example.go.id"),
+        (
+            {"DJANGO_ALLOWED_HOSTS": "https://curhat.example.go.id"},
+            "curhat.E002",
+            "https://curhat.example.go.id",
+        ),
         ({"DJANGO_ALLOWED_HOSTS": "curhat.example.go.id:8443"}, "curhat.E002", "curhat.example.go.id:8443"),
         ({"CURHAT_LOGIN_RATE": "20"}, "curhat.E003", "CURHAT_LOGIN_RATE"),  # /masuk/ POST 500
         ({"CURHAT_WEBSITE_RATE_PER_IP": "10/x"}, "curhat.E003", "CURHAT_WEBSITE_RATE_PER_IP"),
@@ -46,8 +50,14 @@ def test_check_deploy_refuses_broken_production_setting(tmp_path, extra, check_i
     "extra",
     [
         {"CURHAT_LOGIN_RATE": "100/5m", "CURHAT_TRACKING_RATE_PER_IP": "off"},
-        {"CURHAT_RATELIMIT_IP_META_KEY": "HTTP_X_REAL_IP", "CURHAT_METRICS_ALLOWED_NETWORKS": "10.0.0.0/8,fd00::/8"},
-        {"DJANGO_ALLOWED_HOSTS": ".example.go.id,[::1],10.0.0.5", "CURHAT_PUBLIC_BASE_URL": "https://example.go.id"},
+        {
+            "CURHAT_RATELIMIT_IP_META_KEY": "HTTP_X_REAL_IP",
+            "CURHAT_METRICS_ALLOWED_NETWORKS": "10.0.0.0/8,fd00::/8",
+        },
+        {
+            "DJANGO_ALLOWED_HOSTS": ".example.go.id,[::1],10.0.0.5",
+            "CURHAT_PUBLIC_BASE_URL": "https://example.go.id",
+        },
     ],
 )
 def test_check_deploy_accepts_the_good_forms(tmp_path, extra):
@@ -61,5 +71,7 @@ def test_production_debug_stays_off(tmp_path):
 
 
 def test_public_base_url_is_not_built_from_a_broken_host_entry(tmp_path):
-    s = _dump(tmp_path, **{**PRODUCTION_ENV, "DJANGO_ALLOWED_HOSTS": "https://bad.example,curhat.example.go.id"})
+    s = _dump(
+        tmp_path, **{**PRODUCTION_ENV, "DJANGO_ALLOWED_HOSTS": "https://bad.example,curhat.example.go.id"}
+    )
     assert s["PUBLIC_BASE_URL"] == "https://curhat.example.go.id"

@@ -49,7 +49,10 @@ def _closed_port() -> int:
 def test_sign_in_fails_closed_while_the_rate_limit_cache_is_down(client, settings, path):
     settings.CACHES = {
         **settings.CACHES,
-        "ratelimit": {"BACKEND": "curhat.cache.RedisCache", "LOCATION": f"redis://127.0.0.1:{_closed_port()}/13"},
+        "ratelimit": {
+            "BACKEND": "curhat.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/13",
+        },
     }
     response = client.post(path, {"username": "operator", "password": "Salah12345"})
     assert response.status_code == 503

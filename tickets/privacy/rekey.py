@@ -112,7 +112,7 @@ def key_record_first_hash() -> None:
 
 
 def stored_key_state() -> str:
-    """"ok" (the stored hashes are under CURHAT_NIK_HASH_KEY, or there are none), "secret_key" (under
+    """Either "ok" (the stored hashes are under CURHAT_NIK_HASH_KEY, or there are none), "secret_key" (under
     SECRET_KEY: hashed by a release before the NIK key) or "other" (under a key we do not have)."""
     key = settings.CURHAT_NIK_HASH_KEY
     record = NikHashKeyRecord.objects.filter(pk=1).first()

@@ -20,10 +20,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.http.request import validate_host
 
-from curhat.env import host_entry_problem
-
 from channels import simulation
 from channels.models import ChannelAccount
+from curhat.env import host_entry_problem
 
 # Provider → the webhooks it would send for one citizen contact (a call sends two).
 BUILDERS: dict[str, Callable[..., list[simulation.SignedWebhook]]] = {
