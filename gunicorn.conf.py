@@ -16,6 +16,12 @@ access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L
 # The path itself may hold a NIK (/lacak/7372014507900001/): masked as every list masks it.
 logger_class = "curhat.gunicorn_logger.MaskedNikLogger"
 
+# JSON lines in production (CURHAT_LOG_FORMAT, default json when CURHAT_PRODUCTION=1), like the app's:
+# UTC time and, on each access line, the request id of the response's X-Request-ID (curhat/gunicornlog.py).
+_production = os.environ.get("CURHAT_PRODUCTION", "").strip().lower() in {"1", "true", "yes", "on"}
+if (os.environ.get("CURHAT_LOG_FORMAT", "").strip() or ("json" if _production else "plain")) == "json":
+    logger_class = "curhat.gunicornlog.JsonLogger"
+
 
 def post_worker_init(worker):
     """A new worker (at start, or replacing one that died or was recycled) warms itself before it

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
 
@@ -48,9 +49,31 @@ def client_ip(request) -> str | None:
 
 def ratelimit_ip(request) -> str:
     """django-ratelimit's client address (``RATELIMIT_IP_META_KEY`` names this function): :func:`client_ip`,
-    or REMOTE_ADDR when the header is missing or holds no address (a request around the proxy)."""
+    or REMOTE_ADDR when the header holds no address. A request without the proxy's header at all came
+    around the proxy (or the proxy does not set it): ImproperlyConfigured, which curhat.middleware
+    answers with a 400 naming the header, so a misconfigured proxy shows at once instead of every
+    citizen sharing the proxy's one count."""
+    if missing_client_address(request):
+        raise ImproperlyConfigured(f"{client_meta_key()} missing from the request")
     return client_ip(request) or request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 (an address to count by, not to bind)
 
 
 def via_unnamed_proxy(request) -> bool:
     return client_meta_key() == "REMOTE_ADDR" and any(request.META.get(h) for h in FORWARDING_HEADERS)
+
+
+def missing_client_address(request) -> str:
+    """The header the proxy should have set but this request lacks ("" when it has it, or when the
+    address is REMOTE_ADDR): such a request reached gunicorn around the proxy (or the proxy does not
+    set it), so no per-address limit can count it. django-ratelimit raises ImproperlyConfigured then;
+    curhat.middleware answers 400 naming the header."""
+    key = client_meta_key()
+    if key == "REMOTE_ADDR" or request.META.get(key):
+        return ""
+    return header_name(key)
+
+
+def header_name(meta_key: str) -> str:
+    """HTTP_X_REAL_IP -> X-Real-Ip (the header as a proxy is configured with)."""
+    name = meta_key.removeprefix("HTTP_")
+    return "-".join(part.capitalize() for part in name.split("_"))

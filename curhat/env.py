@@ -34,7 +34,10 @@ def env_bool(name: str, default: bool = False) -> bool:
         return True
     if raw.strip().lower() in {"0", "false", "no", "off"}:
         return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
+    raise ImproperlyConfigured(
+        f"{name} harus boolean (1/0, true/false), bukan {raw!r} / "
+        f"{name} must be a boolean (1/0, true/false), got {raw!r}"
+    )
 
 
 def env_int(name: str, default: int) -> int:
@@ -44,7 +47,9 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
+        raise ImproperlyConfigured(
+            f"{name} harus bilangan bulat, bukan {raw!r} / {name} must be an integer, got {raw!r}"
+        ) from exc
 
 
 def env_float(name: str, default: float) -> float:
@@ -54,7 +59,9 @@ def env_float(name: str, default: float) -> float:
     try:
         return float(raw)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from exc
+        raise ImproperlyConfigured(
+            f"{name} harus angka, bukan {raw!r} / {name} must be a number, got {raw!r}"
+        ) from exc
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -74,3 +81,18 @@ def env_rate(name: str, default: str) -> str:
     (or 0/none) switches the limit off, which the code reads as ""."""
     raw = env(name, default).strip()
     return "" if raw.lower() in {"off", "0", "none", "no"} else raw
+
+
+def host_entry_problem(entry: str) -> str:
+    """Why an ALLOWED_HOSTS entry can never match a request's host ("" when it can): Django compares
+        the host without its port, so "https://name", "name:8443" or "name/path" turns every request away. One of "scheme", "port",
+    "path"."""
+    if "://" in entry:
+        return "scheme"
+    if "/" in entry:
+        return "path"
+    if entry.startswith("["):
+        return "" if entry.endswith("]") else "port"
+    if ":" in entry:
+        return "port"
+    return ""

@@ -76,7 +76,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", None) or get_request_id() or None,
         }
-        for extra in ("status_code", "task_id", "task_name"):
+        for extra in ("status_code", "task_id", "task_name", "http"):  # http: gunicorn's access lines
             value = getattr(record, extra, None)
             if value is not None:
                 entry[extra] = value

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import math
 import os
 
 from django.conf import settings
@@ -102,14 +103,17 @@ class DatabaseCollector:
             labels=["mailbox"],
         )
         for name, age, _error in snap.mailboxes:
-            if age is not None:
-                polls.add_metric([name], age)
+            # Never polled successfully: the account's age, so "older than 10 minutes" fires for a
+            # mailbox that never worked too (an absent sample fires nothing).
+            polls.add_metric([name], age if age is not None else snap.mailboxes_waiting.get(name, math.inf))
         yield polls
-        if snap.beat_age is not None:
+        if snap.uses_workers:
+            # The heartbeat lives in Redis (24 h): unknown after a Redis restart or a day without beat.
+            # Unknown is +Inf, never an absent series (an alert on the age would not fire).
             yield GaugeMetricFamily(
                 "curhat_beat_heartbeat_age_seconds",
-                "Seconds since beat's heartbeat task last ran on a worker.",
-                value=snap.beat_age,
+                "Seconds since beat's heartbeat task last ran on a worker (+Inf: not seen).",
+                value=snap.beat_age if snap.beat_age is not None else math.inf,
             )
 
 

@@ -16,6 +16,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .clientaddr import missing_client_address
+
 logger = logging.getLogger(__name__)
 
 
@@ -41,9 +43,12 @@ class CacheOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        from django.core.exceptions import ImproperlyConfigured
         from django.db import InterfaceError, OperationalError
         from redis import exceptions as redis_exceptions
 
+        if isinstance(exception, ImproperlyConfigured) and (header := missing_client_address(request)):
+            return _bypassed_proxy(request, header)
         if isinstance(exception, (redis_exceptions.ConnectionError, redis_exceptions.TimeoutError)):
             what = "cache"
         elif isinstance(exception, (OperationalError, InterfaceError)) and _database_down(exception):
@@ -58,6 +63,20 @@ class CacheOutageMiddleware:
         # Rendered without the request: its context processors may need the database that is gone.
         body = render_to_string("503.html", {"reason": reason})
         return HttpResponse(body, status=503, headers={"Retry-After": "60"})
+
+
+def _bypassed_proxy(request, header: str) -> HttpResponse:
+    """A rate-limited request without the client-address header the proxy sets (django-ratelimit
+    cannot count it and raised ImproperlyConfigured): 400 with the reason, not a 500."""
+    logger.warning(
+        "%s %s: no %s header (request bypassed the reverse proxy?)", request.method, request.path, header
+    )
+    reason = _(
+        "Permintaan ini tidak membawa header %(header)s yang dipasang proxy balik, jadi tidak dapat "
+        "dihitung per alamat. Akses situs melalui alamat resminya (bukan langsung ke server aplikasi)."
+    ) % {"header": header}
+    body = render_to_string("400.html", {"reason": reason})
+    return HttpResponse(body, status=400)
 
 
 def _database_down(exc: BaseException) -> bool:

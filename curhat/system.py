@@ -14,11 +14,12 @@ from django.core.cache import cache
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from channels.models import InboundEvent, MailboxState
+from channels.models import ChannelAccount, InboundEvent, MailboxState
 from officials.models import Escalation
 from tickets.models import DeliveryAttempt, Message
 
 BEAT_HEARTBEAT_KEY = "curhat:beat-heartbeat"
+IMAP_PROVIDER = "email_imap"
 # Counts by outcome over this window (a scrape must not count a table of millions every time).
 RECENT = dt.timedelta(hours=24)
 
@@ -35,6 +36,9 @@ class Snapshot:
     attempts_recent: dict[str, int] = field(default_factory=dict)  # outcome -> n
     escalations_overdue: int = 0
     mailboxes: list[tuple[str, float | None, str]] = field(default_factory=list)  # name, age, error
+    # Mailboxes never polled successfully: seconds since their account was created (what /metrics
+    # reports as their poll age, so an alert on it fires for a mailbox that never worked).
+    mailboxes_waiting: dict[str, float] = field(default_factory=dict)
     beat_age: float | None = None  # seconds since beat's last heartbeat (None: never seen)
     queues: dict[str, int | None] = field(default_factory=dict)  # queue -> length (None: unreachable)
 
@@ -92,6 +96,30 @@ def beat_heartbeat_age(now: dt.datetime) -> float | None:
     return max(0.0, now.timestamp() - float(seen))
 
 
+def _mailboxes(snap: Snapshot, now: dt.datetime) -> None:
+    """Every active IMAP account's mailbox, also one whose poll never succeeded or never ran (no
+    MailboxState yet): its age is "never" on the system page and the account's age in /metrics."""
+    accounts = ChannelAccount.objects.filter(is_active=True, provider=IMAP_PROVIDER).order_by("slug")
+    states = {
+        (state.account_id, state.folder): state
+        for state in MailboxState.objects.filter(account__in=accounts).select_related("account")
+    }
+    seen = set()
+    for state in sorted(states.values(), key=lambda s: (s.account.slug, s.folder)):
+        name = f"{state.account.slug}/{state.folder}"
+        age = (now - state.last_polled_at).total_seconds() if state.last_polled_at else None
+        snap.mailboxes.append((name, age, state.last_error))
+        if age is None:
+            snap.mailboxes_waiting[name] = max(0.0, (now - state.account.created_at).total_seconds())
+        seen.add(state.account_id)
+    for account in accounts:
+        if account.pk not in seen:
+            name = f"{account.slug}/{(account.config or {}).get('folder') or 'INBOX'}"
+            snap.mailboxes.append((name, None, ""))
+            snap.mailboxes_waiting[name] = max(0.0, (now - account.created_at).total_seconds())
+    snap.mailboxes.sort(key=lambda row: row[0])
+
+
 def snapshot() -> Snapshot:
     now = timezone.now()
     snap = Snapshot(now=now)
@@ -136,9 +164,7 @@ def snapshot() -> Snapshot:
     snap.escalations_overdue = Escalation.objects.filter(
         status=Escalation.Status.OPEN, due_at__lt=now
     ).count()
-    for mailbox in MailboxState.objects.select_related("account").order_by("account__slug", "folder"):
-        age = (now - mailbox.last_polled_at).total_seconds() if mailbox.last_polled_at else None
-        snap.mailboxes.append((f"{mailbox.account.slug}/{mailbox.folder}", age, mailbox.last_error))
+    _mailboxes(snap, now)
     snap.beat_age = beat_heartbeat_age(now)
     snap.queues = celery_queue_lengths()
     return snap

@@ -11,6 +11,19 @@ from .health import health
 from .metrics import metrics
 from .system import system_page
 
+
+def sign_in_limited(view):
+    """Per-address rate limit on sign-in attempts (CURHAT_LOGIN_RATE), besides django-axes' lockout per
+    username and address: one counter for /masuk/ and /admin/login/, so the two forms do not double an
+    attacker's budget. Counted in the strict "ratelimit" cache: with Redis down the POST answers 503
+    with the reason (curhat.middleware.CacheOutageMiddleware), never an uncounted try."""
+    return ratelimit(group="sign-in", key="ip", rate=_login_rate, method="POST", block=True)(view)
+
+
+def _login_rate(group, request) -> str | None:
+    return settings.CURHAT_LOGIN_RATE or None  # "off": no limit
+
+
 admin.site.site_header = "Curhat Adminduk"
 admin.site.site_title = "Curhat Adminduk"
 admin.site.index_title = settings.CURHAT_OFFICE_NAME
@@ -22,17 +35,12 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("admin/sistem/", admin.site.admin_view(system_page), name="system"),
     path("favicon.ico", favicon, name="favicon"),
+    # The admin's own sign-in form counts against the same per-address limit as /masuk/ (issue 18).
+    path("admin/login/", sign_in_limited(admin.site.login)),  # reversed as admin:login
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("curhat.api_urls")),
-    # Per-IP rate limit on sign-in attempts, besides django-axes' lockout per username and IP.
-    path(
-        "masuk/",
-        ratelimit(key="ip", rate=settings.CURHAT_LOGIN_RATE, method="POST", block=True)(
-            auth_views.LoginView.as_view()
-        ),
-        name="login",
-    ),
+    path("masuk/", sign_in_limited(auth_views.LoginView.as_view()), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("webhooks/anymail/", include("channels.providers.email.urls")),
     path("webhooks/", include("channels.urls")),

@@ -15,6 +15,7 @@ class TicketsConfig(AppConfig):
         from tickets.knowledge import entries  # noqa: F401  (registers the knowledge entries' loader)
         from tickets.privacy import (
             chain,  # noqa: F401  (registers the audit chain's system check)
+            keycheck,  # noqa: F401  (registers the stored hashes' key check)
             signals,  # noqa: F401  (permission changes are audit-logged)
         )
         from tickets.refdata import connect_signals

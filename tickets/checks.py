@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.checks import Error, register
+from django.utils.translation import gettext as _
 
 MIN_NIK_HASH_KEY_LENGTH = 32
 
@@ -14,21 +15,27 @@ def nik_hash_key_check(app_configs=None, **kwargs) -> list[Error]:
     if not getattr(settings, "PRODUCTION", False):
         return []
     key = getattr(settings, "CURHAT_NIK_HASH_KEY", "")
-    hint = (
-        "Set CURHAT_NIK_HASH_KEY or CURHAT_NIK_HASH_KEY_FILE to a random value of at least "
-        f"{MIN_NIK_HASH_KEY_LENGTH} characters (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`). "
-        "When changing an existing key, run `manage.py nik_rehash --old-key-file FILE`."
-    )
+    hint = _(
+        "Isi CURHAT_NIK_HASH_KEY atau CURHAT_NIK_HASH_KEY_FILE dengan nilai acak minimal %(length)d karakter "
+        "(mis. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`). Sesudahnya pindahkan hash "
+        "yang sudah tersimpan ke kunci itu: peningkatan dari rilis sebelum CURHAT_NIK_HASH_KEY (hash dengan "
+        "DJANGO_SECRET_KEY): `manage.py nik_rehash --old-key-is-secret-key`; mengganti kunci NIK yang ada: "
+        "`manage.py nik_rehash --old-key-file FILE`."
+    ) % {"length": MIN_NIK_HASH_KEY_LENGTH}
     if not key:
-        return [Error("CURHAT_NIK_HASH_KEY is not set in production.", hint=hint, id="tickets.E010")]
+        return [Error(_("CURHAT_NIK_HASH_KEY belum diisi di produksi."), hint=hint, id="tickets.E010")]
     if len(key) < MIN_NIK_HASH_KEY_LENGTH:
-        return [Error("CURHAT_NIK_HASH_KEY is too short.", hint=hint, id="tickets.E011")]
+        return [Error(_("CURHAT_NIK_HASH_KEY terlalu pendek."), hint=hint, id="tickets.E011")]
     if key == settings.SECRET_KEY:
-        return [Error("CURHAT_NIK_HASH_KEY must not be the secret key.", hint=hint, id="tickets.E012")]
+        return [
+            Error(
+                _("CURHAT_NIK_HASH_KEY tidak boleh sama dengan kunci rahasia."), hint=hint, id="tickets.E012"
+            )
+        ]
     if key == getattr(settings, "CURHAT_NIK_HASH_KEY_DEV_DEFAULT", None):
         return [
             Error(
-                "CURHAT_NIK_HASH_KEY is the development key published in the settings.",
+                _("CURHAT_NIK_HASH_KEY adalah kunci pengembangan yang diterbitkan di pengaturan."),
                 hint=hint,
                 id="tickets.E013",
             )

@@ -32,7 +32,7 @@ from tickets.models import (
     Ticket,
     TicketSequence,
 )
-from tickets.privacy.subjects import message_numbers_index
+from tickets.privacy.numberindex import message_numbers_index
 
 logger = logging.getLogger(__name__)
 

@@ -11,31 +11,42 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from curhat.env import env, env_bool, env_int, env_list, env_secret
+from curhat.env import env, env_bool, env_int, env_list, env_secret, host_entry_problem
 from curhat.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 PRODUCTION = env_bool("CURHAT_PRODUCTION", False)
-DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
+# Production means DEBUG off, whatever DJANGO_DEBUG says (its debug pages show settings and data);
+# DJANGO_DEBUG=1 there is refused by the system check curhat.E001.
+CURHAT_DEBUG_REFUSED = PRODUCTION and env_bool("DJANGO_DEBUG", False)
+DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION) and not PRODUCTION
 
 _DEV_SECRET = "dev-only-insecure-key-curhat-adminduk-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env_secret("DJANGO_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if not SECRET_KEY:
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) is required in production")
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY (atau DJANGO_SECRET_KEY_FILE) wajib diisi di produksi / "
+        "DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) is required in production"
+    )
 if PRODUCTION and len(SECRET_KEY) < 50:
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters long in production")
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY minimal 50 karakter di produksi / "
+        "DJANGO_SECRET_KEY must be at least 50 characters long in production"
+    )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 # Public base URL as the providers see it (Twilio signs the URL it called; behind a proxy the
 # request's own host and scheme are not that URL). Unset in production: https:// and the first allowed
-# host name; the deploy check (channels.E003) refuses an http:// or loopback one in production.
+# host name that is a host name (not "*", nor an entry with a scheme or port, which check curhat.E002
+# refuses); the deploy check (channels.E003) refuses an http:// or loopback one in production.
+_PUBLIC_HOSTS = [
+    h.lstrip(".") for h in ALLOWED_HOSTS if h.lstrip(".") not in {"", "*"} and not host_entry_problem(h)
+]
 _DEFAULT_PUBLIC_BASE_URL = (
-    f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
-    if PRODUCTION and ALLOWED_HOSTS and ALLOWED_HOSTS[0].lstrip(".") not in {"", "*"}
-    else "http://127.0.0.1:8000"
+    f"https://{_PUBLIC_HOSTS[0]}" if PRODUCTION and _PUBLIC_HOSTS else "http://127.0.0.1:8000"
 )
 PUBLIC_BASE_URL = env("CURHAT_PUBLIC_BASE_URL", _DEFAULT_PUBLIC_BASE_URL).rstrip("/")
 
@@ -321,7 +332,10 @@ CURHAT_METRICS_ALLOWED_NETWORKS = env_list("CURHAT_METRICS_ALLOWED_NETWORKS")
 # "json" (the default in production): one JSON object per line with the request id; "plain" otherwise.
 CURHAT_LOG_FORMAT = env("CURHAT_LOG_FORMAT", "json" if PRODUCTION else "plain")
 if CURHAT_LOG_FORMAT not in {"json", "plain"}:
-    raise ImproperlyConfigured(f"CURHAT_LOG_FORMAT must be json or plain, got {CURHAT_LOG_FORMAT!r}")
+    raise ImproperlyConfigured(
+        f"CURHAT_LOG_FORMAT harus json atau plain, bukan {CURHAT_LOG_FORMAT!r} / "
+        f"CURHAT_LOG_FORMAT must be json or plain, got {CURHAT_LOG_FORMAT!r}"
+    )
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = logging_config(LOG_LEVEL, CURHAT_LOG_FORMAT)
 

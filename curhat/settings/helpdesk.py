@@ -73,7 +73,10 @@ CURHAT_INBOUND_PROCESSING = env(
     "queue" if DATABASE_IS_POSTGRES and not CELERY_TASK_ALWAYS_EAGER else "inline",
 )
 if CURHAT_INBOUND_PROCESSING not in ("queue", "inline"):
-    raise ImproperlyConfigured("CURHAT_INBOUND_PROCESSING must be 'queue' or 'inline'")
+    raise ImproperlyConfigured(
+        "CURHAT_INBOUND_PROCESSING harus 'queue' atau 'inline' / "
+        "CURHAT_INBOUND_PROCESSING must be 'queue' or 'inline'"
+    )
 CURHAT_INBOUND_BATCH_SIZE = env_int("CURHAT_INBOUND_BATCH_SIZE", 20)
 CURHAT_INBOUND_INLINE_BATCHES = env_int("CURHAT_INBOUND_INLINE_BATCHES", 1)
 CURHAT_INBOUND_BACKSTOP_BATCHES = env_int("CURHAT_INBOUND_BACKSTOP_BATCHES", 50)
@@ -244,8 +247,9 @@ CELERY_BEAT_SCHEDULE["autoack-sweep"] = {
 CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "tickets.knowledge.tasks"]
 
 # --- Security and personal-data protection -----------------------------------------------------------
-# Sign-in attempts per IP address (django-ratelimit; refused with 403), besides django-axes' lockout.
-CURHAT_LOGIN_RATE = env("CURHAT_LOGIN_RATE", "20/m")
+# Sign-in attempts per IP address on /masuk/ and /admin/login/ together (django-ratelimit; refused
+# with 403), besides django-axes' lockout. "count/period" (checked at start: curhat.E003).
+CURHAT_LOGIN_RATE = env_rate("CURHAT_LOGIN_RATE", "20/m")
 # Tracking-page views per IP (found or not), and webhook posts per IP and provider ("off": no cap;
 # providers retry a 429, so nothing is lost, but keep it well above a provider's burst).
 CURHAT_TRACKING_RATE_PER_IP = env_rate("CURHAT_TRACKING_RATE_PER_IP", "60/m")
@@ -259,7 +263,7 @@ CURHAT_RETENTION_DAYS = env_int("CURHAT_RETENTION_DAYS", 730)
 CURHAT_INBOUND_EVENT_RETENTION_DAYS = env_int("CURHAT_INBOUND_EVENT_RETENTION_DAYS", 30)
 # The key of the NIK/KK index's hashes (tickets.privacy.nik.number_digest), not SECRET_KEY: rotating the
 # secret key must not break search and erasure by NIK. Required in production (refused here when
-# unset; system checks tickets.E010–E013: long, not the secret key, not this published development
+# unset; system checks tickets.E010–E014: long, not the secret key, not this published development
 # key); changed with `manage.py nik_rehash --old-key-file FILE`.
 CURHAT_NIK_HASH_KEY_DEV_DEFAULT = "dev-only-nik-hash-key-curhat-adminduk-do-not-use-in-production"
 CURHAT_NIK_HASH_KEY = env_secret("CURHAT_NIK_HASH_KEY", "" if PRODUCTION else CURHAT_NIK_HASH_KEY_DEV_DEFAULT)

@@ -85,7 +85,7 @@ def test_nik_rehash_with_the_wrong_old_key_changes_nothing(settings, tmp_path):
     before = list(NumberMention.objects.values_list("pk", "digest"))
     wrong = tmp_path / "wrong"
     wrong.write_text("not-the-old-key-" + "w" * 40)
-    with pytest.raises(CommandError, match="explains none"):
+    with pytest.raises(CommandError, match="tidak cocok dengan satu pun"):
         call_command("nik_rehash", "--old-key-file", str(wrong))
     assert list(NumberMention.objects.values_list("pk", "digest")) == before
 

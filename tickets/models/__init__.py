@@ -15,7 +15,7 @@ from .knowledge import (
 )
 from .messages import Attachment, DeliveryAttempt, Message, attachment_upload_to
 from .office import Department, Official, PublicHoliday, WorkDay
-from .privacy import AuditEvent, NumberMention, RetentionPolicy
+from .privacy import AuditEvent, NikHashKeyRecord, NumberMention, RetentionPolicy
 from .tickets import Channel, Ticket, TicketReadState, TicketSequence, Topic, new_tracking_token
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "KnowledgeEntry",
     "KnowledgeRevision",
     "Message",
+    "NikHashKeyRecord",
     "NumberMention",
     "Official",
     "PublicHoliday",

@@ -193,6 +193,20 @@ class NumberMention(models.Model):
         return f"{self.kind} {self.masked}"
 
 
+class NikHashKeyRecord(models.Model):
+    """One row: the fingerprint of the key the stored NumberMention hashes were made with (written by
+    the first indexed number and by ``manage.py nik_rehash``). The system check tickets.E014 compares it
+    with CURHAT_NIK_HASH_KEY's: after an upgrade or a key change, search and erasure by NIK would
+    otherwise miss every older ticket without a word."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    fingerprint = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.fingerprint
+
+
 class RetentionPolicy(models.Model):
     """How long a closed ticket's content is kept. The most specific matching row wins (channel and
     topic, then topic, then channel); without one, ``CURHAT_RETENTION_DAYS`` applies."""

@@ -203,6 +203,12 @@ def mask_personal_text(text: str) -> str:
     return _sub_normalized(_PHONE, masked, lambda m: m.group(0)[:4] + "****" + m.group(0)[-3:])
 
 
+def key_fingerprint(key: str) -> str:
+    """A fingerprint of a NIK hash key (tickets.NikHashKeyRecord): tells two keys apart without
+    revealing either."""
+    return hmac.new(key.encode(), b"curhat:nik-hash-key-fingerprint", hashlib.sha256).hexdigest()
+
+
 def number_digest(digits: str, *, key: str | None = None) -> str:
     """A keyed hash to find tickets mentioning the same number without indexing the number itself.
 

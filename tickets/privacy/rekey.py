@@ -11,15 +11,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 
-from tickets.models import Message, NumberMention
-from tickets.privacy.nik import find_numbers, mask_number, number_digest
-from tickets.privacy.subjects import indexed_text
+from tickets.models import Message, NikHashKeyRecord, NumberMention
+from tickets.privacy.nik import find_numbers, key_fingerprint, mask_number, number_digest
+from tickets.privacy.numberindex import indexed_text, key_record
+
+# How many stored hashes the key check reads when no fingerprint was recorded (a release before it).
+KEY_CHECK_SAMPLE = 20
 
 
 class WrongOldKey(Exception):
     """The old key explains none of the stored hashes it was checked against."""
+
+    def __init__(self, unexplained: int) -> None:
+        super().__init__(f"the old key explains none of the {unexplained} stored hashes")
+        self.unexplained = unexplained
 
 
 @dataclass
@@ -84,7 +92,39 @@ def nik_rehash(*, old_key: str, new_key: str, dry_run: bool = False) -> RehashRe
                 NumberMention.objects.bulk_create(missing, ignore_conflicts=True)
         if result.unexplained and not (result.rehashed or result.already):
             transaction.set_rollback(True)
-            raise WrongOldKey(f"the old key explains none of the {result.unexplained} stored hashes")
+            raise WrongOldKey(result.unexplained)
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            key_record(new_key)
     return result
+
+
+# --- Which key made the stored hashes (system check tickets.E014) -----------------------------------
+
+
+def stored_key_state() -> str:
+    """Either "ok" (the stored hashes are under CURHAT_NIK_HASH_KEY, or there are none), "secret_key" (under
+    SECRET_KEY: hashed by a release before the NIK key) or "other" (under a key we do not have)."""
+    key = settings.CURHAT_NIK_HASH_KEY
+    record = NikHashKeyRecord.objects.filter(pk=1).first()
+    if record is not None:
+        if record.fingerprint == key_fingerprint(key):
+            return "ok"
+        return "secret_key" if record.fingerprint == key_fingerprint(settings.SECRET_KEY) else "other"
+    sample = list(
+        NumberMention.objects.select_related("message")
+        .prefetch_related("message__attachments")
+        .order_by("-pk")[:KEY_CHECK_SAMPLE]
+    )
+    if not sample:
+        return "ok"
+    under_secret_key = False
+    for mention in sample:
+        values = [value for _kind, value in _message_numbers(mention.message)]
+        if mention.digest in {number_digest(value, key=key) for value in values}:
+            return "ok"
+        under_secret_key = under_secret_key or mention.digest in {
+            number_digest(value, key=settings.SECRET_KEY) for value in values
+        }
+    return "secret_key" if under_secret_key else "other"

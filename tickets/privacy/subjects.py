@@ -47,49 +47,16 @@ from tickets.privacy.nik import (
     KIND_NIK,
     find_numbers,
     is_valid_nik,
-    mask_number,
     national_number,
     number_digest,
     redact_mentions,
 )
+from tickets.privacy.numberindex import indexed_text
 
 ERASED_TEXT = "[dihapus]"
 
 
-# --- NIK/KK index ---------------------------------------------------------------------------------------
-
-
-def indexed_text(*, body: str, attachment_names: Iterable[str], contact_names: Iterable[str] = ()) -> str:
-    """What the NIK/KK index reads of a message: its text, its attachments' names and the names the
-    citizen goes by (a WhatsApp profile named "Andi 7372014507900001"), "|" between them so no number
-    runs across two of them."""
-    return "\n|\n".join([body or "", " | ".join(attachment_names), " | ".join(n for n in contact_names if n)])
-
-
-def message_numbers_index(
-    *, message, attachment_names: list[str] | None = None, contact_names: Iterable[str] | None = None
-) -> list[NumberMention]:
-    """Index the NIK/KK numbers of a message (and of its attachments' names, read from the message's
-    attachments unless the caller already has them, and of the contact's name for a citizen's message)."""
-    if attachment_names is None:
-        attachment_names = [a.original_name for a in message.attachments.all()]
-    if contact_names is None:
-        contact_names = [message.ticket.contact.name] if message.direction == Message.Direction.IN else []
-    text = indexed_text(body=message.body, attachment_names=attachment_names, contact_names=contact_names)
-    found = {(n.kind, n.value) for n in find_numbers(text)}
-    mentions = [
-        NumberMention(
-            ticket_id=message.ticket_id,
-            message=message,
-            kind=kind,
-            digest=number_digest(value),
-            masked=mask_number(value),
-        )
-        for kind, value in sorted(found)
-    ]
-    if mentions:
-        NumberMention.objects.bulk_create(mentions, ignore_conflicts=True)
-    return mentions
+# --- NIK/KK index (tickets.privacy.numberindex) -----------------------------------------------------
 
 
 def tickets_sharing_numbers(*, ticket) -> models.QuerySet:

@@ -9,7 +9,7 @@ On SQLite there is no rollup (the tally counts tickets directly): the command sa
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils.translation import gettext as _
 
 from curhat.dbroles import owner_connection
@@ -32,8 +32,13 @@ class Command(BaseCommand):
             )
             return
         if rebuild:
-            with owner_connection():
-                rollup_rebuild()
+            with owner_connection() as as_owner:
+                try:
+                    rollup_rebuild()
+                except DatabaseError as exc:
+                    if getattr(exc.__cause__, "sqlstate", None) != "42501":  # insufficient_privilege
+                        raise
+                    raise CommandError(_not_the_owner(as_owner, exc)) from exc
             self.stdout.write(self.style.SUCCESS(_("rollup disusun ulang")))
         if verify or not rebuild:
             differences = rollup_differences()
@@ -45,3 +50,16 @@ class Command(BaseCommand):
                     )
                 raise CommandError(_("%(n)d sel berbeda") % {"n": len(differences)})
             self.stdout.write(self.style.SUCCESS(_("rollup sama dengan hitungan langsung")))
+
+
+def _not_the_owner(as_owner: bool, exc: DatabaseError) -> str:
+    if as_owner:
+        return _(
+            "Peran DATABASE_OWNER_URL tidak berhak memasang trigger rollup (%(error)s): isi dengan peran "
+            "pemilik tabel."
+        ) % {"error": str(exc).strip()}
+    return _(
+        "Menyusun ulang rollup memasang trigger, jadi harus berjalan sebagai peran pemilik tabel, bukan "
+        "peran aplikasi (%(error)s). Isi DATABASE_OWNER_URL (compose: docker compose run --rm migrate "
+        "python manage.py tally_rollup --rebuild; docs/operations.md §2)."
+    ) % {"error": str(exc).strip().splitlines()[0]}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from tickets.privacy.rekey import WrongOldKey, nik_rehash
 
@@ -35,18 +36,31 @@ class Command(BaseCommand):
             try:
                 old_key = old_key_file.read_text(encoding="utf-8").strip()
             except OSError as exc:
-                raise CommandError(f"cannot read {old_key_file}: {exc}") from exc
+                raise CommandError(
+                    _("Tidak dapat membaca %(file)s: %(error)s") % {"file": old_key_file, "error": exc}
+                ) from exc
         if not old_key:
-            raise CommandError("the old key is empty")
+            raise CommandError(_("Kunci lama kosong."))
         new_key = settings.CURHAT_NIK_HASH_KEY
         if not new_key:
-            raise CommandError("CURHAT_NIK_HASH_KEY is not set")
+            raise CommandError(_("CURHAT_NIK_HASH_KEY belum diisi."))
         try:
             result = nik_rehash(old_key=old_key, new_key=new_key, dry_run=dry_run)
         except WrongOldKey as exc:
-            raise CommandError(f"{exc}; nothing was changed") from exc
-        prefix = "would be " if dry_run else ""
-        self.stdout.write(
-            f"{result.rehashed} hashes {prefix}rehashed, {result.already} already under the new key, "
-            f"{result.added} numbers {prefix}newly indexed, {result.unexplained} unexplained (left as they are)"
+            raise CommandError(
+                _(
+                    "Kunci lama tidak cocok dengan satu pun dari %(count)d hash tersimpan; tidak ada yang diubah."
+                )
+                % {"count": exc.unexplained}
+            ) from exc
+        summary = _(
+            "%(rehashed)d hash dipindah ke kunci baru, %(already)d sudah dengan kunci baru, %(added)d nomor baru "
+            "diindeks, %(unexplained)d tidak dapat dijelaskan (dibiarkan)."
         )
+        if dry_run:
+            summary = _(
+                "Uji coba (tidak ada yang diubah): %(rehashed)d hash akan dipindah ke kunci baru, %(already)d "
+                "sudah dengan kunci baru, %(added)d nomor baru akan diindeks, %(unexplained)d tidak dapat "
+                "dijelaskan (dibiarkan)."
+            )
+        self.stdout.write(summary % result.__dict__)
