@@ -86,7 +86,7 @@ def test_an_edited_detail_is_the_first_broken_link():
     code, text = _verify_command()
     assert code == 1 and f"BROKEN at audit row id {rows[2].pk}" in text
     errors = audit_chain_check(databases=["default"])
-    assert [e.id for e in errors] == ["tickets.E020"] and str(rows[2].pk) in errors[0].msg
+    assert [e.id for e in errors] == ["tickets.W020"] and str(rows[2].pk) in errors[0].msg
 
 
 @pytest.mark.django_db

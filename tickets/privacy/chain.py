@@ -125,7 +125,9 @@ def audit_chain_verify(*, using: str = "default", expect_head: tuple[int, str] |
 
 @checks.register(checks.Tags.database)
 def audit_chain_check(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
-    """``manage.py check --database default`` (and migrate) warn about a broken audit chain."""
+    """``manage.py check --database default`` (and migrate) warn about a broken audit chain. A warning,
+    not an error: one row the app role appends with a wrong hash must not stop ``migrate`` (and with it
+    every service of a compose deployment) until the evidence is removed; ``audit_verify`` exits 1."""
     found: list[checks.CheckMessage] = []
     for alias in databases or ():
         try:
@@ -134,11 +136,14 @@ def audit_chain_check(app_configs=None, databases=None, **kwargs) -> list[checks
             continue
         if not report.ok:
             found.append(
-                checks.Error(
-                    f"The audit log's hash chain is broken ({alias}): {report.describe()}",
-                    hint="Run `manage.py audit_verify`; restore the audit table from a backup and find "
-                    "out who changed it.",
-                    id="tickets.E020",
+                checks.Warning(
+                    _("Rantai hash log audit putus (%(alias)s): %(report)s")
+                    % {"alias": alias, "report": report.describe()},
+                    hint=_(
+                        "Jalankan `manage.py audit_verify`, simpan salinan tabel audit sebagai bukti dan "
+                        "cari tahu siapa yang mengubahnya."
+                    ),
+                    id="tickets.W020",
                 )
             )
     return found
