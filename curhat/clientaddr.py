@@ -77,3 +77,11 @@ def header_name(meta_key: str) -> str:
     """HTTP_X_REAL_IP -> X-Real-Ip (the header as a proxy is configured with)."""
     name = meta_key.removeprefix("HTTP_")
     return "-".join(part.capitalize() for part in name.split("_"))
+
+
+def axes_client_ip(request) -> str | None:
+    """django-axes' client address (``AXES_CLIENT_IP_CALLABLE``): the same address the rate limits and
+    the audit log read, so behind a proxy a lockout is per username and *client*, not per username and
+    proxy (which let anyone lock any staff member out). Never raises: a request without the header is
+    counted by REMOTE_ADDR here (the rate limiter answers it with a 400 first)."""
+    return client_ip(request) or request.META.get("REMOTE_ADDR")

@@ -204,6 +204,7 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "curhat.clientaddr.axes_client_ip"  # the address behind our proxy
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Inbox (issue 6): the lockout page in Indonesian, with the site's layout.

@@ -69,3 +69,22 @@ def test_sign_in_without_the_proxy_header_is_a_clear_400(client, settings):
         assert "x-real-ip" in response.content.decode().lower()
     ok = client.post("/masuk/", {"username": "operator", "password": "Salah12345"}, HTTP_X_REAL_IP="10.1.2.3")
     assert ok.status_code == 200
+
+
+def test_a_lockout_behind_the_proxy_is_per_client_not_per_proxy(client, settings):
+    """Outside test: axes read REMOTE_ADDR (the proxy) while everything else read the client, so five
+    wrong passwords from anywhere locked the staff member out for everyone."""
+    from django.contrib.auth import get_user_model
+
+    settings.CURHAT_CLIENT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
+    get_user_model().objects.create_user("operator9", password="Benar-sekali-123")
+    attacker = {"HTTP_X_FORWARDED_FOR": "198.51.100.7", "REMOTE_ADDR": "127.0.0.1"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/masuk/", {"username": "operator9", "password": "Salah12345"}, **attacker)
+    staff = {"HTTP_X_FORWARDED_FOR": "203.0.113.9", "REMOTE_ADDR": "127.0.0.1"}
+    answer = client.post("/masuk/", {"username": "operator9", "password": "Benar-sekali-123"}, **staff)
+    assert answer.status_code == 302, answer.status_code
+    # The attacker's own address is locked out.
+    client.logout()
+    locked = client.post("/masuk/", {"username": "operator9", "password": "Benar-sekali-123"}, **attacker)
+    assert locked.status_code == 429
