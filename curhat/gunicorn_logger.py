@@ -12,7 +12,7 @@ from gunicorn.glogging import Logger
 
 from tickets.privacy.nik import mask_numbers_in
 
-MASKED_ATOMS = ("U", "r", "q", "f")
+MASKED_ATOMS = ("U", "r", "q", "f", "a")  # path, request line, query, referrer, user agent
 
 
 class MaskedNikLogger(Logger):

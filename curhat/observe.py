@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import time
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from prometheus_client import Histogram
 
-from .requestid import HEADER, META_KEY, accept_or_new, reset_request_id, set_request_id
+from .requestid import HEADER, META_KEY, accept_or_new, set_request_id
 
 REQUEST_LATENCY = Histogram(
     "curhat_http_request_duration_seconds",
@@ -45,14 +47,18 @@ class RequestObservationMiddleware:
     def __call__(self, request):
         request_id = accept_or_new(request.META.get(META_KEY))
         request.request_id = request_id
-        token = set_request_id(request_id)
+        # Kept until Django has finished with the request (request_finished below), not reset when the
+        # chain returns: Django logs "Not Found"/5xx lines (django.request) after the middleware.
+        set_request_id(request_id)
         started = time.perf_counter()
-        try:
-            response = self.get_response(request)
-            response[HEADER] = request_id
-            REQUEST_LATENCY.labels(_method(request), _route(request), str(response.status_code)).observe(
-                time.perf_counter() - started
-            )
-            return response
-        finally:
-            reset_request_id(token)
+        response = self.get_response(request)
+        response[HEADER] = request_id
+        REQUEST_LATENCY.labels(_method(request), _route(request), str(response.status_code)).observe(
+            time.perf_counter() - started
+        )
+        return response
+
+
+@receiver(request_finished, dispatch_uid="curhat.observe.request_id_done")
+def _request_id_done(sender, **kwargs) -> None:
+    set_request_id("")

@@ -19,6 +19,8 @@ REQUEST_ID_HEADER_KEY = "request_id"
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("curhat_request_id", default="")
 # What a proxy may hand us: letters, digits and a few separators, bounded (it ends up in every log line).
 _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+# ... and never a NIK, KK or phone number a client put there (12+ digits, separators between them).
+_LONG_NUMBER = re.compile(r"(?:\d[._:@/+=-]?){12,}")
 
 
 def new_request_id() -> str:
@@ -28,7 +30,7 @@ def new_request_id() -> str:
 def accept_or_new(value: str | None) -> str:
     """The proxy's id when it is a sane token, a fresh one otherwise (never log what a client made up
     beyond a bounded token)."""
-    if value and _ACCEPTABLE.match(value):
+    if value and _ACCEPTABLE.match(value) and not _LONG_NUMBER.search(value):
         return value
     return new_request_id()
 

@@ -38,6 +38,31 @@ def test_request_id_is_accepted_from_the_proxy_or_made(client):
     assert re.fullmatch(r"[0-9a-f]{32}", forged)
 
 
+def test_django_request_lines_carry_the_request_id_and_no_number_is_taken_as_one(client, db):
+    """Outside test: Django's own "Not Found" line (django.request, logged after the middleware
+    returned) had request_id "-"; and a client could make a NIK the request id of every line."""
+    from curhat.requestid import get_request_id
+
+    seen: list[str] = []
+
+    class Grab(logging.Handler):
+        def emit(self, record) -> None:
+            seen.append(get_request_id())
+
+    handler = Grab(level=logging.WARNING)
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        response = client.get("/lacak/tidak-ada/", HTTP_X_REQUEST_ID="rid-404-1")
+        assert response.status_code == 404 and response["X-Request-ID"] == "rid-404-1"
+        assert seen == ["rid-404-1"]
+        nik = client.get("/masuk/", HTTP_X_REQUEST_ID="7372-0145-0790-0001")
+        assert "7372" not in nik["X-Request-ID"] and len(nik["X-Request-ID"]) == 32
+    finally:
+        logger.removeHandler(handler)
+    assert get_request_id() == ""  # gone once Django has finished the request
+
+
 def test_json_log_lines_carry_the_request_id():
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
