@@ -135,3 +135,69 @@ def metrics_networks_check(app_configs=None, **kwargs) -> list[Error]:
                 )
             )
     return errors
+
+
+@register("curhat", deploy=True)
+def production_exposure_check(app_configs=None, **kwargs) -> list[Error]:
+    """Production settings that start and serve but quietly defeat the office (outside test, second
+    round): the sandbox (replies recorded, never sent), any host allowed, /metrics open to every
+    network or behind a guessable token, a proxy count below one."""
+    if not getattr(settings, "PRODUCTION", False):
+        return []
+    errors = []
+    if getattr(settings, "CURHAT_SANDBOX", False):
+        errors.append(
+            Error(
+                _("CURHAT_SANDBOX=1 di produksi: balasan hanya dicatat, tidak pernah dikirim ke warga."),
+                hint=_("Hapus CURHAT_SANDBOX dari .env (atau isi 0) dan isi akun kanal yang sebenarnya."),
+                id="curhat.E006",
+            )
+        )
+    if "*" in settings.ALLOWED_HOSTS:
+        errors.append(
+            Error(
+                _("DJANGO_ALLOWED_HOSTS=* di produksi: setiap nama host diterima."),
+                hint=_("Tulis nama host kantor, mis. curhat.kabupaten.go.id."),
+                id="curhat.E007",
+            )
+        )
+    for network in getattr(settings, "CURHAT_METRICS_ALLOWED_NETWORKS", []):
+        try:
+            everyone = ipaddress.ip_network(network, strict=False).prefixlen == 0
+        except ValueError:
+            continue  # E005 says so
+        if everyone:
+            errors.append(
+                Error(
+                    _(
+                        "CURHAT_METRICS_ALLOWED_NETWORKS berisi %(network)r: /metrics terbuka untuk semua orang."
+                    )
+                    % {"network": network},
+                    hint=_("Tulis jaringan pemantau saja (mis. 10.0.0.0/8) atau pakai CURHAT_METRICS_TOKEN."),
+                    id="curhat.E008",
+                )
+            )
+    token = getattr(settings, "CURHAT_METRICS_TOKEN", "") or ""
+    if token and len(token) < MIN_METRICS_TOKEN_LENGTH:
+        errors.append(
+            Error(
+                _("CURHAT_METRICS_TOKEN terlalu pendek (kurang dari %(length)d karakter).")
+                % {"length": MIN_METRICS_TOKEN_LENGTH},
+                hint=_(
+                    "Buat token acak, mis. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`."
+                ),
+                id="curhat.E009",
+            )
+        )
+    if int(getattr(settings, "CURHAT_TRUSTED_PROXIES", 1)) < 1:
+        errors.append(
+            Error(
+                _("CURHAT_TRUSTED_PROXIES harus 1 atau lebih (jumlah proxy kita di depan aplikasi)."),
+                hint=_("Isi 1 untuk satu proxy (nginx), 2 bila ada penyeimbang beban di depannya."),
+                id="curhat.E010",
+            )
+        )
+    return errors
+
+
+MIN_METRICS_TOKEN_LENGTH = 24

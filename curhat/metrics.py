@@ -97,6 +97,14 @@ class DatabaseCollector:
             if n is not None:
                 queues.add_metric([queue], n)
         yield queues
+        if snap.queues:  # a Redis broker was asked (workers in use)
+            # The queue lengths vanish while the broker is unreachable (an alert on them cannot fire):
+            # say so in a series of its own.
+            yield GaugeMetricFamily(
+                "curhat_broker_up",
+                "1 when the Celery broker (Redis) answered this scrape, 0 when it did not.",
+                value=1 if any(n is not None for n in snap.queues.values()) else 0,
+            )
         polls = GaugeMetricFamily(
             "curhat_imap_last_poll_age_seconds",
             "Seconds since each mailbox was last polled.",

@@ -41,7 +41,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.worker, pytest.mark.timeout(600)
 
 BIN = Path(sys.executable).parent
 HOST = "curhat.example.go.id"  # what the README has the office fill in for DJANGO_ALLOWED_HOSTS
-METRICS_TOKEN = "rahasia-metrik-uji"
+METRICS_TOKEN = "rahasia-metrik-uji-7Hq2Lx9Wv4Nz"
 APP_PASSWORD = "p@ss:w/rd#1%"
 
 

@@ -65,3 +65,16 @@ def test_beat_heartbeat_unknown_is_infinite_not_absent(settings):
     beat_heartbeat()
     age = _samples("curhat_beat_heartbeat_age_seconds")[""]
     assert 0 <= age < 5
+
+
+def test_an_unreachable_broker_is_a_sample_not_an_absent_series(settings):
+    """Second outside round: with Redis down the queue lengths vanished and nothing said so."""
+    import socket
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{closed_port}/0"
+    assert _samples("curhat_broker_up") == {"": 0.0}
+    assert _samples("curhat_celery_queue_length") == {}

@@ -37,6 +37,16 @@ def _check_deploy(tmp_path, **extra: str) -> subprocess.CompletedProcess:
         ({"CURHAT_WEBSITE_RATE_PER_IP": "10/x"}, "curhat.E003", "CURHAT_WEBSITE_RATE_PER_IP"),
         ({"CURHAT_RATELIMIT_IP_META_KEY": "X-Real-IP"}, "curhat.E004", "HTTP_X_REAL_IP"),  # every form 500
         ({"CURHAT_METRICS_ALLOWED_NETWORKS": "10.0.0.0/33"}, "curhat.E005", "10.0.0.0/33"),  # nothing allowed
+        # Second outside round: these started and served but defeated the office quietly.
+        ({"CURHAT_SANDBOX": "1"}, "curhat.E006", "CURHAT_SANDBOX"),  # replies never sent
+        (
+            {"DJANGO_ALLOWED_HOSTS": "*", "CURHAT_PUBLIC_BASE_URL": "https://curhat.example.go.id"},
+            "curhat.E007",
+            "*",
+        ),
+        ({"CURHAT_METRICS_ALLOWED_NETWORKS": "0.0.0.0/0"}, "curhat.E008", "0.0.0.0/0"),
+        ({"CURHAT_METRICS_TOKEN": "a"}, "curhat.E009", "CURHAT_METRICS_TOKEN"),
+        ({"CURHAT_TRUSTED_PROXIES": "0"}, "curhat.E010", "CURHAT_TRUSTED_PROXIES"),
     ],
 )
 def test_check_deploy_refuses_broken_production_setting(tmp_path, extra, check_id, named):
