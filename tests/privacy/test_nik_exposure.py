@@ -707,3 +707,19 @@ def test_erasure_redacts_the_phone_as_whatsapp_wrote_it_in_another_citizens_mess
     body = b.messages.get().body
     assert body == "Nomor adik saya [dihapus] atau [dihapus]. NIK saya (7372) 0312-0185-0002."
     assert [c.pk for c in subject_contacts(query=SubjectQuery(nik="7372031201850002"))] == [b.contact_id]
+
+
+@pytest.mark.django_db
+def test_erasure_finds_a_shorter_phone_whose_last_four_digits_whatsapp_splits():
+    """WhatsApp writes 08125550031 as "+62 812-5550-031": the last four digits are not together, so
+    the search for texts that may name the citizen looked past it."""
+    reference_data_seed()
+    admin = staff_user("adm", group="admin")
+    ticket_ingest(message=inbound(sender="08125550031", text="Halo"))
+    b = ticket_ingest(message=inbound(sender="081299990302", text="Nomor adik +62 812-5550-031 ya")).ticket
+    b.subject = "Fwd: 0812 5550 03 1"
+    b.save(update_fields=["subject"])
+    subject_erase(contacts=subject_contacts(query=SubjectQuery(phone="08125550031")), actor=admin)
+    assert b.messages.get().body == "Nomor adik [dihapus] ya"
+    b.refresh_from_db()
+    assert b.subject == "Fwd: [dihapus]"
