@@ -723,3 +723,15 @@ def test_erasure_finds_a_shorter_phone_whose_last_four_digits_whatsapp_splits():
     assert b.messages.get().body == "Nomor adik [dihapus] ya"
     b.refresh_from_db()
     assert b.subject == "Fwd: [dihapus]"
+
+
+def test_digits_before_a_nik_that_make_a_valid_number_with_it_do_not_hide_it():
+    """ "3201 0112 0185 7372…": the first four groups are a valid NIK too. The one after was skipped
+    (twelve of its digits left whole, and search and erasure by it missed the text)."""
+    from tickets.privacy.nik import redact_mentions
+
+    text = f"nomor 3201 0112 0185 {_grouped(' ')} ya"
+    assert [n.value for n in find_numbers(text)] == ["3201011201857372", NIK]
+    assert mask_numbers_in(text) == "nomor 320101******7372 **** **** **** ya"
+    redacted = redact_mentions(text, niks={NIK}, phones=set(), emails=set(), marker="[x]")
+    assert redacted == "nomor 3201 0112 0185 [x] ya"

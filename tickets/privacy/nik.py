@@ -292,10 +292,11 @@ def find_numbers(text: str) -> list[NumberFound]:
     found = []
     view, origin = _normalized(text or "")
     for chain in _chains(view, origin):
-        taken = -1  # windows do not overlap: the last group of the last number found
+        # Windows may overlap: digits before a NIK can make a valid number with its first groups
+        # ("3201 0112 0185 7372 0145 0790 0001"), and the NIK after must be found all the same.
         dates = _dates_and_times(chain)
         for first, last in _windows(chain, 16):
-            if first <= taken or dates.intersection(range(first, last + 1)):
+            if dates.intersection(range(first, last + 1)):
                 continue
             if not _written_like_a_nik(chain, first, last):
                 continue
@@ -310,9 +311,6 @@ def find_numbers(text: str) -> list[NumberFound]:
                 found.append(NumberFound(KIND_NIK, digits, start, end))
             elif is_valid_kk(digits):
                 found.append(NumberFound(KIND_KK, digits, start, end))
-            else:
-                continue
-            taken = last
     return found
 
 
@@ -327,8 +325,14 @@ def mask_numbers_in(text: str) -> str:
         return text
     out, last = [], 0
     for item in find_numbers(text):
-        out.append(text[last : item.start])
-        out.append(mask_number(item.value))
+        if item.start >= last:
+            out += [text[last : item.start], mask_number(item.value)]
+        elif item.end > last:  # overlaps the number before: its digits past that one are hidden
+            out.append(
+                "".join("*" if unicodedata.decimal(c, None) is not None else c for c in text[last : item.end])
+            )
+        else:
+            continue
         last = item.end
     out.append(text[last:])
     return "".join(out)
@@ -465,9 +469,11 @@ def redact_mentions(text: str, *, niks: set[str], phones: set[str], emails: set[
     if niks:
         out, last = [], 0
         for item in find_numbers(text):
-            if item.value in niks:
+            if item.value not in niks or item.end <= last:
+                continue
+            if item.start >= last:
                 out += [text[last : item.start], marker]
-                last = item.end
+            last = item.end  # (one overlapping the number before: the marker stands for both)
         text = "".join([*out, text[last:]])
     if emails:
         text = _sub_normalized(_EMAIL, text, lambda m: marker if m.group(0).lower() in emails else None)
