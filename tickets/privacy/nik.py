@@ -363,6 +363,8 @@ def _phone_window(view: str, chain: list[_Group], first: int, last: int, dates) 
         national = digits[1:]
     elif digits.startswith("628"):
         national = digits[2:]
+    elif digits.startswith("6208"):  # "+62 (0)812-…"
+        national = digits[3:]
     else:
         return None
     if len(national) not in _NATIONAL_LENGTHS:
@@ -371,7 +373,7 @@ def _phone_window(view: str, chain: list[_Group], first: int, last: int, dates) 
         return None
     if not _light(chain, first, last):
         groups = [group.digits for group in chain[first : last + 1]]
-        if groups[0] in ("0", "62"):
+        while groups and groups[0] in ("0", "62"):
             groups = groups[1:]
         if any(len(group) < 3 for group in groups):
             return None
@@ -456,7 +458,7 @@ def national_number(phone: str) -> str:
     """The digits of a mobile number without its country or trunk prefix (+62 812…, 0812… → 812…)."""
     digits = "".join(str(unicodedata.decimal(c)) for c in phone if unicodedata.decimal(c, None) is not None)
     if digits.startswith("62"):
-        return digits[2:]
+        digits = digits[2:]  # and a trunk 0 after it: "+62 (0)812…"
     return digits[1:] if digits.startswith("0") else digits
 
 
