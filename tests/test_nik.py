@@ -68,4 +68,5 @@ def test_mask_keeps_region_and_serial():
 def test_masking_never_leaves_a_valid_number_and_never_crashes(text):
     masked = mask_numbers_in(text)
     assert find_numbers(masked) == []
-    assert len(masked) == len(text)
+    # A number written with separators ("111001.0110000001") becomes the 16 characters of its mask.
+    assert len(masked) <= len(text)

@@ -553,3 +553,186 @@ def test_redacting_mentions_leaves_other_numbers_as_they_were_written():
         text, niks={"7372031201850002"}, phones={"81311112222"}, emails={"c@d.id"}, marker="[x]"
     )
     assert redacted == "hp ０８１２３４５６７８９０ dan [x], a@b.id, [x], NIK [x]"
+
+
+# --- the third outside test (brkv) ----------------------------------------------------------------------
+
+# Groups joined by any punctuation or symbol, parentheses, long runs of white space: in a NIK's
+# grouping (4-4-4-4 here) the number is found, masked where it stood, and indexed.
+DISGUISED_BRKV = {
+    "semicolon": _grouped(";"),
+    "plus": _grouped("+"),
+    "asterisk": _grouped("*"),
+    "hash": _grouped("#"),
+    "tilde": _grouped("~"),
+    "middle dot U+00B7": _grouped("\u00b7"),
+    "bullet U+2022": _grouped("\u2022"),
+    "apostrophe": _grouped("'"),
+    "backslash": _grouped("\\"),
+    "equals": _grouped("="),
+    "parenthesised region": "(7372) 0145-0790-0001",
+    "five spaces": _grouped(" " * 5),
+    "newline + indentation": _grouped("\n     "),
+    "tabs x5": _grouped("\t" * 5),
+    "ideographic full stop": _grouped("\u3002"),
+    "arabic comma": _grouped("\u060c"),
+    "2-2-2-6-4 with semicolons": "73;72;01;450790;0001",
+    "6-6-4 with bullets": "737201\u2022450790\u20220001",
+    "8-8 with an equals sign": "73720145 = 07900001",
+}
+
+
+@pytest.mark.parametrize("written", DISGUISED_BRKV.values(), ids=DISGUISED_BRKV.keys())
+def test_the_masker_sees_through_any_punctuation_in_a_niks_grouping(written):
+    text = f"NIK saya {written} mohon dicek"
+    (found,) = find_numbers(text)
+    assert found.value == NIK
+    masked = mask_numbers_in(text)
+    assert NIK not in _digits_of(masked) and MASKED in masked
+    assert masked.startswith("NIK saya ") and masked.endswith(" mohon dicek")
+    assert NIK not in _digits_of(mask_personal_text(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jadwal 15/03/2026 08.00-12.00 bisa?",  # was "jadwal 150320******1200 bisa?"
+        "tanggal 15-03-2026 jam 08:00 s.d. 12:00",
+        "tgl 2026-03-15 08.00 - 12.00",
+        "buka 15.03.2026 08.00-12.00, 13.00-15.30",
+        "jadwal 08/12/2025 10.00",  # was taken for a mobile number (08…)
+        "tanggal 01/08/2026 10.00-12.00",
+        "tgl 15/03/2026 0145 0790 0001",  # a date then a serial: no NIK across the date
+    ],
+)
+def test_dates_and_times_of_day_stay_readable(text):
+    assert find_numbers(text) == []
+    assert mask_personal_text(text) == text
+
+
+def test_a_nik_in_a_grouping_of_its_own_is_masked_even_when_it_could_be_a_queue_number():
+    """PP.KK.CC.DD.MM.YY.SSSS (2-2-2-2-2-2-4) is how people write a NIK: when the digits are a valid
+    NIK, such a number is masked (a queue number of that shape is the price of not leaking a NIK)."""
+    assert mask_numbers_in("NIK 73.72.01.45.07.90.0001") == f"NIK {MASKED}"
+    assert mask_numbers_in("nomor antrian 12.01.20.26.05.11.1234") == "nomor antrian 120120******1234"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    separators=st.lists(
+        st.text(
+            alphabet=st.characters(
+                whitelist_categories=("Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So", "Zs"),
+            ).filter(lambda c: not any(x.isalnum() for x in unicodedata.normalize("NFKC", c))),
+            min_size=1,
+            max_size=3,
+        ),
+        min_size=3,
+        max_size=3,
+    ),
+    before=st.text(alphabet="abc NIK", max_size=12),
+    after=st.text(alphabet="abc ,.!", max_size=12),
+)
+def test_property_a_nik_in_four_groups_is_found_whatever_joins_them(separators, before, after):
+    groups = [NIK[0:4], NIK[4:8], NIK[8:12], NIK[12:16]]
+    written = groups[0] + "".join(sep + group for sep, group in zip(separators, groups[1:], strict=True))
+    text = f"{before} {written} {after}"
+    assert [n.value for n in find_numbers(text)] == [NIK]
+    assert NIK not in _digits_of(mask_numbers_in(text))
+    assert NIK not in _digits_of(mask_personal_text(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    day=st.dates(),
+    date_separator=st.sampled_from("/-."),
+    time_separator=st.sampled_from(".:"),
+    hours=st.lists(st.tuples(st.integers(0, 23), st.sampled_from([0, 15, 30, 45])), min_size=1, max_size=3),
+    between=st.sampled_from(["-", " - ", ", ", " s.d. "]),
+)
+def test_property_a_date_and_opening_hours_are_never_masked(
+    day, date_separator, time_separator, hours, between
+):
+    date = date_separator.join([f"{day.day:02d}", f"{day.month:02d}", f"{day.year:04d}"])
+    times = between.join(f"{h:02d}{time_separator}{m:02d}" for h, m in hours)
+    text = f"jadwal {date} {times} bisa?"
+    assert mask_personal_text(text) == text
+
+
+# Mobile numbers as WhatsApp shows them (brkv item 2): masked in lists, and redacted on erasure.
+WHATSAPP_PHONES = [
+    "+62 812-3456-7890",
+    "62 812 3456 7890",
+    "(0812) 3456-7890",
+    "0812/3456/7890",
+    "0812 - 3456 - 7890",
+    "+62 (812) 3456 7890",
+    "+62-812-3456-7890",
+    "0812.3456.7890",
+    "+62 (0)812-3456-7890",
+]
+
+
+@pytest.mark.parametrize("written", WHATSAPP_PHONES)
+def test_a_mobile_number_as_whatsapp_writes_it_is_masked_and_redacted(written):
+    from tickets.privacy.nik import redact_mentions
+
+    masked = mask_personal_text(f"hubungi {written} ya")
+    assert masked.startswith("hubungi ") and masked.endswith(" ya") and "****" in masked
+    assert "3456" not in _digits_of(masked)
+    redacted = redact_mentions(
+        f"hubungi {written} ya", niks=set(), phones={"81234567890"}, emails=set(), marker="[x]"
+    )
+    assert redacted == "hubungi [x] ya"
+
+
+def test_redacting_a_phone_leaves_other_numbers_written_the_same_way():
+    from tickets.privacy.nik import redact_mentions
+
+    text = "adik +62 812-5550-0301, (0812) 5550-0301; kakak +62 812-5550-0302, jadwal 15/03/2026 08.00"
+    redacted = redact_mentions(text, niks=set(), phones={"81255500301"}, emails=set(), marker="[x]")
+    assert redacted == "adik [x], [x]; kakak +62 812-5550-0302, jadwal 15/03/2026 08.00"
+
+
+@pytest.mark.django_db
+def test_erasure_redacts_the_phone_as_whatsapp_wrote_it_in_another_citizens_message():
+    """brkv: erasing 081255500301 left "+62 812-5550-0301" and "(0812) 5550-0301" in B's message."""
+    reference_data_seed()
+    admin = staff_user("adm", group="admin")
+    ticket_ingest(message=inbound(sender="081255500301", text="Halo"))
+    b_text = "Nomor adik saya +62 812-5550-0301 atau (0812) 5550-0301. NIK saya (7372) 0312-0185-0002."
+    b = ticket_ingest(message=inbound(sender="081299990301", text=b_text)).ticket
+    contacts = subject_contacts(query=SubjectQuery(phone="081255500301"))
+    assert b.contact_id not in [c.pk for c in contacts]
+    subject_erase(contacts=contacts, actor=admin)
+    body = b.messages.get().body
+    assert body == "Nomor adik saya [dihapus] atau [dihapus]. NIK saya (7372) 0312-0185-0002."
+    assert [c.pk for c in subject_contacts(query=SubjectQuery(nik="7372031201850002"))] == [b.contact_id]
+
+
+@pytest.mark.django_db
+def test_erasure_finds_a_shorter_phone_whose_last_four_digits_whatsapp_splits():
+    """WhatsApp writes 08125550031 as "+62 812-5550-031": the last four digits are not together, so
+    the search for texts that may name the citizen looked past it."""
+    reference_data_seed()
+    admin = staff_user("adm", group="admin")
+    ticket_ingest(message=inbound(sender="08125550031", text="Halo"))
+    b = ticket_ingest(message=inbound(sender="081299990302", text="Nomor adik +62 812-5550-031 ya")).ticket
+    b.subject = "Fwd: 0812 5550 03 1"
+    b.save(update_fields=["subject"])
+    subject_erase(contacts=subject_contacts(query=SubjectQuery(phone="08125550031")), actor=admin)
+    assert b.messages.get().body == "Nomor adik [dihapus] ya"
+    b.refresh_from_db()
+    assert b.subject == "Fwd: [dihapus]"
+
+
+def test_digits_before_a_nik_that_make_a_valid_number_with_it_do_not_hide_it():
+    """ "3201 0112 0185 7372…": the first four groups are a valid NIK too. The one after was skipped
+    (twelve of its digits left whole, and search and erasure by it missed the text)."""
+    from tickets.privacy.nik import redact_mentions
+
+    text = f"nomor 3201 0112 0185 {_grouped(' ')} ya"
+    assert [n.value for n in find_numbers(text)] == ["3201011201857372", NIK]
+    assert mask_numbers_in(text) == "nomor 320101******7372 **** **** **** ya"
+    redacted = redact_mentions(text, niks={NIK}, phones=set(), emails=set(), marker="[x]")
+    assert redacted == "nomor 3201 0112 0185 [x] ya"

@@ -17,20 +17,44 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-# 16 digits, possibly written in groups ("7372 0145 0790 0001", "7372.01.450790.0001",
-# "7372/0145/0790/0001", "7372 – 0145 – 0790 – 0001", "7372,0145,0790,0001", "7372014507\n900001": up to
-# four separators between two digits), not part of a longer digit run (a phone number or an account
-# number). Text is matched in a normalized view (:func:`_normalized`): NFKC, so full-width and other
-# compatibility forms are ASCII; every decimal digit (Arabic-Indic ٧٣٧٢…, full-width ７３７２…) as its
-# ASCII digit; invisible characters dropped; every kind of white space and control character as " ",
-# every dash as "-". Masking replaces the span the number took in the original text.
+# 16 digits, possibly written in groups. Text is matched in a normalized view (:func:`_normalized`):
+# NFKC, so full-width and other compatibility forms are ASCII; every decimal digit (Arabic-Indic ٧٣٧٢…,
+# full-width ７３７２…) as its ASCII digit; invisible characters dropped; every kind of white space and
+# control character as " ", every dash as "-". Masking replaces the span the number took in the original
+# text.
+#
+# The view is read as chains of digit groups (maximal digit runs) joined by gaps: a gap is a short run
+# of characters that are neither letters nor digits (any punctuation or symbol, parentheses, white space
+# of any length counting as one). A window of consecutive groups of a chain with 16 digits in all is a
+# candidate; it counts when
+# - every gap in it is light (up to four of `` .-/_``: "7372 0145 0790 0001", "7372014507\n900001",
+#   "7372.01.450790.0001"), in any grouping, unless its groups read as a date or a time of day
+#   ("15/03/2026 08.00-12.00") and the grouping is not one a NIK is written in; or
+# - its grouping is one a NIK is written in (:data:`_NIK_GROUPINGS`), whatever the gaps:
+#   "7372;0145;0790;0001", "(7372) 0145-0790-0001", "7372     0145…", "7372、0145…", list punctuation
+#   ("12-01-2020, 11-03-2021" is 2-2-4-2-2-4: two dates, not a NIK).
 _SEPARATOR_CHARS = r" .\-/_,|:"
-_CANDIDATE = re.compile(rf"(?<![\d])(\d(?:[{_SEPARATOR_CHARS}]{{0,4}}\d){{15}})(?![\d])")
 _SEPARATORS = re.compile(rf"[{_SEPARATOR_CHARS}]+")
-# List punctuation separates numbers in ordinary text ("12-01-2020, 11-03-2021", "Rp 1,500,000"): a
-# candidate split by one of these counts only in the groupings people write a NIK in.
-_LIST_SEPARATORS = frozenset(",|:")
-_NIK_GROUPINGS = frozenset({(1,) * 16, (4, 4, 4, 4), (6, 6, 4), (2, 2, 2, 6, 4), (4, 2, 6, 4), (8, 8)})
+_LIGHT_GAP = re.compile(r"[ .\-/_]{1,4}")
+_GAP_UNITS = 4  # at most this many characters in a gap, a run of white space counting as one
+_GAP_WHITESPACE = 24  # and no run of white space longer than this (a blank paragraph ends the chain)
+_NIK_GROUPINGS = frozenset(
+    {
+        (16,),
+        (1,) * 16,
+        (4, 4, 4, 4),
+        (6, 6, 4),
+        (6, 10),
+        (2, 2, 2, 6, 4),
+        (2, 2, 2, 2, 2, 2, 4),
+        (4, 2, 6, 4),
+        (4, 2, 2, 2, 2, 4),
+        (6, 2, 2, 2, 4),
+        (8, 8),
+        (4, 12),
+        (12, 4),
+    }
+)
 
 KIND_NIK = "nik"
 KIND_KK = "kk"
@@ -83,12 +107,129 @@ def _normalized(text: str) -> tuple[str, list[int]]:
     return "".join(chars), origin
 
 
-def _written_like_a_nik(candidate: str) -> bool:
-    """A candidate split by list punctuation is a NIK only in the groupings a NIK is written in."""
-    if not _LIST_SEPARATORS.intersection(candidate):
-        return True
-    groups = tuple(len(group) for group in _SEPARATORS.split(candidate))
-    return groups in _NIK_GROUPINGS
+@dataclass(frozen=True)
+class _Group:
+    digits: str
+    start: int  # in the normalized view
+    end: int
+    gap: str  # the gap before this group ("" for the first group of a chain)
+
+
+def _gap_joins(gap: str, origins: list[int]) -> bool:
+    """Whether ``gap`` (the text between two digit runs; ``origins``: where each of its characters
+    came from in the original text) joins them into one chain."""
+    if not gap:
+        return False
+    units, run, last_origin = 0, 0, -1
+    for char, where in zip(gap, origins, strict=True):
+        if char == " ":
+            run += 1
+            if run > _GAP_WHITESPACE:
+                return False
+            units += run == 1
+        else:
+            run = 0
+            kind = unicodedata.category(char)[0]
+            if kind in "LN":
+                return False  # a letter (or a number form) ends the number
+            # A combining mark (NFKC's spacing accents: " ̈") decorates a symbol; one character of
+            # the original text counts once ("…" is "..." in the view).
+            units += kind != "M" and where != last_origin
+            last_origin = where
+        if units > _GAP_UNITS:
+            return False
+    return True
+
+
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def _chains(view: str, origin: list[int]) -> list[list[_Group]]:
+    """The chains of digit groups in the normalized ``view`` (``origin``: :func:`_normalized`'s)."""
+    chains: list[list[_Group]] = []
+    last_end = None
+    for match in _DIGIT_RUN.finditer(view):
+        gap = view[last_end : match.start()] if last_end is not None else ""
+        if chains and _gap_joins(gap, origin[last_end : match.start()]):
+            chains[-1].append(_Group(match.group(0), match.start(), match.end(), gap))
+        else:
+            chains.append([_Group(match.group(0), match.start(), match.end(), "")])
+        last_end = match.end()
+    return chains
+
+
+def _outer_gap(chain: list[_Group], index: int) -> str:
+    """The gap before ``chain[index]`` ("" at the chain's start and past its end)."""
+    return chain[index].gap if 0 <= index < len(chain) else ""
+
+
+def _dates_and_times(chain: list[_Group]) -> frozenset[int]:
+    """The indexes of the groups of ``chain`` that read as a date with its year (15/03/2026,
+    15-3-2026, 2026-03-15) or a time of day (08.00, 13:30): groups joined by one separator that the
+    groups around do not continue ("73.72.01.45.07.90.0001" has no time in it)."""
+    found: set[int] = set()
+    for i in range(len(chain) - 1):  # a time: H.MM or HH:MM
+        hours, minutes, gap = chain[i].digits, chain[i + 1].digits, chain[i + 1].gap
+        if (
+            gap in (".", ":")
+            and len(hours) <= 2
+            and len(minutes) == 2
+            and int(hours) <= 24
+            and int(minutes) <= 59
+            and _outer_gap(chain, i) != gap
+            and _outer_gap(chain, i + 2) != gap
+        ):
+            found |= {i, i + 1}
+    for i in range(len(chain) - 2):  # a date: D/M/YYYY, D-M-YYYY, D.M.YYYY or YYYY-M-D
+        one, two, three = chain[i].digits, chain[i + 1].digits, chain[i + 2].digits
+        gap = chain[i + 1].gap
+        if gap not in ("/", "-", ".") or chain[i + 2].gap != gap:
+            continue
+        if _outer_gap(chain, i) == gap or _outer_gap(chain, i + 3) == gap:
+            continue
+        if len(three) == 4 and len(one) <= 2 and len(two) <= 2:
+            day, month, year = int(one), int(two), int(three)
+        elif len(one) == 4 and len(two) <= 2 and len(three) <= 2:
+            day, month, year = int(three), int(two), int(one)
+        else:
+            continue
+        if 1900 <= year <= 2100 and _valid_date(day, month):
+            found |= {i, i + 1, i + 2}
+    return frozenset(found)
+
+
+def _light(chain: list[_Group], first: int, last: int) -> bool:
+    return all(_LIGHT_GAP.fullmatch(group.gap) for group in chain[first + 1 : last + 1])
+
+
+def _written_like_a_nik(chain: list[_Group], first: int, last: int) -> bool:
+    """Whether groups ``first..last`` of ``chain`` (16 digits, none of them part of a date or a time)
+    are written as a NIK is: in one of its groupings, or in any grouping with light gaps."""
+    grouping = tuple(len(group.digits) for group in chain[first : last + 1])
+    return grouping in _NIK_GROUPINGS or _light(chain, first, last)
+
+
+def _windows(chain: list[_Group], digits: int):
+    """``(first, last)`` for every run of consecutive groups of ``chain`` with ``digits`` digits."""
+    for first in range(len(chain)):
+        total = 0
+        for last in range(first, len(chain)):
+            total += len(chain[last].digits)
+            if total >= digits:
+                if total == digits:
+                    yield first, last
+                break
+
+
+def _opening(view: str, chain: list[_Group], first: int, last: int, start: int) -> int:
+    """``start`` moved back over an opening parenthesis that the window closes ("(0812) 3456…")."""
+    if (
+        start > 0
+        and view[start - 1] in "(["
+        and any(")" in g.gap or "]" in g.gap for g in chain[first + 1 : last + 1])
+    ):
+        return start - 1
+    return start
 
 
 def _span(origin: list[int], start: int, end: int) -> tuple[int, int]:
@@ -150,19 +291,26 @@ def find_numbers(text: str) -> list[NumberFound]:
     share the shape) counts as a NIK unless the words before it say "KK"."""
     found = []
     view, origin = _normalized(text or "")
-    for match in _CANDIDATE.finditer(view):
-        if not _written_like_a_nik(match.group(1)):
-            continue
-        digits = _SEPARATORS.sub("", match.group(1))
-        before = view[max(0, match.start() - 25) : match.start()].lower()
-        says_kk = bool(re.search(r"\b(kk|no\.?\s*kk|nomor\s+kk|kartu\s+keluarga)\b", before))
-        start, end = _span(origin, match.start(1), match.end(1))
-        if says_kk and is_valid_kk(digits):
-            found.append(NumberFound(KIND_KK, digits, start, end))
-        elif is_valid_nik(digits):
-            found.append(NumberFound(KIND_NIK, digits, start, end))
-        elif is_valid_kk(digits):
-            found.append(NumberFound(KIND_KK, digits, start, end))
+    for chain in _chains(view, origin):
+        # Windows may overlap: digits before a NIK can make a valid number with its first groups
+        # ("3201 0112 0185 7372 0145 0790 0001"), and the NIK after must be found all the same.
+        dates = _dates_and_times(chain)
+        for first, last in _windows(chain, 16):
+            if dates.intersection(range(first, last + 1)):
+                continue
+            if not _written_like_a_nik(chain, first, last):
+                continue
+            digits = "".join(group.digits for group in chain[first : last + 1])
+            begin = _opening(view, chain, first, last, chain[first].start)
+            before = view[max(0, begin - 25) : begin].lower()
+            says_kk = bool(re.search(r"\b(kk|no\.?\s*kk|nomor\s+kk|kartu\s+keluarga)\b", before))
+            start, end = _span(origin, begin, chain[last].end)
+            if says_kk and is_valid_kk(digits):
+                found.append(NumberFound(KIND_KK, digits, start, end))
+            elif is_valid_nik(digits):
+                found.append(NumberFound(KIND_NIK, digits, start, end))
+            elif is_valid_kk(digits):
+                found.append(NumberFound(KIND_KK, digits, start, end))
     return found
 
 
@@ -177,18 +325,103 @@ def mask_numbers_in(text: str) -> str:
         return text
     out, last = [], 0
     for item in find_numbers(text):
-        out.append(text[last : item.start])
-        out.append(mask_number(item.value))
+        if item.start >= last:
+            out += [text[last : item.start], mask_number(item.value)]
+        elif item.end > last:  # overlaps the number before: its digits past that one are hidden
+            out.append(
+                "".join("*" if unicodedata.decimal(c, None) is not None else c for c in text[last : item.end])
+            )
+        else:
+            continue
         last = item.end
     out.append(text[last:])
     return "".join(out)
 
 
-_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
-# Indonesian phone numbers as people write them: 08…, 62…, +62…, 9–14 digits, groups allowed.
-# Matched in the normalized view (zero-width characters dropped, every digit ASCII), a line break
-# allowed between groups.
-_PHONE = re.compile(r"(?<![\d+])(?:\+?62|0)8(?:[ .\-\r\n]{0,2}\d){7,12}(?![\d])")
+_EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# Indonesian mobile numbers as people (and WhatsApp) write them: 08…, 62…, +62… and 8 to 13 digits after
+# the prefix, read in the chains of digit groups the NIK finder reads (:func:`_chains`): "0812-3456-7890",
+# "+62 812-5550-0301", "62 812 3456 7890", "(0812) 3456-7890", "0812/3456/7890", "0812 - 3456 - 7890",
+# "0812\n3456 7890". With light gaps any grouping counts, unless the groups read as a date or a time
+# ("08/12/2025 10.00"); with other gaps (parentheses, other punctuation) the groups after the prefix
+# have three digits or more.
+_NATIONAL_LENGTHS = range(8, 14)
+
+
+@dataclass(frozen=True)
+class _Phone:
+    national: str  # the digits after the prefix (:func:`national_number` form)
+    digits: str  # every digit as written (08…, 628…)
+    plus: bool  # written with "+"
+    start: int  # the span in the normalized view
+    end: int
+
+
+def _phone_window(view: str, chain: list[_Group], first: int, last: int, dates) -> _Phone | None:
+    digits = "".join(group.digits for group in chain[first : last + 1])
+    if digits.startswith("08"):
+        national = digits[1:]
+    elif digits.startswith("628"):
+        national = digits[2:]
+    elif digits.startswith("6208"):  # "+62 (0)812-…"
+        national = digits[3:]
+    else:
+        return None
+    if len(national) not in _NATIONAL_LENGTHS:
+        return None
+    if dates.intersection(range(first, last + 1)):
+        return None
+    if not _light(chain, first, last):
+        groups = [group.digits for group in chain[first : last + 1]]
+        while groups and groups[0] in ("0", "62"):
+            groups = groups[1:]
+        if any(len(group) < 3 for group in groups):
+            return None
+    start = _opening(view, chain, first, last, chain[first].start)
+    plus = start > 0 and view[start - 1] == "+"
+    return _Phone(national, digits, plus, start - plus, chain[last].end)
+
+
+def _phones(view: str, origin: list[int], wanted=None) -> list[_Phone]:
+    """The mobile numbers in the normalized ``view``, not overlapping, the longest reading of each;
+    with ``wanted`` (national numbers) only those, in the reading that gives one of them."""
+    found: list[_Phone] = []
+    for chain in _chains(view, origin):
+        taken = -1
+        dates = _dates_and_times(chain)
+        for first in range(len(chain)):
+            if first <= taken:
+                continue
+            best, length = None, 0
+            for last in range(first, len(chain)):
+                length += len(chain[last].digits)
+                if length > 2 + _NATIONAL_LENGTHS[-1]:
+                    break
+                phone = _phone_window(view, chain, first, last, dates)
+                if phone is not None and (wanted is None or phone.national in wanted):
+                    best = (last, phone)
+            if best is not None:
+                taken, phone = best
+                found.append(phone)
+    return found
+
+
+def _sub_phones(text: str, replace, wanted=None) -> str:
+    """``text`` with each mobile number (:func:`_phones`) replaced by ``replace(phone)`` where it was
+    written in the original text."""
+    view, origin = _normalized(text)
+    out, last = [], 0
+    for phone in _phones(view, origin, wanted):
+        start, end = _span(origin, phone.start, phone.end)
+        out += [text[last:start], replace(phone)]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _mask_phone(phone: _Phone) -> str:
+    """+6281234567890 → +628****890, 0812-3456-7890 → 0812****890."""
+    return ("+" + phone.digits[:3] if phone.plus else phone.digits[:4]) + "****" + phone.digits[-3:]
 
 
 def mask_personal_text(text: str) -> str:
@@ -200,7 +433,7 @@ def mask_personal_text(text: str) -> str:
 
     masked = mask_numbers_in(text)
     masked = _sub_normalized(_EMAIL, masked, lambda m: mask_email(m.group(0)))
-    return _sub_normalized(_PHONE, masked, lambda m: m.group(0)[:4] + "****" + m.group(0)[-3:])
+    return _sub_phones(masked, _mask_phone)
 
 
 def key_fingerprint(key: str) -> str:
@@ -225,7 +458,7 @@ def national_number(phone: str) -> str:
     """The digits of a mobile number without its country or trunk prefix (+62 812…, 0812… → 812…)."""
     digits = "".join(str(unicodedata.decimal(c)) for c in phone if unicodedata.decimal(c, None) is not None)
     if digits.startswith("62"):
-        return digits[2:]
+        digits = digits[2:]  # and a trunk 0 after it: "+62 (0)812…"
     return digits[1:] if digits.startswith("0") else digits
 
 
@@ -238,14 +471,14 @@ def redact_mentions(text: str, *, niks: set[str], phones: set[str], emails: set[
     if niks:
         out, last = [], 0
         for item in find_numbers(text):
-            if item.value in niks:
+            if item.value not in niks or item.end <= last:
+                continue
+            if item.start >= last:
                 out += [text[last : item.start], marker]
-                last = item.end
+            last = item.end  # (one overlapping the number before: the marker stands for both)
         text = "".join([*out, text[last:]])
     if emails:
         text = _sub_normalized(_EMAIL, text, lambda m: marker if m.group(0).lower() in emails else None)
     if phones:
-        text = _sub_normalized(
-            _PHONE, text, lambda m: marker if national_number(m.group(0)) in phones else None
-        )
+        text = _sub_phones(text, lambda phone: marker, wanted=phones)
     return text

@@ -311,6 +311,12 @@ def _subject_mentions(*, contacts: list, tickets: list) -> Mentions:
     return Mentions(frozenset(niks), frozenset(p for p in phones if len(p) >= 8), frozenset(emails))
 
 
+def _tail_written(digits: str) -> str:
+    """A database regex for the last four of ``digits`` however grouped ("+62 812-3456-789" splits
+    "6789"): what may hold a mention, for :func:`redact_mentions` to read."""
+    return "[^0-9]{0,30}".join(digits[-4:])
+
+
 def _redact_mentions_elsewhere(*, mentions: Mentions, tickets: list) -> int:
     """Other citizens' messages and subjects that name the erased citizen (a brother's message with
     their phone number, an e-mail forwarding their address, their NIK): those mentions are replaced
@@ -321,7 +327,7 @@ def _redact_mentions_elsewhere(*, mentions: Mentions, tickets: list) -> int:
     digests = [number_digest(n) for n in mentions.niks]
     near = Q(pk__in=NumberMention.objects.filter(digest__in=digests).values("message_id"))
     for phone in mentions.phones:
-        near |= Q(body__contains=phone[-4:])
+        near |= Q(body__regex=_tail_written(phone))
     for email in mentions.emails:
         near |= Q(body__icontains=email)
     marker = ERASED_TEXT
@@ -340,11 +346,11 @@ def _redact_mentions_elsewhere(*, mentions: Mentions, tickets: list) -> int:
             changed += 1
     near_subject = Q(pk__in=[])
     for phone in mentions.phones:
-        near_subject |= Q(subject__contains=phone[-4:])
+        near_subject |= Q(subject__regex=_tail_written(phone))
     for email in mentions.emails:
         near_subject |= Q(subject__icontains=email)
     for number in mentions.niks:
-        near_subject |= Q(subject__contains=number[-4:])
+        near_subject |= Q(subject__regex=_tail_written(number))
     for ticket in (
         Ticket.objects.exclude(pk__in=[t.pk for t in tickets]).filter(near_subject).only("pk", "subject")
     ):
