@@ -159,3 +159,34 @@ def test_a_ticket_closed_in_the_admin_gets_the_inbox_timestamps(admin_client):
     assert admin_client.post(_url(ticket, "change"), data).status_code == 302
     ticket.refresh_from_db()
     assert (ticket.closed_at, ticket.resolved_at) == (None, None)
+
+
+def test_the_escalation_history_rows_read_in_the_readers_language_and_office_time(admin_client, office):  # noqa: F811
+    """Outside re-test of issue 16 (N6): the history rows in /admin/officials/escalation/N/change/ were
+    labelled "16 answered 2026-12-01 12:00" (the raw status, UTC)."""
+    import datetime as dt
+
+    from django.utils import timezone, translation
+
+    from officials.models import EscalationEvent
+
+    ticket = ticket_ingest(message=inbound(text="Akta salah nama")).ticket
+    escalation = escalation_create(
+        ticket=ticket,
+        department=Department.objects.get(code="capil"),
+        question="Perlu?",
+        requested_by=office["operator"],
+    )
+    event = escalation.events.get()
+    EscalationEvent.objects.filter(pk=event.pk).update(
+        created_at=dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC), kind="answered"
+    )
+    event.refresh_from_db()
+    with translation.override("id"):
+        assert str(event) == "Dijawab pejabat · 01 Des 2026 20:00"  # WITA, UTC+8
+    with translation.override("en"):
+        assert str(event) == "Answered by official · 01 Dec 2026 20:00"
+    body = admin_client.get(_url(escalation, "change"), HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "answered 2026" not in body and "12:00" not in body
+    assert "20:00" in body
+    assert timezone.get_current_timezone_name() == "Asia/Makassar"
