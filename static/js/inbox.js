@@ -355,7 +355,9 @@
     // Drafts: the reply being written is kept per ticket in this tab's sessionStorage (never in
     // localStorage: office PCs are shared), restored on coming back, dropped once it was sent. A
     // refused reply comes back from the server in the box, with the reason next to it.
-    var DRAFT_KEY = "curhat-draft-" + root.dataset.ticketId;
+    // Keyed by user and ticket: on a shared computer another user never gets this one's draft (and
+    // signing out clears them all, static/js/drafts-end.js).
+    var DRAFT_KEY = "curhat-draft-" + (root.dataset.userId || "0") + "-" + root.dataset.ticketId;
     var counter = document.getElementById("reply-count");
     var leavingInbox = true;   // false while going to another ticket (the draft is kept meanwhile)
     var submitting = false;

@@ -231,7 +231,7 @@ def test_typed_replies_are_never_lost(live_server, chromium, office, size):  # n
     page.wait_for_url(f"**/inbox/tiket/{ticket.pk}/")
     page.wait_for_function("document.documentElement.classList.contains('js')")
     assert page.locator("#reply-body").input_value() == ""
-    assert page.evaluate(f"sessionStorage.getItem('curhat-draft-{ticket.pk}')") is None
+    assert page.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('curhat-draft-'))") == []
     page.goto("about:blank")
     page.context.close()
     refused = f"HTTP 400: {base}/inbox/tiket/{ticket.pk}/balas/"  # the too-long reply, on purpose
@@ -288,6 +288,48 @@ def test_the_list_preview_has_its_own_line(live_server, chromium, office, size):
     page.goto(f"{live_server.url}/inbox/tiket/{office['ticket'].pk}/")
     page.locator("#pane-rows tr.ticket-row").first.wait_for()
     page.screenshot(path=str(SHOTS / f"pane-preview-{size[0]}.png"))
+    page.goto("about:blank")
+    page.context.close()
+    assert problems == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_draft_never_reaches_the_next_user_of_a_shared_computer(live_server, chromium, office):  # noqa: F811
+    """Outside re-test of issue 16 (N3): the draft was kept under 'curhat-draft-<ticket>', so the next
+    operator signing in on the same browser tab found the previous one's unsent reply in the box. It
+    is kept per user and ticket, and signing out (or the sign-in page) clears every draft."""
+    from django.contrib.auth import get_user_model
+
+    from ..factories import staff_user
+
+    staff_user("budi", group="operator", first_name="Budi", last_name="Operator")
+    rina = get_user_model().objects.get(username="rina")
+    problems: list[str] = []
+    page = _page(chromium, (1366, 800), problems)
+    base = live_server.url
+    ticket = office["ticket"]
+    drafts = "Object.keys(sessionStorage).filter(k => k.startsWith('curhat-draft-'))"
+    _login(page, base, "rina")
+    page.goto(f"{base}/inbox/tiket/{ticket.pk}/")
+    page.wait_for_function("document.documentElement.classList.contains('js')")
+    page.locator("#reply-body").click()
+    page.keyboard.type("Draf rahasia Rina untuk NIK 7372xxxx.")
+    assert page.evaluate(drafts) == [f"curhat-draft-{rina.pk}-{ticket.pk}"]
+    # Signing out clears the drafts (the beforeunload question does not stop a sign-out).
+    with page.expect_navigation():
+        page.locator("header form[action$='/keluar/'] button").click()
+    page.wait_for_url(f"{base}/masuk/")
+    assert page.evaluate(drafts) == []
+    # A draft left by another user (a session that ran out, no sign-out) is not this user's.
+    _login(page, base, "budi")
+    page.evaluate(f"sessionStorage.setItem('curhat-draft-{rina.pk}-{ticket.pk}', 'Draf Rina')")
+    page.goto(f"{base}/inbox/tiket/{ticket.pk}/")
+    page.wait_for_function("document.documentElement.classList.contains('js')")
+    assert page.locator("#reply-body").input_value() == ""
+    # The sign-in page clears them too.
+    page.goto(f"{base}/masuk/")
+    page.wait_for_load_state()
+    assert page.evaluate(drafts) == []
     page.goto("about:blank")
     page.context.close()
     assert problems == []
