@@ -109,3 +109,39 @@ def test_the_officials_answer_box_counts_and_keeps_an_over_long_answer(live_serv
     page.context.close()
     refused = f"HTTP 400: {base}/pejabat/eskalasi/{escalation.pk}/"  # the too-long answer, on purpose
     assert [p for p in problems if not p.endswith(refused)] == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("size", [(360, 740), (1366, 800)])
+def test_the_overdue_badge_stays_in_its_cell_on_the_officials_queue(live_server, chromium, office, size):  # noqa: F811
+    """Outside re-test of issue 16 (N4): at 360 px the "Lewat jatuh tempo" badge of an overdue
+    escalation became a 156×84 px oval sticking out of its cell, the due date squeezed one word a
+    line. The date keeps one line, the badge sits next to it or under it, nothing sticks out."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .test_screens import _assert_fits
+
+    escalation = office["escalation"]
+    Escalation.objects.filter(pk=escalation.pk).update(due_at=timezone.now() - dt.timedelta(days=2))
+    problems: list[str] = []
+    page = _page(chromium, size, problems)
+    _login(page, live_server.url, "kabid.capil")
+    page.goto(f"{live_server.url}/pejabat/")
+    page.wait_for_load_state()
+    badge = page.locator("table.queue .badge.danger").first
+    assert badge.inner_text() == "Lewat jatuh tempo"
+    box = badge.bounding_box()
+    assert box is not None and box["height"] < 30, box  # one line, not a stretched oval
+    time_box = page.locator("table.queue td.due time").first.bounding_box()
+    line = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('table.queue td.due time')).lineHeight)"
+    )
+    assert time_box is not None and time_box["height"] <= line * 1.5, time_box  # the date on one line
+    _assert_fits(page, (360, 740), "official queue")  # at any width: page width, cells and cards
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"official-queue-overdue-{size[0]}.png"), full_page=True)
+    page.goto("about:blank")
+    page.context.close()
+    assert problems == []
