@@ -53,12 +53,15 @@ OVERFLOW = """() => {
 
 # Nothing sticks out of its table cell or card (issue 16 re-test N4: the official queue's overdue
 # badge became a 156×84 px oval hanging out of its cell at 360 px). Boxes inside a scrolling or
-# clipping container, and fixed/absolute/sticky ones, are that container's business.
+# clipping container, and fixed/absolute/sticky ones, are that container's business; the content of a
+# folded <details> is not shown.
 STICKS_OUT = """() => {
   const out = [];
   for (const el of document.querySelectorAll("td *, th *, .card *")) {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0 || el.closest(".sr-only")) continue;
+    const folded = el.parentElement.closest("details:not([open])");
+    if (folded && !el.closest("summary")) continue;  // folded away: laid out, not shown
     if (["fixed", "absolute", "sticky"].includes(getComputedStyle(el).position)) continue;
     const box = el.parentElement.closest("td, th, .card");
     if (!box) continue;
