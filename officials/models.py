@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -125,4 +126,7 @@ class EscalationEvent(ChoiceDisplayMixin, models.Model):
         verbose_name_plural = pgettext_lazy("jamak", "riwayat eskalasi")
 
     def __str__(self) -> str:
-        return f"{self.escalation_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+        # What the admin shows as the history row's label: the kind in the reader's language and
+        # the office's time (WITA), not "16 answered 2026-12-01 12:00" in UTC (issue 16 re-test N6).
+        when = date_format(timezone.localtime(self.created_at), "d M Y H:i") if self.created_at else ""
+        return f"{self.get_kind_display()} · {when}"

@@ -100,7 +100,6 @@ def detail(request, pk: int):
                 answer_form.add_error("answer", exc)  # next to the box, the text kept in it
             else:
                 messages.error(request, " ".join(exc.messages))
-    answer_form.fields["answer"].widget.attrs["maxlength"] = text_limit(escalation.ticket.channel)
     audit_read(request, "escalation", ticket=escalation.ticket, obj=escalation)
     timeline = list(selectors.ticket_public_timeline(ticket=escalation.ticket))
     return render(
@@ -109,6 +108,9 @@ def detail(request, pk: int):
         {
             "escalation": escalation,
             "overdue": escalation.is_overdue,
+            # The channel's limit, in a counter under the answer box (no maxlength: a pasted answer
+            # longer than it stays whole, the counter says so and the server refuses it, kept).
+            "answer_limit": text_limit(escalation.ticket.channel),
             # The latest two messages next to the question; the earlier ones folded below the answer.
             "recent": timeline[-RECENT_MESSAGES:],
             "earlier": timeline[:-RECENT_MESSAGES],

@@ -137,3 +137,56 @@ def test_an_answered_and_relayed_escalation_is_read_only_and_kept(admin_client, 
     assert (escalation.answer, escalation.status) == ("Ya, perlu.", "answered")
     assert escalation.relayed_message_id is not None
     assert Ticket.objects.filter(pk=ticket.pk).exists()
+
+
+def test_a_ticket_closed_in_the_admin_gets_the_inbox_timestamps(admin_client):
+    """Outside re-test of issue 16 (N5): status → closed in /admin/ left closed_at and resolved_at
+    empty (the inbox sets them; the after-closing thank-you rule looks at closed_at)."""
+    reference_data_seed()
+    ticket = ticket_ingest(message=inbound(sender="081277770001", text="Syarat KK?")).ticket
+    data = _form_data(admin_client.get(_url(ticket, "change")))
+    data.update(status="closed")
+    response = admin_client.post(_url(ticket, "change"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    ticket.refresh_from_db()
+    assert ticket.status == "closed" and ticket.closed_at is not None and ticket.resolved_at is not None
+    # A thank-you right after joins the closed ticket, as after closing it in the inbox.
+    thanks = ticket_ingest(message=inbound(sender="081277770001", text="Terima kasih, besok saya ke kantor."))
+    assert thanks.ticket.pk == ticket.pk
+    # Reopened in the admin: both cleared, as the inbox's "reopen".
+    data = _form_data(admin_client.get(_url(ticket, "change")))
+    data.update(status="open")
+    assert admin_client.post(_url(ticket, "change"), data).status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.closed_at, ticket.resolved_at) == (None, None)
+
+
+def test_the_escalation_history_rows_read_in_the_readers_language_and_office_time(admin_client, office):  # noqa: F811
+    """Outside re-test of issue 16 (N6): the history rows in /admin/officials/escalation/N/change/ were
+    labelled "16 answered 2026-12-01 12:00" (the raw status, UTC)."""
+    import datetime as dt
+
+    from django.utils import timezone, translation
+
+    from officials.models import EscalationEvent
+
+    ticket = ticket_ingest(message=inbound(text="Akta salah nama")).ticket
+    escalation = escalation_create(
+        ticket=ticket,
+        department=Department.objects.get(code="capil"),
+        question="Perlu?",
+        requested_by=office["operator"],
+    )
+    event = escalation.events.get()
+    EscalationEvent.objects.filter(pk=event.pk).update(
+        created_at=dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC), kind="answered"
+    )
+    event.refresh_from_db()
+    with translation.override("id"):
+        assert str(event) == "Dijawab pejabat · 01 Des 2026 20:00"  # WITA, UTC+8
+    with translation.override("en"):
+        assert str(event) == "Answered by official · 01 Dec 2026 20:00"
+    body = admin_client.get(_url(escalation, "change"), HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "answered 2026" not in body and "12:00" not in body
+    assert "20:00" in body
+    assert timezone.get_current_timezone_name() == "Asia/Makassar"

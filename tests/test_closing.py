@@ -214,3 +214,56 @@ def test_thanks_on_another_channel_or_with_a_file_open_their_own(closed, django_
         sender="+6281234567890",
     )
     assert sms.ticket_created and sms.ticket.channel == "sms"
+
+
+# Outside re-test of issue 16 (N1): the service words matched only as written, so a life event or a
+# change written with an affix ("berubah", "mengubah", "kebakaran", "lahiran") or a word not in the
+# list ("hamil", "janda", "agama") was taken for a thank-you and filed silently on the closed ticket.
+AFFIXED_OR_NEW_EVENTS = [
+    "Terima kasih, alamat saya berubah",
+    "Terima kasih, nama saya berubah",
+    "Terima kasih, saya mengubah alamat",
+    "Terima kasih, bapak sudah almarhum",
+    "Terima kasih, istri saya hamil",
+    "Terima kasih, rumah kami kebakaran",
+    "Terima kasih, suami saya sudah tiada",
+    "Terima kasih, anak saya baru lahiran",
+    "Terima kasih, saya pisah dengan suami",
+    "Terima kasih, kami mengadopsi anak",
+    "Terima kasih, saya sekarang janda",
+    "ok makasih, agama saya beda",
+    "Terima kasih, kartu saya patah",
+    "Terima kasih, ibu saya almarhumah",
+    "makasih, suami saya duda",
+    "Terima kasih, datanya diubah",
+    "Terima kasih, perubahannya belum",
+    "Terima kasih, KTP-el saya hilang",
+]
+
+
+@pytest.mark.parametrize("text", AFFIXED_OR_NEW_EVENTS)
+def test_life_events_in_affixed_forms_are_not_thanks(text):
+    assert not is_closing_message(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Terima kasih, besok saya ke kantor.",
+        "Oke makasih banyak pak",
+        "Terima kasih 🙏",
+        "Terima kasih atas bantuannya bu",
+        "Makasih infonya kak",
+        "Baik pak, terima kasih sekali",
+        "Siap, besok pagi saya berangkat",
+    ],
+)
+def test_plain_thanks_still_attach_after_the_affix_rule(text):
+    assert is_closing_message(text)
+
+
+def test_a_root_in_the_setting_matches_its_affixed_forms(settings):
+    settings.CURHAT_CLOSING_SERVICE_WORDS = ("tulis",)
+    assert not is_closing_message("Terima kasih, sudah saya tuliskan")
+    assert not is_closing_message("Terima kasih, saya menuliskannya")
+    assert is_closing_message("Terima kasih, nanti saya ke kantor")

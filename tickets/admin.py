@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from tickets.inbox.services import ticket_status_stamps
 from tickets.knowledge import admin as knowledge_admin  # noqa: F401  (registers the knowledge base's admin)
 from tickets.models import (
     Attachment,
@@ -150,6 +151,14 @@ class TicketAdmin(AuditedAdminChanges, AuditedAdminReads, admin.ModelAdmin):
         "assignee": AuditEvent.Action.TICKET_ASSIGN,
         "department": AuditEvent.Action.TICKET_ASSIGN,
     }
+
+    def save_model(self, request, obj, form, change):
+        # A status changed here sets the same timestamps as the inbox's status buttons (closed_at,
+        # resolved_at: the after-closing grace rule and the reports rely on them), unless the
+        # timestamps themselves were edited in the same form.
+        if "status" in form.changed_data and not {"closed_at", "resolved_at"} & set(form.changed_data):
+            ticket_status_stamps(obj)
+        super().save_model(request, obj, form, change)
 
 
 class AttachmentInline(admin.TabularInline):

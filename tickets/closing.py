@@ -13,8 +13,10 @@ The rule, deliberately small and explicit so an operator can predict it:
    in "terima kasih" is a complaint (issue 16: "Kenapa KK saya belum jadi juga, sudah 2 minggu.
    terima kasih" was filed silently on the closed ticket), and none of ``SERVICE_WORDS``: a
    document (KK, KTP, KIA, akta, surat pindah) or a life event or need ("meninggal", "lahir",
-   "pindah", "dicuri", "robek", "perlu") is a new consultation ("Terima kasih, suami saya
-   meninggal" opens a new ticket);
+   "pindah", "dicuri", "robek", "perlu", "ubah", "hamil", "pisah") is a new consultation ("Terima
+   kasih, suami saya meninggal" opens a new ticket); a single service word matches its affixed
+   forms too (common Indonesian prefixes me-/mem-/men-/meng-/ber-/di-/ke-/pe-/ter- and suffixes
+   -an/-kan/-nya/-i taken off: "ubah" matches "berubah", "mengubah"; "bakar" "kebakaran");
 5. it is mostly thanks: besides the closing phrases and ``COURTESY_WORDS`` (forms of address,
    "ya", "banyak"), at most ``CURHAT_CLOSING_MAX_OTHER_WORDS`` words remain (default 4: "Terima
    kasih, besok saya ke kantor." leaves "besok saya ke kantor").
@@ -194,6 +196,32 @@ SERVICE_WORDS: tuple[str, ...] = (
     "diganti",
     "pergantian",
     "hapus",
+    # (issue 16, re-test N1) data that changes and events that bring a citizen to the office; the
+    # roots match their affixed forms too ("berubah", "mengubah", "kebakaran", "lahiran", "mengadopsi")
+    "ubah",
+    "alamat",
+    "nama",
+    "agama",
+    "almarhum",
+    "almarhumah",
+    "alm",
+    "wafat",
+    "tiada",
+    "mati",
+    "hamil",
+    "bakar",
+    "banjir",
+    "bencana",
+    "pisah",
+    "adopsi",
+    "janda",
+    "duda",
+    "yatim",
+    "piatu",
+    "patah",
+    "retak",
+    "pudar",
+    "luntur",
     # needs and requests
     "perlu",
     "butuh",
@@ -257,6 +285,71 @@ def _contains(normalized: str, phrase: str) -> bool:
     return re.search(pattern, normalized) is not None
 
 
+# Indonesian affixes taken off a word to find its root, so that a root in a word list matches its
+# affixed forms ("ubah": "berubah", "mengubah", "perubahan", "diubahnya"; "bakar": "kebakaran").
+_PREFIXES = (
+    "memper",
+    "diper",
+    "meng",
+    "meny",
+    "mem",
+    "men",
+    "me",
+    "ber",
+    "be",
+    "per",
+    "pe",
+    "peng",
+    "pen",
+    "pem",
+    "di",
+    "ke",
+    "ter",
+    "se",
+)
+_SUFFIXES = ("nya", "kan", "an", "lah", "kah", "i")
+# A nasal prefix replaces the root's first letter: "menulis" is "tulis", "memakai" "pakai", "menyurat" "surat".
+_NASAL = {"meng": "k", "peng": "k", "men": "t", "pen": "t", "mem": "p", "pem": "p", "meny": "s"}
+_MIN_ROOT = 4  # a shorter "root" is chance ("besok" is not "be-sok")
+
+
+def _word_forms(word: str) -> set[str]:
+    """The word and the roots it can be read as, once common Indonesian affixes are taken off."""
+    forms = {word}
+    if not word.isalpha():
+        return forms
+    heads = {word}
+    for prefix in _PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_ROOT - 1:
+            rest = word[len(prefix) :]
+            heads.add(rest)
+            if prefix in _NASAL:
+                heads.add(_NASAL[prefix] + rest)
+    for head in heads:
+        forms.add(head)
+        for suffix in _SUFFIXES:
+            if head.endswith(suffix):
+                forms.add(head[: -len(suffix)])
+                for second in ("nya", "kan", "an"):  # "kebakarannya", "perubahannya"
+                    stem = head[: -len(suffix)]
+                    if suffix == "nya" and stem.endswith(second):
+                        forms.add(stem[: -len(second)])
+    return {form for form in forms if form == word or len(form) >= _MIN_ROOT}
+
+
+def _mentions(normalized: str, words) -> bool:
+    """Whether the text has one of ``words``: a phrase of several words as it is, a single word also
+    in an affixed form (its root in the text after taking the affixes off)."""
+    singles = set()
+    for entry in words:
+        parts = _normalize(entry).split()
+        if len(parts) == 1 and parts[0].isalpha():
+            singles.add(parts[0])
+        elif _contains(normalized, entry):
+            return True
+    return any(_word_forms(word) & singles for word in normalized.split())
+
+
 def _without(normalized: str, phrase: str) -> str:
     words = _normalize(phrase).split()
     if not words:
@@ -285,7 +378,9 @@ def is_closing_message(text: str) -> bool:
     questions = _setting("CURHAT_CLOSING_QUESTION_WORDS", None) or QUESTION_WORDS
     complaints = _setting("CURHAT_CLOSING_COMPLAINT_WORDS", COMPLAINT_WORDS)
     services = _setting("CURHAT_CLOSING_SERVICE_WORDS", SERVICE_WORDS)
-    if any(_contains(normalized, word) for word in (*questions, *complaints, *services)):
+    if any(_contains(normalized, word) for word in (*questions, *complaints)):
+        return False
+    if _mentions(normalized, services):  # a document or a life event, in any affixed form
         return False
     if not any(_contains(normalized, phrase) for phrase in phrases):
         return False

@@ -355,7 +355,9 @@
     // Drafts: the reply being written is kept per ticket in this tab's sessionStorage (never in
     // localStorage: office PCs are shared), restored on coming back, dropped once it was sent. A
     // refused reply comes back from the server in the box, with the reason next to it.
-    var DRAFT_KEY = "curhat-draft-" + root.dataset.ticketId;
+    // Keyed by user and ticket: on a shared computer another user never gets this one's draft (and
+    // signing out clears them all, static/js/drafts-end.js).
+    var DRAFT_KEY = "curhat-draft-" + (root.dataset.userId || "0") + "-" + root.dataset.ticketId;
     var counter = document.getElementById("reply-count");
     var leavingInbox = true;   // false while going to another ticket (the draft is kept meanwhile)
     var submitting = false;
@@ -365,14 +367,28 @@
     function stored(key) { try { return sessionStorage.getItem(key) || ""; } catch (e) { return ""; } }
     function limit() {
       var chosen = channel && channel.options[channel.selectedIndex];
-      return parseInt((chosen && chosen.dataset.limit) || reply.getAttribute("maxlength"), 10) || 4096;
+      return parseInt((chosen && chosen.dataset.limit) || reply.dataset.limit, 10) || 4096;
     }
+    function tooLong() { return reply.value.length > limit(); }
+    // No maxlength on the box: a pasted reply longer than the channel takes stays whole in it (the
+    // browser would cut its ending silently); the counter says it is too long and sending waits.
     function count() {
       var max = limit();
-      reply.setAttribute("maxlength", String(max));
+      var over = tooLong();
+      var send = document.getElementById("reply-send");
+      var chosen = channel && channel.options[channel.selectedIndex];
+      if (send) { send.disabled = over || !!(chosen && chosen.dataset.refused === "1"); }
+      if (over) { reply.setAttribute("aria-invalid", "true"); } else if (reply.dataset.refused !== "1") { reply.removeAttribute("aria-invalid"); }
       if (!counter) { return; }
-      counter.textContent = counter.dataset.template.replace("%(count)s", String(reply.value.length)).replace("%(limit)s", String(max));
-      counter.classList.toggle("over", reply.value.length > max);
+      var template = over ? counter.dataset.overTemplate : counter.dataset.template;
+      counter.textContent = template.replace("%(count)s", String(reply.value.length)).replace("%(limit)s", String(max));
+      counter.classList.toggle("over", over);
+    }
+    var replyForm = document.getElementById("reply-form");
+    if (replyForm) {
+      replyForm.addEventListener("submit", function (event) {
+        if (tooLong()) { event.preventDefault(); submitting = false; count(); reply.focus(); }
+      });
     }
     if (reply.dataset.refused === "1") {
       // The refused reply's page answers the POST: its address becomes the ticket's again.

@@ -51,6 +51,35 @@ OVERFLOW = """() => {
   return {scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 8)};
 }"""
 
+# Nothing sticks out of its table cell or card (issue 16 re-test N4: the official queue's overdue
+# badge became a 156×84 px oval hanging out of its cell at 360 px). Boxes inside a scrolling or
+# clipping container, and fixed/absolute/sticky ones, are that container's business; the content of a
+# folded <details> is not shown.
+STICKS_OUT = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll("td *, th *, .card *")) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || el.closest(".sr-only")) continue;
+    const folded = el.parentElement.closest("details:not([open])");
+    if (folded && !el.closest("summary")) continue;  // folded away: laid out, not shown
+    if (["fixed", "absolute", "sticky"].includes(getComputedStyle(el).position)) continue;
+    const box = el.parentElement.closest("td, th, .card");
+    if (!box) continue;
+    let p = el.parentElement, clipped = false;
+    for (; p && p !== box; p = p.parentElement) {
+      const s = getComputedStyle(p);
+      if (s.overflowX !== "visible" || s.overflowY !== "visible") { clipped = true; break; }
+    }
+    if (clipped) continue;
+    const b = box.getBoundingClientRect();
+    if (r.left < b.left - 1 || r.right > b.right + 1 || r.top < b.top - 1 || r.bottom > b.bottom + 1) {
+      out.push(`${el.tagName}.${el.className} ${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}x${Math.round(r.height)}`
+        + ` out of ${box.tagName}.${box.className} ${Math.round(b.left)},${Math.round(b.top)} ${Math.round(b.width)}x${Math.round(b.height)}`);
+    }
+  }
+  return out.slice(0, 8);
+}"""
+
 FOCUS_RING = """() => {
   const el = document.activeElement;
   const s = getComputedStyle(el);
@@ -116,6 +145,8 @@ def _assert_fits(page, size, where):
     found = page.evaluate(OVERFLOW)
     assert found["scroll"] <= found["width"], f"{where}: page scrolls sideways: {found}"
     assert found["wide"] == [], f"{where}: wider than the viewport: {found['wide']}"
+    stuck = page.evaluate(STICKS_OUT)
+    assert stuck == [], f"{where}: sticks out of its cell or card: {stuck}"
 
 
 def _assert_focus_visible(page, where):

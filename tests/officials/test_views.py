@@ -99,7 +99,7 @@ def test_empty_answer_is_a_form_error_in_indonesian(client, escalated):
     # next to the answer box and tied to it for screen readers.
     assert "Bidang ini harus diisi." not in body
     assert '<p class="field-error" id="answer-error">Jawaban belum diisi.</p>' in body
-    assert 'aria-describedby="answer-error"' in body and 'aria-invalid="true"' in body
+    assert 'aria-describedby="answer-error answer-count"' in body and 'aria-invalid="true"' in body
     assert body.index('id="answer-error"') < body.index("Kirim jawaban")
     assert Escalation.objects.get(pk=escalated["esc_capil"].pk).status == "open"
 

@@ -65,6 +65,25 @@ _STATUS_MOVES: dict[str, tuple[Ticket.Status, dict[str, str | None]]] = {
 STATUS_ACTIONS = tuple(_STATUS_MOVES)
 
 
+def ticket_status_stamps(ticket: Ticket, *, now=None) -> list[str]:
+    """Set on ``ticket`` (not saved) the timestamps its status calls for, as ``ticket_set_status``
+    does: resolved → resolved_at; closed → closed_at (and resolved_at if unset); any other status
+    clears both. For a status changed elsewhere (the admin, issue 16 re-test N5: a ticket closed
+    there had no closed_at, so the after-closing grace rule did not know it was closed). Returns the
+    fields set."""
+    now = now or timezone.now()
+    if ticket.status == Ticket.Status.RESOLVED:
+        ticket.resolved_at = now
+        return ["resolved_at"]
+    if ticket.status == Ticket.Status.CLOSED:
+        ticket.closed_at = now
+        if ticket.resolved_at is None:
+            ticket.resolved_at = now
+        return ["closed_at", "resolved_at"]
+    ticket.resolved_at = ticket.closed_at = None
+    return ["resolved_at", "closed_at"]
+
+
 def ticket_set_status(*, ticket: Ticket, action: str) -> Ticket:
     if action not in _STATUS_MOVES:
         raise ValidationError(_("Tindakan status tidak dikenal."), code="bad_action")
