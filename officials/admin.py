@@ -50,22 +50,11 @@ class EscalationAdmin(AuditedAdminChanges, AuditedAdminReads, admin.ModelAdmin):
     list_filter = ("status", "department")
     search_fields = ("ticket__reference", "question", "answer")
     raw_id_fields = ("ticket", "official", "requested_by", "answered_by", "relayed_message")
+    # Every field an admin can edit, so a field added later is audited too.
     audited_fields = {
-        name: AuditEvent.Action.ESCALATION
-        for name in (
-            "ticket",
-            "department",
-            "official",
-            "question",
-            "answer",
-            "return_note",
-            "status",
-            "requested_by",
-            "answered_by",
-            "due_at",
-            "answered_at",
-            "relayed_message",
-        )
+        field.name: AuditEvent.Action.ESCALATION
+        for field in Escalation._meta.concrete_fields
+        if field.editable and not field.primary_key
     }
     audit_delete_action = AuditEvent.Action.ESCALATION
 

@@ -1,21 +1,22 @@
 """The composer's "/" picker in a real browser (tester, issue 16): "/" opens it only at the start of a
 line, a slash mid-sentence (" / ") is just a slash, "//" types a slash, the chosen answer goes in at the
 cursor (the rest of the text is kept), and a search without a match says "Tidak ada yang cocok".
-Screenshots in /tmp/shots-i16/ (or $CURHAT_SHOTS)."""
+Screenshots in test-artifacts/screens/."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
+
+from tests.support import ROOT
 
 from .test_screens import LONG_NAME, _login, _page, chromium, office  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.inbox.urls")]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-SHOTS = Path(os.environ.get("CURHAT_SHOTS", "/tmp/shots-i16"))
+SHOTS = ROOT / "test-artifacts" / "screens"
 
 
 @pytest.mark.django_db(transaction=True)

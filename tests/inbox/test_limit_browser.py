@@ -2,17 +2,17 @@
 box's maxlength (2,503 characters pasted into a Facebook ticket's composer, 2,000 kept, the ending
 gone, and the cut text could be sent; the official's answer box on a phone: 4,428 → 4,096 with no
 counter). The whole text stays in the box, the counter says "Terlalu panjang: N dari L karakter" in
-the error colour and nothing is sent until it fits. Screenshots in /tmp/shots-i16/ (or $CURHAT_SHOTS).
+the error colour and nothing is sent until it fits. Screenshots in test-artifacts/screens/.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
 from officials.models import Escalation
+from tests.support import ROOT
 from tickets.models import Message
 
 from .test_screens import _login, _page, chromium, office  # noqa: F401  (fixtures)
@@ -20,7 +20,7 @@ from .test_screens import _login, _page, chromium, office  # noqa: F401  (fixtur
 pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.inbox.urls")]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-SHOTS = Path(os.environ.get("CURHAT_SHOTS", "/tmp/shots-i16"))
+SHOTS = ROOT / "test-artifacts" / "screens"
 DANGER = "rgb(179, 38, 30)"
 
 

@@ -8,17 +8,17 @@
 - on a 360×740 phone the official's answer box and send button are on the first screen even under a
   long question.
 
-Screenshots in /tmp/shots-i16/ (or $CURHAT_SHOTS).
+Screenshots in test-artifacts/screens/.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
 from officials.services import escalation_create
+from tests.support import ROOT
 from tickets.models import Department, Message
 
 from ..factories import staff_user
@@ -27,7 +27,7 @@ from .test_screens import IN_VIEW, _assert_fits, _login, _page, _within, chromiu
 pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.inbox.urls")]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-SHOTS = Path(os.environ.get("CURHAT_SHOTS", "/tmp/shots-i16"))
+SHOTS = ROOT / "test-artifacts" / "screens"
 
 ANONYMOUS = [
     "/",

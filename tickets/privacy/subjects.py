@@ -330,17 +330,20 @@ def _redact_mentions_elsewhere(*, mentions: Mentions, tickets: list) -> int:
         near |= Q(body__regex=_tail_written(phone))
     for email in mentions.emails:
         near |= Q(body__icontains=email)
-    marker = ERASED_TEXT
-    changed = 0
-    others = Message.objects.exclude(ticket__in=tickets).exclude(body=ERASED_TEXT).filter(near)
-    for message in others.only("pk", "body").iterator(chunk_size=500):
-        body = redact_mentions(
-            message.body,
+
+    def redacted(text: str) -> str:
+        return redact_mentions(
+            text,
             niks=set(mentions.niks),
             phones=set(mentions.phones),
             emails=set(mentions.emails),
-            marker=marker,
+            marker=ERASED_TEXT,
         )
+
+    changed = 0
+    others = Message.objects.exclude(ticket__in=tickets).exclude(body=ERASED_TEXT).filter(near)
+    for message in others.only("pk", "body").iterator(chunk_size=500):
+        body = redacted(message.body)
         if body != message.body:
             Message.objects.filter(pk=message.pk).update(body=body)
             changed += 1
@@ -354,13 +357,7 @@ def _redact_mentions_elsewhere(*, mentions: Mentions, tickets: list) -> int:
     for ticket in (
         Ticket.objects.exclude(pk__in=[t.pk for t in tickets]).filter(near_subject).only("pk", "subject")
     ):
-        subject = redact_mentions(
-            ticket.subject,
-            niks=set(mentions.niks),
-            phones=set(mentions.phones),
-            emails=set(mentions.emails),
-            marker=marker,
-        )
+        subject = redacted(ticket.subject)
         if subject != ticket.subject:
             Ticket.objects.filter(pk=ticket.pk).update(subject=subject[:255])
             changed += 1
