@@ -2,7 +2,7 @@
 
 Meta POSTs ``signed_request`` (``<signature>.<payload>``, both base64url; the signature is the
 HMAC-SHA256 of the payload text with the app secret) when a person removes the app and asks for their
-data to be deleted. It is verified as facebook-sdk's ``parse_signed_request`` does, against the app
+data to be deleted. It is verified with facebook-sdk's ``parse_signed_request`` against the app
 secret of each active Messenger account (rotated secrets included), but the signature first: the
 payload of an unsigned request is never decoded (facebook-sdk parses its JSON before it checks the
 signature, and ``[[[[…`` 6000 deep raised a RecursionError, a 500).
@@ -30,10 +30,10 @@ import binascii
 import datetime as dt
 import hashlib
 import hmac
-import json
 import logging
 import secrets
 
+import facebook
 from celery import shared_task
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -109,14 +109,16 @@ def signed_request_digest(signed_request: str) -> str:
     return hashlib.sha256(parts[0] + b"." + parts[1]).hexdigest()
 
 
-def _payload(payload: bytes) -> dict | None:
+def _verified_payload(signature: bytes, payload: bytes, secret: str) -> dict | None:
+    """facebook-sdk's ``parse_signed_request``, called only once our own check has proved the signature
+    (it decodes the JSON before it compares), on the request spelled canonically (a padded or ``+/``
+    spelling of the same signature is the same request): its payload, or None."""
+    canonical = base64.urlsafe_b64encode(signature).rstrip(b"=") + b"." + payload
     try:
-        data = json.loads(base64.urlsafe_b64decode(payload + b"=" * (-len(payload) % 4)).decode("utf-8"))
-    except (binascii.Error, ValueError, UnicodeError, RecursionError):
-        return None
-    if not isinstance(data, dict) or str(data.get("algorithm") or "").upper() != "HMAC-SHA256":
-        return None
-    return data
+        data = facebook.parse_signed_request(canonical.decode("ascii"), secret)
+    except (ValueError, UnicodeError, RecursionError, AttributeError, TypeError):
+        return None  # a payload Meta signed but that is no JSON object
+    return data if isinstance(data, dict) else None
 
 
 def meta_signed_request_parse(signed_request: str) -> tuple[dict, ChannelAccount] | None:
@@ -132,7 +134,7 @@ def meta_signed_request_parse(signed_request: str) -> tuple[dict, ChannelAccount
             expected = hmac.new(secret.encode(), payload, hashlib.sha256).digest()
             if not hmac.compare_digest(signature, expected):
                 continue
-            data = _payload(payload)
+            data = _verified_payload(signature, payload, secret)
             if data is not None and str(data.get("user_id") or "").strip():
                 return data, account
             return None
